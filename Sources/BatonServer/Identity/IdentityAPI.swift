@@ -1,0 +1,268 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// JSON routes for accounts, workspaces, members, invitations, teams, tokens and the activity feed.
+struct IdentityAPI: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let auth = routes.grouped("auth")
+        auth.post("signup", use: signup)
+        auth.post("login", use: login)
+        auth.post("logout", use: logout)
+
+        routes.get("me", use: me)
+        routes.patch("me", use: updateProfile)
+        routes.post("me", "password", use: changePassword)
+        routes.get("me", "tokens", use: listTokens)
+        routes.post("me", "tokens", use: createToken)
+        routes.delete("me", "tokens", ":tokenID", use: revokeToken)
+
+        routes.post("workspaces", use: createWorkspace)
+        let workspace = routes.grouped("workspaces", ":workspaceID")
+        workspace.get(use: showWorkspace)
+        workspace.get("members", use: listMembers)
+        workspace.patch("members", ":userID", use: updateMember)
+        workspace.post("members", ":userID", "deactivate", use: deactivateMember)
+        workspace.post("members", ":userID", "reactivate", use: reactivateMember)
+        workspace.get("invitations", use: listInvitations)
+        workspace.post("invitations", use: invite)
+        workspace.delete("invitations", ":invitationID", use: revokeInvitation)
+        workspace.get("teams", use: listTeams)
+        workspace.post("teams", use: createTeam)
+        workspace.post("teams", ":teamID", "members", use: addTeamMember)
+        workspace.delete("teams", ":teamID", "members", ":userID", use: removeTeamMember)
+        workspace.get("events", use: listEvents)
+
+        routes.get("invitations", ":secret", use: showInvitation)
+        routes.post("invitations", ":secret", "accept", use: acceptInvitation)
+    }
+
+    // MARK: auth
+
+    struct SignupBody: Content { let email: String; let password: String; let name: String; let workspaceName: String }
+    struct SignupResponse: Content { let user: UserDTO; let workspace: WorkspaceDTO; let token: String }
+
+    func signup(req: Request) async throws -> Response {
+        let body = try req.content.decode(SignupBody.self)
+        let result = try await req.identity.signup(email: body.email, password: body.password, name: body.name,
+                                                   workspaceName: body.workspaceName)
+        let workspace = WorkspaceDTO(id: try result.workspace.requireID(), name: result.workspace.name, role: .owner,
+                                     createdAt: result.workspace.createdAt)
+        return try await SignupResponse(user: UserDTO(result.user), workspace: workspace, token: result.token)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    struct LoginBody: Content { let email: String; let password: String }
+    struct TokenResponse: Content { let token: String }
+
+    func login(req: Request) async throws -> TokenResponse {
+        let body = try req.content.decode(LoginBody.self)
+        let session = try await req.identity.login(email: body.email, password: body.password, tokenName: "API login")
+        return TokenResponse(token: session.token)
+    }
+
+    func logout(req: Request) async throws -> HTTPStatus {
+        try await req.identity.logout(try req.principal())
+        return .noContent
+    }
+
+    // MARK: me
+
+    struct MeResponse: Content { let user: UserDTO; let workspaces: [WorkspaceDTO] }
+
+    func me(req: Request) async throws -> MeResponse {
+        let principal = try req.principal()
+        guard let user = try await User.find(principal.userID, on: req.db) else { throw BatonError.unauthorized }
+        return MeResponse(user: try UserDTO(user), workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.db))
+    }
+
+    struct ProfileBody: Content { let name: String?; let timeZone: String? }
+
+    func updateProfile(req: Request) async throws -> UserDTO {
+        let body = try req.content.decode(ProfileBody.self)
+        return try UserDTO(try await req.identity.updateProfile(try req.principal(), name: body.name, timeZone: body.timeZone))
+    }
+
+    struct PasswordBody: Content { let currentPassword: String; let newPassword: String }
+
+    func changePassword(req: Request) async throws -> HTTPStatus {
+        let body = try req.content.decode(PasswordBody.self)
+        try await req.identity.changePassword(try req.principal(), current: body.currentPassword, new: body.newPassword)
+        return .noContent
+    }
+
+    // MARK: tokens
+
+    func listTokens(req: Request) async throws -> Page<TokenDTO> {
+        Page(data: try await IdentityQueries.tokens(of: try req.principal().userID, on: req.db), nextCursor: nil)
+    }
+
+    struct TokenBody: Content { let name: String }
+
+    func createToken(req: Request) async throws -> Response {
+        let body = try req.content.decode(TokenBody.self)
+        let created = try await req.identity.createToken(try req.principal(), name: body.name)
+        return try await TokenDTO(created.token, secret: created.secret).encodeResponse(status: .created, for: req)
+    }
+
+    func revokeToken(req: Request) async throws -> HTTPStatus {
+        let principal = try req.principal()
+        try await req.identity.revokeToken(principal, id: try req.uuidParameter("tokenID", label: "Token"))
+        return .noContent
+    }
+
+    // MARK: workspaces and members
+
+    struct WorkspaceBody: Content { let name: String }
+
+    func createWorkspace(req: Request) async throws -> Response {
+        let body = try req.content.decode(WorkspaceBody.self)
+        let workspace = try await req.identity.createWorkspace(try req.principal(), name: body.name)
+        return try await WorkspaceDTO(id: try workspace.requireID(), name: workspace.name, role: .owner, createdAt: workspace.createdAt)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    func showWorkspace(req: Request) async throws -> WorkspaceDTO {
+        let access = try await req.workspaceAccess()
+        guard let workspace = try await Workspace.find(access.workspaceID, on: req.db) else { throw BatonError.notFound("Workspace") }
+        return WorkspaceDTO(id: access.workspaceID, name: workspace.name, role: access.role, createdAt: workspace.createdAt)
+    }
+
+    func listMembers(req: Request) async throws -> Page<MemberDTO> {
+        Page(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+    }
+
+    struct MemberPatch: Decodable {
+        let role: Role?
+        let managerID: UUID??
+        let title: String?
+
+        enum CodingKeys: String, CodingKey { case role, managerId, title }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            role = try container.decodeIfPresent(Role.self, forKey: .role)
+            title = try container.decodeIfPresent(String.self, forKey: .title)
+            if container.contains(.managerId) {
+                managerID = .some(try container.decodeNil(forKey: .managerId) ? nil : try container.decode(UUID.self, forKey: .managerId))
+            } else {
+                managerID = nil
+            }
+        }
+    }
+
+    func updateMember(req: Request) async throws -> MemberDTO {
+        let access = try await req.workspaceAccess()
+        let userID = try req.uuidParameter("userID", label: "Member")
+        let patch = try req.content.decode(MemberPatch.self)
+        _ = try await req.identity.updateMember(access, userID: userID,
+                                                changes: .init(role: patch.role, managerID: patch.managerID, title: patch.title))
+        return try await Self.member(access, userID: userID, on: req.db)
+    }
+
+    func deactivateMember(req: Request) async throws -> MemberDTO {
+        let access = try await req.workspaceAccess()
+        let userID = try req.uuidParameter("userID", label: "Member")
+        try await req.identity.deactivateMember(access, userID: userID)
+        return try await Self.member(access, userID: userID, on: req.db)
+    }
+
+    func reactivateMember(req: Request) async throws -> MemberDTO {
+        let access = try await req.workspaceAccess()
+        let userID = try req.uuidParameter("userID", label: "Member")
+        try await req.identity.reactivateMember(access, userID: userID)
+        return try await Self.member(access, userID: userID, on: req.db)
+    }
+
+    private static func member(_ access: WorkspaceAccess, userID: UUID, on db: any Database) async throws -> MemberDTO {
+        guard let member = try await IdentityQueries.members(access, on: db).first(where: { $0.userId == userID }) else {
+            throw BatonError.notFound("Member")
+        }
+        return member
+    }
+
+    // MARK: invitations
+
+    struct InviteBody: Content { let email: String; let role: Role? }
+
+    func invite(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let body = try req.content.decode(InviteBody.self)
+        let created = try await req.identity.invite(access, email: body.email, role: body.role ?? .member)
+        return try await InvitationDTO(created.invitation, now: req.application.clock.now(), acceptURL: created.acceptURL)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    func listInvitations(req: Request) async throws -> Page<InvitationDTO> {
+        let access = try await req.workspaceAccess()
+        try access.requireAdmin()
+        return Page(data: try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db), nextCursor: nil)
+    }
+
+    func revokeInvitation(req: Request) async throws -> HTTPStatus {
+        let access = try await req.workspaceAccess()
+        try await req.identity.revokeInvitation(access, id: try req.uuidParameter("invitationID", label: "Invitation"))
+        return .noContent
+    }
+
+    struct InvitationPreview: Content { let email: String; let role: Role; let workspaceName: String; let expiresAt: Date; let hasAccount: Bool }
+
+    func showInvitation(req: Request) async throws -> InvitationPreview {
+        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: try req.parameters.require("secret"), on: req.db)
+        let hasAccount = try await User.query(on: req.db).filter(\.$email == invitation.email).count() > 0
+        return InvitationPreview(email: invitation.email, role: invitation.role, workspaceName: workspace.name,
+                                 expiresAt: invitation.expiresAt, hasAccount: hasAccount)
+    }
+
+    struct AcceptBody: Content { let name: String?; let password: String? }
+    struct AcceptResponse: Content { let token: String; let user: UserDTO; let workspaceId: UUID }
+
+    func acceptInvitation(req: Request) async throws -> Response {
+        let body = try req.content.decode(AcceptBody.self)
+        let accepted = try await req.identity.acceptInvitation(secret: try req.parameters.require("secret"), name: body.name,
+                                                               password: body.password, signedIn: req.optionalPrincipal)
+        return try await AcceptResponse(token: accepted.token, user: UserDTO(accepted.user), workspaceId: accepted.workspaceID)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    // MARK: teams
+
+    func listTeams(req: Request) async throws -> Page<TeamDTO> {
+        Page(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+    }
+
+    func createTeam(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let body = try req.content.decode(WorkspaceBody.self)
+        let team = try await req.identity.createTeam(access, name: body.name)
+        return try await TeamDTO(id: try team.requireID(), name: team.name, memberIds: [], createdAt: team.createdAt)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    struct TeamMemberBody: Content { let userId: UUID }
+
+    func addTeamMember(req: Request) async throws -> HTTPStatus {
+        let access = try await req.workspaceAccess()
+        let teamID = try req.uuidParameter("teamID", label: "Team")
+        let body = try req.content.decode(TeamMemberBody.self)
+        try await req.identity.addToTeam(access, teamID: teamID, userID: body.userId)
+        return .noContent
+    }
+
+    func removeTeamMember(req: Request) async throws -> HTTPStatus {
+        let access = try await req.workspaceAccess()
+        try await req.identity.removeFromTeam(access, teamID: try req.uuidParameter("teamID", label: "Team"),
+                                              userID: try req.uuidParameter("userID", label: "Member"))
+        return .noContent
+    }
+
+    // MARK: activity
+
+    func listEvents(req: Request) async throws -> Page<LoggedEvent> {
+        let access = try await req.workspaceAccess()
+        try access.requireAdmin()
+        let after = try req.cursorParameter("after")
+        let limit = try req.pageSize()
+        return try await IdentityQueries.events(access, after: after, limit: limit, on: req.db)
+    }
+}

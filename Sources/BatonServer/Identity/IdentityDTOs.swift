@@ -1,0 +1,153 @@
+import Fluent
+import Vapor
+import BatonCore
+
+struct UserDTO: Content {
+    let id: UUID
+    let email: String
+    let name: String
+    let timeZone: String
+    let createdAt: Date
+
+    init(_ user: User) throws {
+        id = try user.requireID()
+        email = user.email
+        name = user.name
+        timeZone = user.timeZone
+        createdAt = user.createdAt
+    }
+}
+
+struct WorkspaceDTO: Content {
+    let id: UUID
+    let name: String
+    let role: Role?
+    let createdAt: Date
+}
+
+struct MemberDTO: Content {
+    let userId: UUID
+    let name: String
+    let email: String
+    let role: Role
+    let title: String
+    let managerId: UUID?
+    let teamIds: [UUID]
+    let joinedAt: Date
+    let active: Bool
+}
+
+struct InvitationDTO: Content {
+    let id: UUID
+    let email: String
+    let role: Role
+    let state: InvitationRules.State
+    let invitedBy: UUID
+    let createdAt: Date
+    let expiresAt: Date
+    var acceptUrl: String?
+
+    init(_ invitation: Invitation, now: Date, acceptURL: String? = nil) throws {
+        id = try invitation.requireID()
+        email = invitation.email
+        role = invitation.role
+        state = invitation.state(now: now)
+        invitedBy = invitation.invitedBy
+        createdAt = invitation.createdAt
+        expiresAt = invitation.expiresAt
+        acceptUrl = acceptURL
+    }
+}
+
+struct TeamDTO: Content {
+    let id: UUID
+    let name: String
+    let memberIds: [UUID]
+    let createdAt: Date
+}
+
+struct TokenDTO: Content {
+    let id: UUID
+    let name: String
+    let createdAt: Date
+    /// Present only in the response that creates the token.
+    var token: String?
+
+    init(_ token: AuthToken, secret: String? = nil) throws {
+        id = try token.requireID()
+        name = token.name
+        createdAt = token.createdAt
+        self.token = secret
+    }
+}
+
+struct Page<Item: Content>: Content {
+    let data: [Item]
+    let nextCursor: String?
+}
+
+/// Read-side queries for identity, shared by the API and the pages.
+enum IdentityQueries {
+    static func workspaces(of userID: UUID, on db: any Database) async throws -> [WorkspaceDTO] {
+        let memberships = try await Membership.query(on: db)
+            .filter(\.$user.$id == userID).filter(\.$deactivatedAt == nil).all()
+        let roles = Dictionary(memberships.map { ($0.workspaceID, $0.role) }, uniquingKeysWith: { first, _ in first })
+        guard !roles.isEmpty else { return [] }
+        return try await Workspace.query(on: db).filter(\.$id ~~ Array(roles.keys)).sort(\.$name).all().map {
+            WorkspaceDTO(id: try $0.requireID(), name: $0.name, role: roles[try $0.requireID()], createdAt: $0.createdAt)
+        }
+    }
+
+    /// Everyone in the workspace; deactivated people only for admins.
+    static func members(_ access: WorkspaceAccess, on db: any Database) async throws -> [MemberDTO] {
+        var query = Tenancy.query(access, Membership.self, on: db).with(\.$user)
+        if !access.role.canAdminister { query = query.filter(\.$deactivatedAt == nil) }
+        let memberships = try await query.all()
+        let teamIDs = try await Tenancy.query(access, Team.self, on: db).all().compactMap(\.id)
+        let rows = teamIDs.isEmpty ? [] : try await TeamMember.query(on: db).filter(\.$teamID ~~ teamIDs).all()
+        let teamsByUser = Dictionary(grouping: rows, by: \.userID).mapValues { $0.map(\.teamID) }
+        return memberships.map { membership in
+            MemberDTO(userId: membership.$user.id, name: membership.user.name, email: membership.user.email,
+                      role: membership.role, title: membership.title, managerId: membership.managerID,
+                      teamIds: teamsByUser[membership.$user.id] ?? [], joinedAt: membership.joinedAt,
+                      active: membership.isActive)
+        }.sorted { ($0.active ? 0 : 1, $0.name.lowercased()) < ($1.active ? 0 : 1, $1.name.lowercased()) }
+    }
+
+    static func teams(_ access: WorkspaceAccess, on db: any Database) async throws -> [TeamDTO] {
+        let teams = try await Tenancy.query(access, Team.self, on: db).sort(\.$name).all()
+        let ids = teams.compactMap(\.id)
+        let rows = ids.isEmpty ? [] : try await TeamMember.query(on: db).filter(\.$teamID ~~ ids).all()
+        let members = Dictionary(grouping: rows, by: \.teamID).mapValues { $0.map(\.userID) }
+        return try teams.map { TeamDTO(id: try $0.requireID(), name: $0.name, memberIds: members[try $0.requireID()] ?? [], createdAt: $0.createdAt) }
+    }
+
+    static func invitations(_ access: WorkspaceAccess, now: Date, on db: any Database) async throws -> [InvitationDTO] {
+        try await Tenancy.query(access, Invitation.self, on: db).sort(\.$createdAt, .descending).range(..<200).all()
+            .map { try InvitationDTO($0, now: now) }
+    }
+
+    static func tokens(of userID: UUID, on db: any Database) async throws -> [TokenDTO] {
+        try await AuthToken.query(on: db)
+            .filter(\.$user.$id == userID).filter(\.$kind == .personal).filter(\.$revokedAt == nil)
+            .sort(\.$createdAt, .descending).all().map { try TokenDTO($0) }
+    }
+
+    /// The activity feed: events of the workspace plus account events of its members, oldest
+    /// first after the cursor (an event id).
+    static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false,
+                       on db: any Database) async throws -> Page<LoggedEvent> {
+        let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)
+        var query = EventRecord.query(on: db).group(.or) { group in
+            group.filter(\.$workspaceID == access.workspaceID)
+            group.group(.and) { account in
+                account.filter(\.$workspaceID == nil).filter(\.$actorID ~~ memberIDs)
+            }
+        }
+        if let after { query = newestFirst ? query.filter(\.$id < after) : query.filter(\.$id > after) }
+        let rows = try await query.sort(\.$id, newestFirst ? .descending : .ascending).limit(limit + 1).all()
+        let page = Array(rows.prefix(limit))
+        let next = rows.count > limit ? page.last?.id.map(String.init) : nil
+        return Page(data: page.map(\.logged), nextCursor: next)
+    }
+}

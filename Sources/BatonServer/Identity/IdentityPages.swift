@@ -1,0 +1,4 @@
+import Vapor
+struct IdentityPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}

@@ -1,0 +1,302 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The only way identity state changes: accounts, sessions, tokens and workspaces.
+/// Membership changes (invitations, roles, managers, teams) are in IdentityService+Members.swift.
+struct IdentityService: Sendable {
+    let store: Store
+    let passwords: PasswordHasher
+    let clock: BatonClock
+    let config: BatonConfig
+    let publicBaseURL: String
+    var throttle = LoginThrottle()
+
+    struct Session: Sendable {
+        let user: User
+        let token: String
+    }
+
+    struct SignupResult: Sendable {
+        let user: User
+        let workspace: Workspace
+        let token: String
+    }
+
+    // MARK: accounts
+
+    func signup(email rawEmail: String, password: String, name rawName: String,
+                workspaceName rawWorkspace: String) async throws -> SignupResult {
+        let email = try Validate.email(rawEmail)
+        let name = try Validate.name(rawName)
+        let workspaceName = try DisplayText.validate(rawWorkspace, label: "Workspace name", max: 100).orFail(field: "workspace_name")
+        try Validate.password(password, field: "password")
+        let hash = try await passwords.hash(password)
+        let lifetime = config.sessionLifetime
+        return try await store.write { ctx in
+            let user = try await Self.createUser(email: email, name: name, hash: hash, ctx: ctx)
+            let workspace = try await Self.createWorkspace(name: workspaceName, owner: user, ctx: ctx)
+            let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime, ctx: ctx)
+            return SignupResult(user: user, workspace: workspace, token: session.secret)
+        }
+    }
+
+    /// Used by `baton user create`: a user with a membership in a workspace found or made by name.
+    func createUserFromCLI(email rawEmail: String, name rawName: String, password: String,
+                           workspaceName: String, role: Role) async throws -> User {
+        let email = try Validate.email(rawEmail)
+        let name = try Validate.name(rawName)
+        try Validate.password(password, field: "password")
+        let hash = try await passwords.hash(password)
+        return try await store.write { ctx in
+            let user = try await Self.createUser(email: email, name: name, hash: hash, ctx: ctx)
+            if let workspace = try await Workspace.query(on: ctx.db).filter(\.$name == workspaceName).first() {
+                try await Self.addMembership(user: user, workspaceID: try workspace.requireID(), role: role,
+                                             title: "", actor: nil, ctx: ctx)
+            } else {
+                _ = try await Self.createWorkspace(name: workspaceName, owner: user, ctx: ctx)
+            }
+            return user
+        }
+    }
+
+    func login(email rawEmail: String, password: String, tokenName: String) async throws -> Session {
+        let email = EmailAddress.normalized(rawEmail) ?? rawEmail.lowercased()
+        let now = clock.now()
+        let recentFailures = try await LoginFailure.query(on: store.reader)
+            .filter(\.$email == email)
+            .filter(\.$failedAt > now.addingTimeInterval(-throttle.window))
+            .all().map(\.failedAt)
+        if case .blocked(let seconds) = throttle.decide(failures: recentFailures, now: now) {
+            throw BatonError.tooManyRequests(retryAfter: seconds)
+        }
+        let user = try await User.query(on: store.reader).filter(\.$email == email).first()
+        let valid = try await user.asyncMap { try await passwords.verify(password, against: $0.passwordHash) } ?? false
+        guard let user, valid else {
+            try await store.write { ctx in
+                let failure = LoginFailure()
+                failure.email = email
+                failure.failedAt = ctx.now
+                try await failure.create(on: ctx.db)
+            }
+            throw BatonError(.unauthorized, code: "invalid_credentials", message: "Email or password is incorrect.", field: "password")
+        }
+        let lifetime = config.sessionLifetime
+        return try await store.write { ctx in
+            let active = try await Membership.query(on: ctx.db)
+                .filter(\.$user.$id == user.requireID()).filter(\.$deactivatedAt == nil).count()
+            guard active > 0 else {
+                throw BatonError(.unauthorized, code: "account_deactivated",
+                                 message: "This account has been deactivated in every workspace it belonged to.")
+            }
+            try await LoginFailure.query(on: ctx.db).filter(\.$email == email).delete()
+            let session = try await Self.issueToken(for: user, kind: .session, name: tokenName, lifetime: lifetime, ctx: ctx)
+            return Session(user: user, token: session.secret)
+        }
+    }
+
+    func logout(_ principal: Principal) async throws {
+        try await store.write { ctx in
+            try await AuthToken.query(on: ctx.db).filter(\.$id == principal.tokenID)
+                .set(\.$revokedAt, to: ctx.now).update()
+        }
+    }
+
+    func updateProfile(_ principal: Principal, name rawName: String?, timeZone: String?) async throws -> User {
+        let name = try rawName.map(Validate.name)
+        if let timeZone, !TimeZoneName.isValid(timeZone) {
+            throw BatonError.validation("time_zone", "Unknown time zone \"\(timeZone)\". Use an IANA name such as Europe/Berlin.")
+        }
+        return try await store.write { ctx in
+            guard let user = try await User.find(principal.userID, on: ctx.db) else { throw BatonError.unauthorized }
+            var changed: [String: String] = [:]
+            if let name, name != user.name { changed["name"] = name; user.name = name }
+            if let timeZone, timeZone != user.timeZone { changed["time_zone"] = timeZone; user.timeZone = timeZone }
+            guard !changed.isEmpty else { return user }
+            try await user.save(on: ctx.db)
+            ctx.record(.profileUpdated, workspace: nil, actor: principal.userID, subject: .user(principal.userID), data: changed)
+            return user
+        }
+    }
+
+    /// Changing the password signs out every other browser session; API tokens keep working.
+    func changePassword(_ principal: Principal, current: String, new: String) async throws {
+        try Validate.password(new, field: "new_password")
+        guard let user = try await User.find(principal.userID, on: store.reader) else { throw BatonError.unauthorized }
+        guard try await passwords.verify(current, against: user.passwordHash) else {
+            throw BatonError.validation("current_password", "Current password is incorrect.")
+        }
+        let hash = try await passwords.hash(new)
+        try await store.write { ctx in
+            try await User.query(on: ctx.db).filter(\.$id == principal.userID).set(\.$passwordHash, to: hash).update()
+            try await AuthToken.query(on: ctx.db)
+                .filter(\.$user.$id == principal.userID).filter(\.$kind == .session)
+                .filter(\.$id != principal.tokenID).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: ctx.now).update()
+            ctx.record(.passwordChanged, workspace: nil, actor: principal.userID, subject: .user(principal.userID))
+        }
+    }
+
+    /// Used by `baton user reset-password`: sets a new password and signs the person out everywhere.
+    func resetPassword(email rawEmail: String, password: String) async throws {
+        let email = try Validate.email(rawEmail)
+        try Validate.password(password, field: "password")
+        let hash = try await passwords.hash(password)
+        try await store.write { ctx in
+            guard let user = try await User.query(on: ctx.db).filter(\.$email == email).first() else {
+                throw BatonError.notFound("User \(email)")
+            }
+            let userID = try user.requireID()
+            user.passwordHash = hash
+            try await user.save(on: ctx.db)
+            try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID).filter(\.$kind == .session)
+                .filter(\.$revokedAt == nil).set(\.$revokedAt, to: ctx.now).update()
+            ctx.record(.passwordReset, workspace: nil, actor: nil, subject: .user(userID))
+        }
+    }
+
+    // MARK: workspaces
+
+    func createWorkspace(_ principal: Principal, name rawName: String) async throws -> Workspace {
+        let name = try DisplayText.validate(rawName, label: "Workspace name", max: 100).orFail(field: "name")
+        return try await store.write { ctx in
+            guard let user = try await User.find(principal.userID, on: ctx.db) else { throw BatonError.unauthorized }
+            return try await Self.createWorkspace(name: name, owner: user, ctx: ctx)
+        }
+    }
+
+    // MARK: personal API tokens
+
+    struct CreatedToken: Sendable {
+        let token: AuthToken
+        let secret: String
+    }
+
+    func createToken(_ principal: Principal, name rawName: String) async throws -> CreatedToken {
+        let name = try DisplayText.validate(rawName, label: "Token name", max: 100).orFail(field: "name")
+        return try await store.write { ctx in
+            guard let user = try await User.find(principal.userID, on: ctx.db) else { throw BatonError.unauthorized }
+            return try await Self.createPersonalToken(for: user, name: name, actor: principal.userID, ctx: ctx)
+        }
+    }
+
+    /// Used by `baton token create`.
+    func createTokenFromCLI(email rawEmail: String, name: String) async throws -> CreatedToken {
+        let email = try Validate.email(rawEmail)
+        let name = try DisplayText.validate(name, label: "Token name", max: 100).orFail(field: "name")
+        return try await store.write { ctx in
+            guard let user = try await User.query(on: ctx.db).filter(\.$email == email).first() else {
+                throw BatonError.notFound("User \(email)")
+            }
+            return try await Self.createPersonalToken(for: user, name: name, actor: nil, ctx: ctx)
+        }
+    }
+
+    func revokeToken(_ principal: Principal, id: UUID) async throws {
+        try await store.write { ctx in
+            guard let token = try await AuthToken.query(on: ctx.db)
+                .filter(\.$id == id).filter(\.$user.$id == principal.userID).filter(\.$kind == .personal)
+                .filter(\.$revokedAt == nil).first()
+            else { throw BatonError.notFound("Token") }
+            token.revokedAt = ctx.now
+            try await token.save(on: ctx.db)
+            ctx.record(.tokenRevoked, workspace: nil, actor: principal.userID, subject: .token(id), data: ["name": token.name])
+        }
+    }
+
+    // MARK: building blocks shared inside transactions
+
+    static func createUser(email: String, name: String, hash: String, ctx: WriteContext) async throws -> User {
+        if try await User.query(on: ctx.db).filter(\.$email == email).count() > 0 {
+            throw BatonError.conflict("email", "An account with this email already exists.")
+        }
+        let user = User()
+        user.email = email
+        user.name = name
+        user.passwordHash = hash
+        user.timeZone = "UTC"
+        user.createdAt = ctx.now
+        try await user.create(on: ctx.db)
+        return user
+    }
+
+    static func createWorkspace(name: String, owner: User, ctx: WriteContext) async throws -> Workspace {
+        let workspace = Workspace()
+        workspace.name = name
+        workspace.createdAt = ctx.now
+        try await workspace.create(on: ctx.db)
+        let workspaceID = try workspace.requireID()
+        let ownerID = try owner.requireID()
+        ctx.record(.workspaceCreated, workspace: workspaceID, actor: ownerID, subject: .workspace(workspaceID), data: ["name": name])
+        try await addMembership(user: owner, workspaceID: workspaceID, role: .owner, title: "", actor: ownerID, ctx: ctx)
+        return workspace
+    }
+
+    static func addMembership(user: User, workspaceID: UUID, role: Role, title: String, actor: UUID?,
+                              ctx: WriteContext, data: [String: String] = [:]) async throws {
+        let membership = Membership()
+        membership.workspaceID = workspaceID
+        membership.$user.id = try user.requireID()
+        membership.role = role
+        membership.title = title
+        membership.joinedAt = ctx.now
+        try await membership.create(on: ctx.db)
+        ctx.record(.memberJoined, workspace: workspaceID, actor: actor ?? user.id, subject: .user(try user.requireID()),
+                   data: data.merging(["role": role.rawValue, "name": user.name]) { $1 })
+    }
+
+    static func issueToken(for user: User, kind: AuthToken.Kind, name: String, lifetime: TimeInterval?,
+                           ctx: WriteContext) async throws -> (token: AuthToken, secret: String) {
+        let secret = Secret.generate()
+        let token = AuthToken()
+        token.$user.id = try user.requireID()
+        token.kind = kind
+        token.name = name
+        token.tokenHash = Secret.hash(secret)
+        token.createdAt = ctx.now
+        token.expiresAt = lifetime.map { ctx.now.addingTimeInterval($0) }
+        try await token.create(on: ctx.db)
+        return (token, secret)
+    }
+
+    private static func createPersonalToken(for user: User, name: String, actor: UUID?, ctx: WriteContext) async throws -> CreatedToken {
+        let (token, secret) = try await issueToken(for: user, kind: .personal, name: name, lifetime: nil, ctx: ctx)
+        ctx.record(.tokenCreated, workspace: nil, actor: actor ?? user.id, subject: .token(try token.requireID()), data: ["name": name])
+        return CreatedToken(token: token, secret: secret)
+    }
+}
+
+/// Input checks shared by the services, each failing with a 422 that names the field.
+enum Validate {
+    static func email(_ raw: String, field: String = "email") throws -> String {
+        guard let email = EmailAddress.normalized(raw) else {
+            throw BatonError.validation(field, "Enter a valid email address.")
+        }
+        return email
+    }
+
+    static func name(_ raw: String) throws -> String {
+        try DisplayText.validate(raw, label: "Name", max: 100).orFail(field: "name")
+    }
+
+    static func password(_ password: String, field: String) throws {
+        if let problem = PasswordPolicy.problem(with: password) { throw BatonError.validation(field, problem) }
+    }
+}
+
+extension Application {
+    var identity: IdentityService {
+        IdentityService(store: store, passwords: passwords, clock: clock, config: batonConfig, publicBaseURL: publicBaseURL)
+    }
+}
+
+extension Request {
+    var identity: IdentityService { application.identity }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

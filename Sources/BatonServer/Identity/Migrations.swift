@@ -1,0 +1,131 @@
+import Fluent
+import SQLKit
+
+struct CreateIdentity: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(User.schema)
+            .id()
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("time_zone", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "email")
+            .create()
+        try await database.schema(Workspace.schema)
+            .id()
+            .field("name", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(Membership.schema)
+            .id()
+            .field("workspace_id", .uuid, .required, .references(Workspace.schema, "id"))
+            .field("user_id", .uuid, .required, .references(User.schema, "id"))
+            .field("role", .string, .required)
+            .field("title", .string, .required)
+            .field("manager_id", .uuid, .references(User.schema, "id"))
+            .field("joined_at", .datetime, .required)
+            .field("deactivated_at", .datetime)
+            .unique(on: "workspace_id", "user_id")
+            .create()
+        try await SQLIndex.create("memberships_user", on: Membership.schema, columns: ["user_id"], database)
+        try await database.schema(Team.schema)
+            .id()
+            .field("workspace_id", .uuid, .required, .references(Workspace.schema, "id"))
+            .field("name", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "workspace_id", "name")
+            .create()
+        try await database.schema(TeamMember.schema)
+            .id()
+            .field("team_id", .uuid, .required, .references(Team.schema, "id"))
+            .field("user_id", .uuid, .required, .references(User.schema, "id"))
+            .field("added_at", .datetime, .required)
+            .unique(on: "team_id", "user_id")
+            .create()
+        try await database.schema(Invitation.schema)
+            .id()
+            .field("workspace_id", .uuid, .required, .references(Workspace.schema, "id"))
+            .field("email", .string, .required)
+            .field("role", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("invited_by", .uuid, .required, .references(User.schema, "id"))
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .field("accepted_at", .datetime)
+            .field("revoked_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await SQLIndex.create("invitations_workspace", on: Invitation.schema, columns: ["workspace_id", "created_at"], database)
+        try await database.schema(AuthToken.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(User.schema, "id"))
+            .field("kind", .string, .required)
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime)
+            .field("revoked_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await SQLIndex.create("auth_tokens_user", on: AuthToken.schema, columns: ["user_id", "kind"], database)
+        try await database.schema(LoginFailure.schema)
+            .id()
+            .field("email", .string, .required)
+            .field("failed_at", .datetime, .required)
+            .create()
+        try await SQLIndex.create("login_failures_email", on: LoginFailure.schema, columns: ["email", "failed_at"], database)
+        try await database.schema(OutboxEmail.schema)
+            .id()
+            .field("dedupe_key", .string, .required)
+            .field("to_address", .string, .required)
+            .field("subject", .string, .required)
+            .field("body", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("sent_at", .datetime)
+            .unique(on: "dedupe_key")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [OutboxEmail.schema, LoginFailure.schema, AuthToken.schema, Invitation.schema,
+                       TeamMember.schema, Team.schema, Membership.schema, Workspace.schema, User.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}
+
+struct CreateJobs: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("jobs")
+            .field("id", .uuid, .identifier(auto: false))
+            .field("kind", .string, .required)
+            .field("payload", .string, .required)
+            .field("run_at", .datetime, .required)
+            .field("attempts", .int, .required)
+            .field("max_attempts", .int, .required)
+            .field("locked_by", .string)
+            .field("locked_until", .datetime)
+            .field("last_error", .string)
+            .field("done_at", .datetime)
+            .field("failed_at", .datetime)
+            .field("dedupe_key", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "dedupe_key")
+            .create()
+        try await SQLIndex.create("jobs_due", on: "jobs", columns: ["done_at", "failed_at", "run_at"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("jobs").delete()
+    }
+}
+
+/// The one ordered list of migrations. Append only.
+enum MigrationList {
+    static let all: [any Migration] = [
+        EventMigration(),
+        CreateJobs(),
+        CreateIdentity(),
+    ]
+}

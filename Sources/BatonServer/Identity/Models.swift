@@ -1,0 +1,134 @@
+import Fluent
+import Vapor
+import BatonCore
+
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class Workspace: Model, @unchecked Sendable {
+    static let schema = "workspaces"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A person's place in a workspace: role, title, manager, and whether they are still active.
+final class Membership: Model, WorkspaceScoped, @unchecked Sendable {
+    static let schema = "memberships"
+    static var workspaceKey: KeyPath<Membership, FieldProperty<Membership, UUID>> { \.$workspaceID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Parent(key: "user_id") var user: User
+    @Field(key: "role") var role: Role
+    @Field(key: "title") var title: String
+    @OptionalField(key: "manager_id") var managerID: UUID?
+    @Field(key: "joined_at") var joinedAt: Date
+    @OptionalField(key: "deactivated_at") var deactivatedAt: Date?
+
+    init() {}
+
+    var isActive: Bool { deactivatedAt == nil }
+}
+
+final class Team: Model, WorkspaceScoped, @unchecked Sendable {
+    static let schema = "teams"
+    static var workspaceKey: KeyPath<Team, FieldProperty<Team, UUID>> { \.$workspaceID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class TeamMember: Model, @unchecked Sendable {
+    static let schema = "team_members"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "team_id") var teamID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "added_at") var addedAt: Date
+
+    init() {}
+}
+
+final class Invitation: Model, WorkspaceScoped, @unchecked Sendable {
+    static let schema = "invitations"
+    static var workspaceKey: KeyPath<Invitation, FieldProperty<Invitation, UUID>> { \.$workspaceID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "email") var email: String
+    @Field(key: "role") var role: Role
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "invited_by") var invitedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "accepted_at") var acceptedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+
+    func state(now: Date) -> InvitationRules.State {
+        InvitationRules.state(acceptedAt: acceptedAt, revokedAt: revokedAt, expiresAt: expiresAt, now: now)
+    }
+}
+
+/// A browser session or a personal API token. Only the SHA-256 of the secret is stored.
+final class AuthToken: Model, @unchecked Sendable {
+    static let schema = "auth_tokens"
+
+    enum Kind: String, Codable { case session, personal }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "kind") var kind: Kind
+    @Field(key: "name") var name: String
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "expires_at") var expiresAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+}
+
+final class LoginFailure: Model, @unchecked Sendable {
+    static let schema = "login_failures"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "failed_at") var failedAt: Date
+
+    init() {}
+}
+
+/// Emails waiting for delivery (delivery itself is a later module). Unique per job, so a re-run job
+/// never queues the same email twice.
+final class OutboxEmail: Model, @unchecked Sendable {
+    static let schema = "outbox_emails"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "dedupe_key") var dedupeKey: String
+    @Field(key: "to_address") var toAddress: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+
+    init() {}
+}

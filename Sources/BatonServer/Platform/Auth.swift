@@ -1,0 +1,102 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// Secrets handed to a person once (session cookies, API tokens, invitation links). Only their
+/// SHA-256 is stored, so a database leak does not leak working credentials.
+enum Secret {
+    static func generate() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = generator.next() }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Bcrypt runs on the thread pool, never on an event loop and never inside a write transaction.
+struct PasswordHasher: Sendable {
+    let cost: Int
+    let threadPool: NIOThreadPool
+
+    func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verify(_ password: String, against hash: String) async throws -> Bool {
+        try await threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
+}
+
+extension Application {
+    var passwords: PasswordHasher { PasswordHasher(cost: batonConfig.bcryptCost, threadPool: threadPool) }
+}
+
+/// Who is calling: the user and the credential they used.
+struct Principal: Sendable {
+    let userID: UUID
+    let name: String
+    let email: String
+    let timeZone: String
+    let tokenID: UUID
+    let tokenKind: AuthToken.Kind
+}
+
+enum SessionCookie {
+    static let name = "baton_session"
+}
+
+/// Reads a bearer token or the session cookie on every request; routes that need a caller ask for
+/// `req.principal()` and get a 401 otherwise.
+struct PrincipalMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let secret = request.headers.bearerAuthorization?.token ?? request.cookies[SessionCookie.name]?.string
+        if let secret, !secret.isEmpty {
+            request.storage[PrincipalKey.self] = try await Self.lookup(secret: secret, on: request.db,
+                                                                       now: request.application.clock.now())
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func lookup(secret: String, on db: any Database, now: Date) async throws -> Principal? {
+        guard let token = try await AuthToken.query(on: db)
+            .filter(\.$tokenHash == Secret.hash(secret))
+            .filter(\.$revokedAt == nil)
+            .with(\.$user)
+            .first()
+        else { return nil }
+        if let expires = token.expiresAt, expires <= now { return nil }
+        return Principal(userID: try token.user.requireID(), name: token.user.name, email: token.user.email,
+                         timeZone: token.user.timeZone, tokenID: try token.requireID(), tokenKind: token.kind)
+    }
+}
+
+private struct PrincipalKey: StorageKey { typealias Value = Principal }
+
+extension Request {
+    var optionalPrincipal: Principal? { storage[PrincipalKey.self] }
+
+    func principal() throws -> Principal {
+        guard let principal = storage[PrincipalKey.self] else { throw BatonError.unauthorized }
+        return principal
+    }
+
+    /// The caller's access to the workspace in the path parameter `name`; 401 or 404 otherwise.
+    func workspaceAccess(_ name: String = "workspaceID") async throws -> WorkspaceAccess {
+        let principal = try principal()
+        guard let id = parameters.get(name, as: UUID.self) else { throw BatonError.notFound("Workspace") }
+        return try await Tenancy.access(id, for: principal.userID, on: db)
+    }
+
+    func uuidParameter(_ name: String, label: String) throws -> UUID {
+        guard let id = parameters.get(name, as: UUID.self) else { throw BatonError.notFound(label) }
+        return id
+    }
+}

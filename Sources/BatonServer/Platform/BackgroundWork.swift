@@ -1,0 +1,85 @@
+import Fluent
+import PostgresNIO
+import FluentPostgresDriver
+import Vapor
+
+/// Starts the job worker, the live hub and (on PostgreSQL) the event listener when the server boots,
+/// and stops them when it shuts down.
+final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
+    private var tasks: [Task<Void, Never>] = []
+
+    func didBootAsync(_ app: Application) async throws {
+        let hub = app.store.hub
+        tasks.append(Task { await hub.run() })
+        guard app.batonConfig.runsBackgroundWork else { return }
+        tasks.append(Task { await Self.workJobs(app) })
+        if case .postgres(let url) = app.batonConfig.database {
+            tasks.append(Task { await EventListener(url: url, app: app).run() })
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        app.store.hub.stop()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        tasks.removeAll()
+    }
+
+    private static func workJobs(_ app: Application) async {
+        let interval = app.batonConfig.jobPollInterval
+        while !Task.isCancelled {
+            do {
+                if try await app.jobs.runDue(app: app) > 0 { continue }
+            } catch {
+                app.logger.error("job worker: \(String(describing: error))")
+            }
+            await app.store.jobSignal.wait(timeout: interval)
+        }
+    }
+}
+
+/// Carries events committed by other `baton serve` processes on the same PostgreSQL to this
+/// process's sockets. Holds one dedicated connection (a pooled one would silently lose its LISTEN)
+/// and reconnects with a fresh LISTEN whenever it drops.
+struct EventListener {
+    let url: String
+    let app: Application
+
+    func run() async {
+        while !Task.isCancelled {
+            do {
+                try await listenOnce()
+            } catch {
+                if Task.isCancelled { return }
+                app.logger.warning("event listener: \(String(describing: error)); reconnecting")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func listenOnce() async throws {
+        let config = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let connection = try await PostgresConnection.connect(
+            on: app.eventLoopGroup.any(), configuration: config, id: 1, logger: app.logger)
+        defer { Task { try? await connection.close() } }
+        let notifications = try await connection.listen(EventOrdering.channel)
+        try await withTaskCancellationHandler {
+            for try await notification in notifications {
+                try await forward(notification.payload)
+            }
+        } onCancel: {
+            connection.close().whenComplete { _ in }
+        }
+    }
+
+    /// Payload: "<node id>:<first event id>:<last event id>". This node's own events went straight to its hub.
+    private func forward(_ payload: String) async throws {
+        let parts = payload.split(separator: ":")
+        guard parts.count == 3, String(parts[0]) != app.store.nodeID,
+              let first = Int(parts[1]), let last = Int(parts[2]) else { return }
+        let events = try await EventRecord.query(on: app.db)
+            .filter(\.$id >= first).filter(\.$id <= last)
+            .sort(\.$id).all()
+        app.store.hub.publish(events.map(\.logged))
+    }
+}

@@ -1,0 +1,75 @@
+import Vapor
+
+/// Everything the server needs to know at start-up, read once: flags > environment > defaults.
+public struct BatonConfig: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: DatabaseChoice
+    /// Base of links the server hands out (invitation accept links); defaults to the listen address.
+    public var publicURL: String?
+    public var bcryptCost: Int
+    /// Job workers and the PostgreSQL listener run in the server; commands like `migrate` switch them off.
+    public var runsBackgroundWork: Bool
+    public var jobPollInterval: Duration
+    public var sessionLifetime: TimeInterval
+
+    public init(
+        database: DatabaseChoice,
+        publicURL: String? = nil,
+        bcryptCost: Int = 12,
+        runsBackgroundWork: Bool = true,
+        jobPollInterval: Duration = .milliseconds(500),
+        sessionLifetime: TimeInterval = 30 * 24 * 3600
+    ) {
+        self.database = database
+        self.publicURL = publicURL
+        self.bcryptCost = bcryptCost
+        self.runsBackgroundWork = runsBackgroundWork
+        self.jobPollInterval = jobPollInterval
+        self.sessionLifetime = sessionLifetime
+    }
+
+    /// `--db` wins, then `DATABASE_URL` (PostgreSQL), then `BATON_DB`, then `./baton.sqlite`.
+    public static func resolve(dbFlag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                               defaultSQLitePath: String = "baton.sqlite") -> BatonConfig {
+        let choice: DatabaseChoice
+        if let flag = dbFlag, !flag.isEmpty {
+            choice = flag.hasPrefix("postgres://") || flag.hasPrefix("postgresql://") ? .postgres(url: flag) : .sqlite(path: flag)
+        } else if let url = environment["DATABASE_URL"], !url.isEmpty {
+            choice = .postgres(url: url)
+        } else if let path = environment["BATON_DB"], !path.isEmpty {
+            choice = .sqlite(path: path)
+        } else {
+            choice = .sqlite(path: defaultSQLitePath)
+        }
+        var config = BatonConfig(database: choice, publicURL: environment["BATON_PUBLIC_URL"])
+        if let cost = environment["BATON_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {
+            config.bcryptCost = cost
+        }
+        return config
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = BatonConfig }
+
+    public var batonConfig: BatonConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else { fatalError("configure(_:config:) was not called") }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+
+    /// Absolute base URL for links, without a trailing slash.
+    var publicBaseURL: String {
+        if let url = batonConfig.publicURL, !url.isEmpty {
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        let server = http.server.configuration
+        return "http://\(server.hostname):\(server.port)"
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import SQLKit
+import Vapor
+
+enum DatabaseSetup {
+    static func register(_ choice: BatonConfig.DatabaseChoice, on app: Application) throws -> DatabaseDialect {
+        switch choice {
+        case .sqlite(let path):
+            let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
+            app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite)
+            return .sqlite
+        case .postgres(let url):
+            var config = try SQLPostgresConfiguration(url: url)
+            config.coreConfiguration.options.requireBackendKeyData = false
+            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4,
+                                        sqlLogLevel: .trace), as: .psql)
+            return .postgres
+        }
+    }
+
+    /// Settings that persist in the file (WAL) are made once at boot; a quick query proves the
+    /// database is reachable before anything else starts.
+    static func prepare(_ app: Application) async throws {
+        let sql = app.db as! any SQLDatabase
+        switch app.store.dialect {
+        case .sqlite:
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await app.store.prepareWriter()
+        case .postgres:
+            try await sql.raw("SELECT 1").run()
+        }
+    }
+
+    /// `synchronous` is per connection: the writer connection sets it on first use. NORMAL is
+    /// durable across application crashes in WAL mode; only power loss can drop the last commits.
+    static func pragmasForWriter(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+    }
+}

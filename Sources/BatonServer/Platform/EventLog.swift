@@ -1,0 +1,73 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// One row of the append-only event log: the audit trail, the activity feed and every record's history.
+final class EventRecord: Model, @unchecked Sendable {
+    static let schema = "events"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @OptionalField(key: "workspace_id") var workspaceID: UUID?
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "kind") var kind: String
+    @Field(key: "subject_type") var subjectType: String
+    @OptionalField(key: "subject_id") var subjectID: UUID?
+    @Field(key: "data") var data: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    var logged: LoggedEvent {
+        LoggedEvent(
+            id: id ?? 0, workspaceId: workspaceID, actorId: actorID, kind: kind,
+            subjectType: subjectType, subjectId: subjectID,
+            data: (try? JSONDecoder().decode([String: String].self, from: Data(data.utf8))) ?? [:],
+            createdAt: createdAt
+        )
+    }
+}
+
+/// What an event says, as the API and the live socket send it.
+public struct LoggedEvent: Content, Sendable, Equatable {
+    public let id: Int
+    public let workspaceId: UUID?
+    public let actorId: UUID?
+    public let kind: String
+    public let subjectType: String
+    public let subjectId: UUID?
+    public let data: [String: String]
+    public let createdAt: Date
+}
+
+/// What an event is about.
+public struct EventSubject: Sendable {
+    public let type: String
+    public let id: UUID?
+    public static func user(_ id: UUID) -> EventSubject { .init(type: "user", id: id) }
+    public static func workspace(_ id: UUID) -> EventSubject { .init(type: "workspace", id: id) }
+    public static func invitation(_ id: UUID) -> EventSubject { .init(type: "invitation", id: id) }
+    public static func team(_ id: UUID) -> EventSubject { .init(type: "team", id: id) }
+    public static func token(_ id: UUID) -> EventSubject { .init(type: "token", id: id) }
+}
+
+struct EventMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(EventRecord.schema)
+            .field("id", .int64, .identifier(auto: true))
+            .field("workspace_id", .uuid)
+            .field("actor_id", .uuid)
+            .field("kind", .string, .required)
+            .field("subject_type", .string, .required)
+            .field("subject_id", .uuid)
+            .field("data", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await SQLIndex.create("events_workspace_id", on: "events", columns: ["workspace_id", "id"], database)
+        try await SQLIndex.create("events_actor_id", on: "events", columns: ["actor_id", "id"], database)
+        try await SQLIndex.create("events_subject", on: "events", columns: ["subject_type", "subject_id", "id"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(EventRecord.schema).delete()
+    }
+}

@@ -1,0 +1,51 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// `GET /api/v1/live[?workspace_id=]`: a WebSocket that receives the workspace's events the caller
+/// may see. The first message says which workspace and the last event id, so a client that
+/// reconnects can catch up with `GET .../events?after=`.
+struct LiveRoute: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped(RequirePrincipal()).webSocket("live", maxFrameSize: .init(integerLiteral: 1 << 16)) { req, socket in
+            await Self.attach(req: req, socket: socket)
+        }
+    }
+
+    /// Authentication and tenancy are checked before the upgrade, so a bad request gets a JSON error.
+    struct RequirePrincipal: AsyncMiddleware {
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            let principal = try request.principal()
+            let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: request.db)
+            let requested = request.query[String.self, at: "workspace_id"]
+            let chosen: WorkspaceDTO?
+            if let requested {
+                chosen = workspaces.first { $0.id.uuidString.lowercased() == requested.lowercased() }
+            } else {
+                chosen = workspaces.first
+            }
+            guard let chosen, let role = chosen.role else { throw BatonError.notFound("Workspace") }
+            request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, role: role, userID: principal.userID)
+            return try await next.respond(to: request)
+        }
+    }
+
+    struct LiveTarget: StorageKey { typealias Value = LiveTarget; let workspaceID: UUID; let role: Role; let userID: UUID }
+
+    static func attach(req: Request, socket: WebSocket) async {
+        guard let target = req.storage[LiveTarget.self] else { try? await socket.close(); return }
+        let hub = req.store.hub
+        let id = hub.add(socket, userID: target.userID, workspaceID: target.workspaceID, role: target.role)
+        socket.onClose.whenComplete { _ in hub.remove(id) }
+        let workspaceID: UUID? = target.workspaceID
+        let last = try? await EventRecord.query(on: req.db).filter(\.$workspaceID == workspaceID)
+            .sort(\.$id, .descending).first()
+        struct Hello: Encodable { let type = "hello"; let workspaceId: UUID; let lastEventId: Int }
+        if let data = try? JSONEncoder.baton.encode(Hello(workspaceId: target.workspaceID, lastEventId: last?.id ?? 0)) {
+            try? await socket.send(String(decoding: data, as: UTF8.self))
+        }
+        socket.onText { socket, text in
+            if text == "ping" { try? await socket.send("pong") }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+enum OpenAPIDocument {
+    static let json = Data("{}".utf8)
+}

@@ -1,0 +1,98 @@
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import SQLKit
+import Vapor
+
+public enum DatabaseDialect: String, Sendable {
+    case sqlite, postgres
+}
+
+/// The only way state changes: `store.write { ctx in ... }` runs one transaction, writes its events
+/// last, commits, then hands the events to the live hub.
+///
+/// On SQLite all writes go through one connection behind a non-reentrant lock: SQLite allows one
+/// writer, and letting pooled connections race for it fails with `database is locked`.
+public final class Store: Sendable {
+    public let dialect: DatabaseDialect
+    let nodeID: String
+    private let databases: Databases
+    private let writerLoop: any EventLoop
+    private let writeLock = AsyncLock()
+    private let logger: Logger
+    private let clock: BatonClock
+    let hub: LiveHub
+    let jobSignal: JobSignal
+
+    init(dialect: DatabaseDialect, databases: Databases, eventLoopGroup: any EventLoopGroup,
+         logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
+        self.dialect = dialect
+        self.nodeID = UUID().uuidString.prefix(8).lowercased()
+        self.databases = databases
+        self.writerLoop = eventLoopGroup.next()
+        self.logger = logger
+        self.clock = clock
+        self.hub = hub
+        self.jobSignal = jobSignal
+    }
+
+    /// A database for reads, on any event loop.
+    public var reader: any Database {
+        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
+        switch dialect {
+        case .sqlite:
+            return try await writeLock.withLock {
+                let db = self.databases.database(logger: self.logger, on: self.writerLoop)!
+                return try await self.transact(on: db, body)
+            }
+        case .postgres:
+            return try await transact(on: reader, body)
+        }
+    }
+
+    /// Per-connection settings for the SQLite writer (its pool keeps the one connection open).
+    func prepareWriter() async throws {
+        guard dialect == .sqlite else { return }
+        _ = try await writeLock.withLock {
+            let db = self.databases.database(logger: self.logger, on: self.writerLoop)!
+            try await DatabaseSetup.pragmasForWriter(db)
+            return true
+        }
+    }
+
+    private func transact<T: Sendable>(on db: any Database,
+                                       _ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
+        let now = clock.now()
+        let dialect = self.dialect, nodeID = self.nodeID
+        let (value, events, jobs) = try await db.transaction { tx in
+            let context = WriteContext(db: tx, now: now)
+            let value = try await body(context)
+            let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
+            return (value, events, context.enqueuedJobs)
+        }
+        if !events.isEmpty { hub.publish(events) }
+        if jobs > 0 { jobSignal.nudge() }
+        return value
+    }
+
+    /// Raw SQL on the read side (for queries Fluent cannot express).
+    var sql: any SQLDatabase { reader as! any SQLDatabase }
+}
+
+extension Application {
+    private struct StoreKey: StorageKey { typealias Value = Store }
+    public var store: Store {
+        get {
+            guard let store = storage[StoreKey.self] else { fatalError("configure(_:config:) was not called") }
+            return store
+        }
+        set { storage[StoreKey.self] = newValue }
+    }
+}
+
+extension Request {
+    public var store: Store { application.store }
+}

@@ -1,0 +1,40 @@
+import Fluent
+import Leaf
+import Vapor
+
+/// Builds the whole application; used by the `baton` commands and by the tests alike.
+public func configure(_ app: Application, config: BatonConfig) async throws {
+    app.batonConfig = config
+    _ = JSONConventions.installed
+    app.routes.defaultMaxBodySize = "1mb"
+
+    let dialect = try DatabaseSetup.register(config.database, on: app)
+    app.store = Store(dialect: dialect, databases: app.databases, eventLoopGroup: app.eventLoopGroup,
+                      logger: app.logger, clock: app.clock, hub: LiveHub(), jobSignal: JobSignal())
+    app.migrations.add(MigrationList.all)
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(BatonErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(PrincipalMiddleware())
+
+    app.lifecycle.use(BackgroundWork())
+    InvitationJobs.register(on: app)
+    try routes(app)
+
+    try await DatabaseSetup.prepare(app)
+    try await app.autoMigrate()
+}
+
+/// snake_case JSON with ISO-8601 dates for every request and response. Installed once per
+/// process: the content configuration is global.
+enum JSONConventions {
+    static let installed: Void = {
+        ContentConfiguration.global.use(encoder: JSONEncoder.baton, for: .json)
+        ContentConfiguration.global.use(decoder: JSONDecoder.baton, for: .json)
+    }()
+}

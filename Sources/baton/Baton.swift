@@ -1,0 +1,67 @@
+import ArgumentParser
+import BatonServer
+
+@main
+struct Baton: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baton",
+        abstract: "Baton, the self-hosted delegation workspace.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommands.self, TokenCommands.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command that opens the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite file path or postgres:// URL (default: $DATABASE_URL, $BATON_DB, ./baton.sqlite).")
+    var db: String?
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (migrations run first).")
+
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+    }
+
+    func run() async throws {
+        try await Runner.serve(config: BatonConfig.resolve(dbFlag: database.db), hostname: hostname, port: port)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date and exit.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        try await Runner.withApp(config: BatonConfig.resolve(dbFlag: database.db)) { _ in
+            print("Database is up to date.")
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start Baton with a realistic demo team in ./baton-demo.sqlite.")
+
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Demo database (SQLite path or postgres:// URL).") var db = "baton-demo.sqlite"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+    }
+
+    func run() async throws {
+        var config = BatonConfig.resolve(dbFlag: db)
+        config.bcryptCost = min(config.bcryptCost, 10)
+        try await Runner.serve(config: config, hostname: hostname, port: port) { app in
+            let logins = try await DemoSeed.run(on: app)
+            print(logins.banner(baseURL: "http://\(hostname):\(port)"))
+        }
+    }
+}
