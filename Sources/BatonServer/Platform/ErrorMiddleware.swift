@@ -71,12 +71,12 @@ struct BatonErrorMiddleware: AsyncMiddleware {
     /// Broken JSON is a 400; well-formed JSON with a missing or mistyped field is a 422 naming the field.
     private static func decoding(_ error: DecodingError) -> BatonError {
         func path(_ keys: [any CodingKey]) -> String? {
-            let joined = keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            let joined = keys.map { $0.intValue.map(String.init) ?? snakeCase($0.stringValue) }.joined(separator: ".")
             return joined.isEmpty ? nil : joined
         }
         switch error {
         case .keyNotFound(let key, let context):
-            let field = path(context.codingPath + [key]) ?? key.stringValue
+            let field = path(context.codingPath + [key]) ?? snakeCase(key.stringValue)
             return .validation(field, "\(field) is required.")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             guard let field = path(context.codingPath) else {
@@ -91,6 +91,19 @@ struct BatonErrorMiddleware: AsyncMiddleware {
         @unknown default:
             return .badRequest("The request body could not be read.")
         }
+    }
+
+    /// Request keys arrive in snake_case and are decoded as camelCase; errors name them as sent.
+    static func snakeCase(_ key: String) -> String {
+        var result = ""
+        for character in key {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
     }
 
     static func code(for status: HTTPResponseStatus) -> String {

@@ -1,4 +1,128 @@
 import Foundation
+
+/// The OpenAPI 3.1 contract for `/api/v1`. A test fails when it and the router disagree.
 enum OpenAPIDocument {
-    static let json = Data("{}".utf8)
+    static let json: Data = {
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "Baton API", "version": "1.0.0",
+                     "description": "Self-hosted delegation workspace. JSON, snake_case, ISO-8601 UTC dates, cursor pagination."],
+            "servers": [["url": "/"]],
+            "security": [["bearer": [String]()]],
+            "paths": paths(),
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+                "schemas": APISchemas.all,
+            ],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+    }()
+
+    /// Every documented operation as "METHOD /path/{param}", for the contract test.
+    static var operations: [String] {
+        APIOperations.all.map { "\($0.method.uppercased()) \($0.path)" }
+    }
+
+    private static func paths() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for operation in APIOperations.all {
+            paths[operation.path, default: [:]][operation.method] = operation.rendered
+        }
+        return paths
+    }
+}
+
+struct APIOperation {
+    let method: String
+    let path: String
+    let summary: String
+    let tag: String
+    var isPublic = false
+    var body: (schema: String, required: [String])? = nil
+    var query: [(name: String, type: String, description: String)] = []
+    var success: (status: Int, schema: String?)
+
+    var rendered: [String: Any] {
+        var operation: [String: Any] = [
+            "summary": summary, "tags": [tag],
+            "operationId": method + path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""),
+        ]
+        if isPublic { operation["security"] = [[String: Any]]() }
+        var parameters: [[String: Any]] = path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
+            ["name": String($0.dropFirst().dropLast()), "in": "path", "required": true,
+             "schema": ["type": "string"]]
+        }
+        for item in query {
+            parameters.append(["name": item.name, "in": "query", "required": false, "description": item.description,
+                               "schema": ["type": item.type]])
+        }
+        if !parameters.isEmpty { operation["parameters"] = parameters }
+        if let body {
+            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body.schema)"]]]]
+        }
+        var responses: [String: Any] = [:]
+        if let schema = success.schema {
+            responses[String(success.status)] = ["description": "Success",
+                                                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
+        } else {
+            responses[String(success.status)] = ["description": "Success"]
+        }
+        let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        let errors: [(Int, String)] = [(400, "Malformed request"), (401, "Missing or invalid credentials"), (403, "Not allowed for your role"),
+                                       (404, "Not found, or in a workspace you are not in"), (409, "Conflict"), (410, "Gone"),
+                                       (413, "Body over 1 MiB"), (422, "Validation failed; `field` names the field"),
+                                       (429, "Too many attempts")]
+        for (status, description) in errors {
+            responses[String(status)] = error.merging(["description": description]) { $1 }
+        }
+        operation["responses"] = responses
+        return operation
+    }
+}
+
+enum APIOperations {
+    static let ws = "/api/v1/workspaces/{workspace_id}"
+    static var all: [APIOperation] { [
+        .init(method: "post", path: "/api/v1/auth/signup", summary: "Create an account and its workspace", tag: "auth", isPublic: true,
+              body: ("SignupRequest", ["email", "password", "name", "workspace_name"]), success: (201, "SignupResponse")),
+        .init(method: "post", path: "/api/v1/auth/login", summary: "Sign in; returns a session token", tag: "auth", isPublic: true,
+              body: ("LoginRequest", ["email", "password"]), success: (200, "TokenResponse")),
+        .init(method: "post", path: "/api/v1/auth/logout", summary: "Revoke the token used for this request", tag: "auth", success: (204, nil)),
+        .init(method: "get", path: "/api/v1/me", summary: "The caller and their workspaces", tag: "me", success: (200, "Me")),
+        .init(method: "patch", path: "/api/v1/me", summary: "Edit name and time zone", tag: "me",
+              body: ("ProfileRequest", []), success: (200, "User")),
+        .init(method: "post", path: "/api/v1/me/password", summary: "Change password (signs out other sessions)", tag: "me",
+              body: ("PasswordRequest", ["current_password", "new_password"]), success: (204, nil)),
+        .init(method: "get", path: "/api/v1/me/tokens", summary: "Personal API tokens", tag: "tokens", success: (200, "TokenPage")),
+        .init(method: "post", path: "/api/v1/me/tokens", summary: "Create a personal API token (secret shown once)", tag: "tokens",
+              body: ("NameRequest", ["name"]), success: (201, "Token")),
+        .init(method: "delete", path: "/api/v1/me/tokens/{token_id}", summary: "Revoke a personal API token", tag: "tokens", success: (204, nil)),
+        .init(method: "post", path: "/api/v1/workspaces", summary: "Create another workspace", tag: "workspaces",
+              body: ("NameRequest", ["name"]), success: (201, "Workspace")),
+        .init(method: "get", path: ws, summary: "A workspace", tag: "workspaces", success: (200, "Workspace")),
+        .init(method: "get", path: ws + "/members", summary: "Members with roles, managers and teams", tag: "members", success: (200, "MemberPage")),
+        .init(method: "patch", path: ws + "/members/{user_id}", summary: "Change role, manager (null clears) or title", tag: "members",
+              body: ("MemberPatch", []), success: (200, "Member")),
+        .init(method: "post", path: ws + "/members/{user_id}/deactivate", summary: "Deactivate a member (access ends at once)", tag: "members",
+              success: (200, "Member")),
+        .init(method: "post", path: ws + "/members/{user_id}/reactivate", summary: "Reactivate a member", tag: "members", success: (200, "Member")),
+        .init(method: "get", path: ws + "/invitations", summary: "Invitations (admins)", tag: "invitations", success: (200, "InvitationPage")),
+        .init(method: "post", path: ws + "/invitations", summary: "Invite by email; returns the accept_url", tag: "invitations",
+              body: ("InvitationRequest", ["email"]), success: (201, "Invitation")),
+        .init(method: "delete", path: ws + "/invitations/{invitation_id}", summary: "Revoke a pending invitation", tag: "invitations", success: (204, nil)),
+        .init(method: "get", path: ws + "/teams", summary: "Teams", tag: "teams", success: (200, "TeamPage")),
+        .init(method: "post", path: ws + "/teams", summary: "Create a team", tag: "teams", body: ("NameRequest", ["name"]), success: (201, "Team")),
+        .init(method: "post", path: ws + "/teams/{team_id}/members", summary: "Add a member to a team", tag: "teams",
+              body: ("TeamMemberRequest", ["user_id"]), success: (204, nil)),
+        .init(method: "delete", path: ws + "/teams/{team_id}/members/{user_id}", summary: "Remove a member from a team", tag: "teams", success: (204, nil)),
+        .init(method: "get", path: ws + "/events", summary: "Activity feed (admins), oldest first after the cursor", tag: "events",
+              query: [("after", "integer", "Event id to continue after"), ("limit", "integer", "1–200, default 50")], success: (200, "EventPage")),
+        .init(method: "get", path: "/api/v1/invitations/{secret}", summary: "Preview an invitation", tag: "invitations", isPublic: true,
+              success: (200, "InvitationPreview")),
+        .init(method: "post", path: "/api/v1/invitations/{secret}/accept", summary: "Accept an invitation", tag: "invitations", isPublic: true,
+              body: ("AcceptRequest", []), success: (201, "AcceptResponse")),
+        .init(method: "get", path: "/api/v1/live", summary: "WebSocket of the workspace's events (upgrade)", tag: "live",
+              query: [("workspace_id", "string", "Workspace to follow; default the first")], success: (101, nil)),
+        .init(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", isPublic: true, success: (200, nil)),
+    ] }
 }

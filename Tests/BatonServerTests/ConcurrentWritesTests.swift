@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import BatonServer
+
+@Suite("Concurrent writes")
+struct ConcurrentWritesTests {
+    @Test("16 concurrent writers through the real server: every request succeeds, every event is written",
+          arguments: TestDatabase.available)
+    func sixteenWriters(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            try await withRunningServer(app) { port in
+                // setup
+                let org = try await Org.signUp(app)
+                var members: [(UUID, String)] = []
+                for index in 0..<16 {
+                    let (id, client) = try await org.addMember("Writer \(index)")
+                    members.append((id, client.token!))
+                }
+                let eventsBefore = try await EventRecord.query(on: app.db).count()
+                // act: each writer changes its own title and creates tokens, all at once
+                let statuses = try await withThrowingTaskGroup(of: [UInt].self) { group in
+                    for (index, (id, token)) in members.enumerated() {
+                        group.addTask {
+                            var statuses: [UInt] = []
+                            for round in 0..<8 {
+                                var headers = HTTPHeaders()
+                                headers.bearerAuthorization = BearerAuthorization(token: token)
+                                let response: ClientResponse
+                                if round % 2 == 0 {
+                                    response = try await app.client.patch(
+                                        "http://127.0.0.1:\(port)/api/v1/workspaces/\(org.workspaceID)/members/\(id)", headers: headers
+                                    ) { try $0.content.encode(["title": "Title \(index)-\(round)"], as: .json) }
+                                } else {
+                                    response = try await app.client.post("http://127.0.0.1:\(port)/api/v1/me/tokens", headers: headers) {
+                                        try $0.content.encode(["name": "t\(index)-\(round)"], as: .json)
+                                    }
+                                }
+                                statuses.append(response.status.code)
+                            }
+                            return statuses
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                // check
+                #expect(statuses.count == 128)
+                #expect(statuses.allSatisfy { (200..<300).contains($0) }, "\(statuses.filter { $0 >= 300 })")
+                let eventsAfter = try await EventRecord.query(on: app.db).count()
+                #expect(eventsAfter - eventsBefore == 128)
+                #expect(try await AuthToken.query(on: app.db).filter(\.$kind == .personal).count() == 64)
+                let ids = try await EventRecord.query(on: app.db).sort(\.$id).all().compactMap(\.id)
+                #expect(Set(ids).count == ids.count)
+            }
+        }
+    }
+}

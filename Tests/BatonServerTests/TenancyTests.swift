@@ -1,0 +1,67 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import BatonServer
+
+@Suite("Tenancy: another workspace's data is always 404")
+struct TenancyTests {
+    @Test("every workspace route answers 404 to an outsider", arguments: TestDatabase.available)
+    func everyRouteIsScoped(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup: workspace A with one of everything, and an outsider who owns workspace B
+            let a = try await Org.signUp(app, workspace: "A")
+            let (memberID, _) = try await a.addMember("Ann")
+            let teamID = try #require(try await a.owner.post("\(a.base)/teams", ["name": "T"]).json["id"].string)
+            let invitationID = try #require(try await a.owner.post("\(a.base)/invitations", ["email": "p@example.com"]).json["id"].string)
+            let tokenID = try #require(try await a.owner.post("/api/v1/me/tokens", ["name": "A"]).json["id"].string)
+            let b = try await Org.signUp(app, workspace: "B")
+            let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID]
+            let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member"]
+            let before = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()
+
+            let scoped = app.routes.all.filter { route in
+                route.path.contains { $0.description == ":workspaceID" } || route.path.contains { $0.description == ":tokenID" }
+            }
+            #expect(scoped.count >= 14)
+            for route in scoped {
+                // act 1: B's owner addresses workspace A directly
+                let path = "/" + route.path.map { component -> String in
+                    let text = component.description
+                    if text == ":workspaceID" { return a.workspaceID.uuidString }
+                    if text.hasPrefix(":") { return ids[String(text.dropFirst())] ?? UUID().uuidString }
+                    return text
+                }.joined(separator: "/")
+                let reply = try await b.owner.send(route.method, path, route.method == .GET ? nil : body)
+                // check
+                #expect(reply.status == .notFound, "\(route.method) \(path) -> \(reply.status) \(reply.body)")
+                #expect(reply.errorCode == "not_found")
+
+                // act 2: B's own workspace in the path, but A's records in it
+                guard route.path.contains(where: { $0.description.hasPrefix(":") && $0.description != ":workspaceID" }) else { continue }
+                let crossed = "/" + route.path.map { component -> String in
+                    let text = component.description
+                    if text == ":workspaceID" { return b.workspaceID.uuidString }
+                    if text.hasPrefix(":") { return ids[String(text.dropFirst())] ?? UUID().uuidString }
+                    return text
+                }.joined(separator: "/")
+                let crossedReply = try await b.owner.send(route.method, crossed, route.method == .GET ? nil : body)
+                #expect(crossedReply.status == .notFound, "\(route.method) \(crossed) -> \(crossedReply.status) \(crossedReply.body)")
+            }
+            // nothing an outsider sent changed anything in A
+            let after = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()
+            #expect(after == before)
+        }
+    }
+
+    @Test("the live socket refuses a workspace the caller is not in", arguments: TestDatabase.available)
+    func liveIsScoped(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let a = try await Org.signUp(app)
+            let b = try await Org.signUp(app)
+            let reply = try await b.owner.get("/api/v1/live?workspace_id=\(a.workspaceID)")
+            #expect(reply.status == .notFound)
+            #expect(try await APIClient(app: app).get("/api/v1/live").status == .unauthorized)
+        }
+    }
+}
