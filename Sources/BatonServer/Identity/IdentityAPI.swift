@@ -93,8 +93,8 @@ struct IdentityAPI: RouteCollection {
 
     // MARK: tokens
 
-    func listTokens(req: Request) async throws -> Page<TokenDTO> {
-        Page(data: try await IdentityQueries.tokens(of: try req.principal().userID, on: req.db), nextCursor: nil)
+    func listTokens(req: Request) async throws -> ListPage<TokenDTO> {
+        ListPage(data: try await IdentityQueries.tokens(of: try req.principal().userID, on: req.db), nextCursor: nil)
     }
 
     struct TokenBody: Content { let name: String }
@@ -128,8 +128,8 @@ struct IdentityAPI: RouteCollection {
         return WorkspaceDTO(id: access.workspaceID, name: workspace.name, role: access.role, createdAt: workspace.createdAt)
     }
 
-    func listMembers(req: Request) async throws -> Page<MemberDTO> {
-        Page(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+    func listMembers(req: Request) async throws -> ListPage<MemberDTO> {
+        ListPage(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
     }
 
     struct MemberPatch: Decodable {
@@ -193,10 +193,10 @@ struct IdentityAPI: RouteCollection {
             .encodeResponse(status: .created, for: req)
     }
 
-    func listInvitations(req: Request) async throws -> Page<InvitationDTO> {
+    func listInvitations(req: Request) async throws -> ListPage<InvitationDTO> {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
-        return Page(data: try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db), nextCursor: nil)
+        return ListPage(data: try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db), nextCursor: nil)
     }
 
     func revokeInvitation(req: Request) async throws -> HTTPStatus {
@@ -227,8 +227,8 @@ struct IdentityAPI: RouteCollection {
 
     // MARK: teams
 
-    func listTeams(req: Request) async throws -> Page<TeamDTO> {
-        Page(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+    func listTeams(req: Request) async throws -> ListPage<TeamDTO> {
+        ListPage(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
     }
 
     func createTeam(req: Request) async throws -> Response {
@@ -258,7 +258,7 @@ struct IdentityAPI: RouteCollection {
 
     // MARK: activity
 
-    func listEvents(req: Request) async throws -> Page<LoggedEvent> {
+    func listEvents(req: Request) async throws -> ListPage<LoggedEvent> {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
         let after = try req.cursorParameter("after")

@@ -81,11 +81,6 @@ struct TokenDTO: Content {
     }
 }
 
-struct Page<Item: Content>: Content {
-    let data: [Item]
-    let nextCursor: String?
-}
-
 /// Read-side queries for identity, shared by the API and the pages.
 enum IdentityQueries {
     static func workspaces(of userID: UUID, on db: any Database) async throws -> [WorkspaceDTO] {
@@ -136,7 +131,7 @@ enum IdentityQueries {
     /// The activity feed: events of the workspace plus account events of its members, oldest
     /// first after the cursor (an event id).
     static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false,
-                       on db: any Database) async throws -> Page<LoggedEvent> {
+                       on db: any Database) async throws -> ListPage<LoggedEvent> {
         let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)
         var query = EventRecord.query(on: db).group(.or) { group in
             group.filter(\.$workspaceID == access.workspaceID)
@@ -148,6 +143,6 @@ enum IdentityQueries {
         let rows = try await query.sort(\.$id, newestFirst ? .descending : .ascending).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last?.id.map(String.init) : nil
-        return Page(data: page.map(\.logged), nextCursor: next)
+        return ListPage(data: page.map(\.logged), nextCursor: next)
     }
 }

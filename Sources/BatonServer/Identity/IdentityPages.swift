@@ -1,4 +1,274 @@
+import Fluent
 import Vapor
+import BatonCore
+
+/// HTML pages for signing up and in, invitations, profile, tokens and new workspaces.
+/// People and activity pages are in PeoplePages.swift.
 struct IdentityPages: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {}
+    func boot(routes: any RoutesBuilder) throws {
+        let pages = routes.grouped(CSRFMiddleware())
+        pages.get(use: home)
+        pages.get("login", use: loginPage)
+        pages.post("login", use: login)
+        pages.get("signup", use: signupPage)
+        pages.post("signup", use: signup)
+        pages.post("logout", use: logout)
+        pages.get("invite", ":secret", use: invitePage)
+        pages.post("invite", ":secret", use: acceptInvite)
+        pages.get("profile", use: profilePage)
+        pages.post("profile", use: saveProfile)
+        pages.post("profile", "password", use: changePassword)
+        pages.get("tokens", use: tokensPage)
+        pages.post("tokens", use: createToken)
+        pages.post("tokens", ":tokenID", "revoke", use: revokeToken)
+        pages.get("workspaces", "new", use: newWorkspacePage)
+        pages.post("workspaces", use: createWorkspace)
+        try pages.register(collection: PeoplePages())
+    }
+
+    func home(req: Request) async throws -> Response {
+        guard let principal = req.optionalPrincipal else { return req.redirect(to: "/login") }
+        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.db)
+        guard let current = PageRenderer.currentWorkspaceID(req, among: workspaces) else { return req.redirect(to: "/workspaces/new") }
+        return req.redirect(to: "/w/\(current)/people")
+    }
+
+    // MARK: sign in and up
+
+    struct LoginContext: Encodable { let next: String }
+
+    func loginPage(req: Request) async throws -> Response {
+        if req.optionalPrincipal != nil { return req.redirect(to: "/") }
+        let next = safeNext(req.query[String.self, at: "next"])
+        return try await PageRenderer.render("auth/login", Page(title: "Sign in", layout: try await PageRenderer.layout(for: req),
+                                                                 page: LoginContext(next: next)), for: req)
+    }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let next = safeNext(form["next"])
+        do {
+            let session = try await req.identity.login(email: form["email"] ?? "", password: form["password"] ?? "", tokenName: "Web session")
+            let response = req.redirect(to: next)
+            SessionCookie.set(session.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            return response
+        } catch let error as BatonError {
+            var page = Page(title: "Sign in", layout: try await PageRenderer.layout(for: req), page: LoginContext(next: next))
+            page.errors[error.field ?? "email"] = error.message
+            page.form = ["email": form["email"] ?? ""]
+            let response = try await PageRenderer.render("auth/login", page, for: req, status: error.status)
+            response.headers.add(contentsOf: error.headers)
+            return response
+        }
+    }
+
+    func signupPage(req: Request) async throws -> Response {
+        try await PageRenderer.render("auth/signup", Page(title: "Create your workspace", layout: try await PageRenderer.layout(for: req),
+                                                          page: NoContext()), for: req)
+    }
+
+    func signup(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            let result = try await req.identity.signup(email: form["email"] ?? "", password: form["password"] ?? "",
+                                                       name: form["name"] ?? "", workspaceName: form["workspace_name"] ?? "")
+            let response = PageRenderer.redirect(req, to: "/w/\(try result.workspace.requireID())/people",
+                                                 notice: "Welcome to Baton. Invite your team to get started.")
+            SessionCookie.set(result.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            return response
+        } catch let error as BatonError where error.field != nil {
+            var page = Page(title: "Create your workspace", layout: try await PageRenderer.layout(for: req), page: NoContext())
+            page.errors[error.field!] = error.message
+            page.form = form.filter { $0.key != "password" && $0.key != CSRF.field }
+            return try await PageRenderer.render("auth/signup", page, for: req, status: error.status)
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        if let principal = req.optionalPrincipal { try await req.identity.logout(principal) }
+        let response = req.redirect(to: "/login")
+        SessionCookie.clear(on: response)
+        return response
+    }
+
+    // MARK: invitations
+
+    struct InviteContext: Encodable {
+        let secret: String
+        let email: String
+        let role: String
+        let workspaceName: String
+        let expires: String
+        let hasAccount: Bool
+    }
+
+    private func inviteContext(_ req: Request, secret: String) async throws -> InviteContext {
+        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: secret, on: req.db)
+        let hasAccount = try await User.query(on: req.db).filter(\.$email == invitation.email).count() > 0
+        return InviteContext(secret: secret, email: invitation.email, role: invitation.role.rawValue, workspaceName: workspace.name,
+                             expires: DisplayDate.long(invitation.expiresAt, timeZone: req.optionalPrincipal?.timeZone),
+                             hasAccount: hasAccount)
+    }
+
+    func invitePage(req: Request) async throws -> Response {
+        let context = try await inviteContext(req, secret: try req.parameters.require("secret"))
+        return try await PageRenderer.render("auth/invite", Page(title: "Join \(context.workspaceName)",
+                                                                  layout: try await PageRenderer.layout(for: req), page: context), for: req)
+    }
+
+    func acceptInvite(req: Request) async throws -> Response {
+        let secret = try req.parameters.require("secret")
+        let form = try req.content.decode([String: String].self)
+        let context = try await inviteContext(req, secret: secret)
+        do {
+            let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
+                                                                   signedIn: req.optionalPrincipal)
+            let response = PageRenderer.redirect(req, to: "/w/\(accepted.workspaceID)/people", notice: "You joined \(context.workspaceName).")
+            SessionCookie.set(accepted.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            return response
+        } catch let error as BatonError where error.status != .internalServerError {
+            var page = Page(title: "Join \(context.workspaceName)", layout: try await PageRenderer.layout(for: req), page: context)
+            page.errors[error.field ?? "invitation"] = error.message
+            page.form = ["name": form["name"] ?? ""]
+            return try await PageRenderer.render("auth/invite", page, for: req, status: error.status)
+        }
+    }
+
+    // MARK: profile
+
+    struct ProfileContext: Encodable {
+        let name: String
+        let email: String
+        let timeZone: String
+        let timeZones: [String]
+        let title: String
+        let hasWorkspace: Bool
+    }
+
+    private func profilePage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let principal = try req.principal()
+        let layout = try await PageRenderer.layout(for: req, nav: "profile")
+        var title = ""
+        if let workspaceID = layout.workspaceId {
+            title = try await Membership.query(on: req.db).filter(\.$workspaceID == workspaceID)
+                .filter(\.$user.$id == principal.userID).first()?.title ?? ""
+        }
+        guard let user = try await User.find(principal.userID, on: req.db) else { throw BatonError.unauthorized }
+        var page = Page(title: "Profile", layout: layout,
+                        page: ProfileContext(name: user.name, email: user.email, timeZone: user.timeZone,
+                                             timeZones: TimeZone.knownTimeZoneIdentifiers.sorted(), title: title,
+                                             hasWorkspace: layout.workspaceId != nil))
+        page.errors = errors
+        return try await PageRenderer.render("account/profile", page, for: req, status: status)
+    }
+
+    func profilePage(req: Request) async throws -> Response { try await profilePage(req) }
+
+    func saveProfile(req: Request) async throws -> Response {
+        let principal = try req.principal()
+        let form = try req.content.decode([String: String].self)
+        do {
+            _ = try await req.identity.updateProfile(principal, name: form["name"], timeZone: form["time_zone"])
+            if let title = form["title"], let workspaceID = form["workspace_id"].flatMap(UUID.init(uuidString:)) {
+                let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.db)
+                _ = try await req.identity.updateMember(access, userID: principal.userID, changes: .init(title: title))
+            }
+            return PageRenderer.redirect(req, to: "/profile", notice: "Profile saved.")
+        } catch let error as BatonError where error.field != nil {
+            return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
+        }
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            try await req.identity.changePassword(try req.principal(), current: form["current_password"] ?? "",
+                                                  new: form["new_password"] ?? "")
+            return PageRenderer.redirect(req, to: "/profile", notice: "Password changed. Other browsers were signed out.")
+        } catch let error as BatonError where error.field != nil {
+            return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
+        }
+    }
+
+    // MARK: tokens
+
+    struct TokensContext: Encodable {
+        struct Row: Encodable { let id: UUID; let name: String; let created: String }
+        let tokens: [Row]
+        let newToken: String?
+    }
+
+    private func tokensPage(_ req: Request, newToken: String? = nil, errors: [String: String] = [:],
+                            status: HTTPResponseStatus = .ok) async throws -> Response {
+        let principal = try req.principal()
+        let rows = try await IdentityQueries.tokens(of: principal.userID, on: req.db).map {
+            TokensContext.Row(id: $0.id, name: $0.name, created: DisplayDate.long($0.createdAt, timeZone: principal.timeZone))
+        }
+        var page = Page(title: "API tokens", layout: try await PageRenderer.layout(for: req, nav: "tokens"),
+                        page: TokensContext(tokens: rows, newToken: newToken))
+        page.errors = errors
+        return try await PageRenderer.render("account/tokens", page, for: req, status: status)
+    }
+
+    func tokensPage(req: Request) async throws -> Response { try await tokensPage(req) }
+
+    func createToken(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            let created = try await req.identity.createToken(try req.principal(), name: form["name"] ?? "")
+            // The secret is shown on this response only; it is never stored or shown again.
+            return try await tokensPage(req, newToken: created.secret, status: .created)
+        } catch let error as BatonError where error.field != nil {
+            return try await tokensPage(req, errors: [error.field!: error.message], status: error.status)
+        }
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        try await req.identity.revokeToken(try req.principal(), id: try req.uuidParameter("tokenID", label: "Token"))
+        return PageRenderer.redirect(req, to: "/tokens", notice: "Token revoked.")
+    }
+
+    // MARK: workspaces
+
+    func newWorkspacePage(req: Request) async throws -> Response {
+        _ = try req.principal()
+        return try await PageRenderer.render("account/new-workspace", Page(title: "New workspace",
+                                                                          layout: try await PageRenderer.layout(for: req), page: NoContext()), for: req)
+    }
+
+    func createWorkspace(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            let workspace = try await req.identity.createWorkspace(try req.principal(), name: form["name"] ?? "")
+            return PageRenderer.redirect(req, to: "/w/\(try workspace.requireID())/people", notice: "Workspace \(workspace.name) created.")
+        } catch let error as BatonError where error.field != nil {
+            var page = Page(title: "New workspace", layout: try await PageRenderer.layout(for: req), page: NoContext())
+            page.errors["name"] = error.message
+            page.form = ["name": form["name"] ?? ""]
+            return try await PageRenderer.render("account/new-workspace", page, for: req, status: error.status)
+        }
+    }
+
+    // MARK: helpers
+
+    /// Only local paths: a login link must not bounce people to another site.
+    private func safeNext(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "/" }
+        return raw
+    }
+
+    private func isSecure(_ req: Request) -> Bool {
+        req.application.batonConfig.publicURL?.hasPrefix("https://") ?? false
+    }
+}
+
+/// Dates as people read them, in their own time zone.
+enum DisplayDate {
+    static func long(_ date: Date, timeZone: String?) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MMM d, yyyy 'at' HH:mm zzz"
+        return formatter.string(from: date)
+    }
 }

@@ -51,13 +51,27 @@ struct Principal: Sendable {
 
 enum SessionCookie {
     static let name = "baton_session"
+
+    static func set(_ secret: String, on response: Response, lifetime: TimeInterval, secure: Bool) {
+        response.cookies[name] = HTTPCookies.Value(string: secret, maxAge: Int(lifetime), path: "/",
+                                                   isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    static func clear(on response: Response) {
+        response.cookies[name] = .expired
+    }
 }
 
 /// Reads a bearer token or the session cookie on every request; routes that need a caller ask for
 /// `req.principal()` and get a 401 otherwise.
 struct PrincipalMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let secret = request.headers.bearerAuthorization?.token ?? request.cookies[SessionCookie.name]?.string
+        let bearer = request.headers.bearerAuthorization?.token
+        let secret = bearer ?? request.cookies[SessionCookie.name]?.string
+        if bearer == nil, secret != nil, request.url.path.hasPrefix("/api/"), ![.GET, .HEAD].contains(request.method) {
+            // A browser session writing through the API must prove it came from our own pages.
+            try CSRF.verify(request)
+        }
         if let secret, !secret.isEmpty {
             request.storage[PrincipalKey.self] = try await Self.lookup(secret: secret, on: request.db,
                                                                        now: request.application.clock.now())

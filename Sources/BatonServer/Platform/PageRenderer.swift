@@ -1,6 +1,144 @@
+import Fluent
+import Leaf
 import Vapor
+
+/// What every page's layout needs: who is signed in, which workspace, the CSRF token, a notice.
+struct LayoutContext: Encodable {
+    struct WorkspaceLink: Encodable { let id: UUID; let name: String; let current: Bool }
+
+    var signedIn = false
+    var userName = ""
+    var workspaces: [WorkspaceLink] = []
+    var workspaceId: UUID?
+    var workspaceName = ""
+    var isAdmin = false
+    var csrf = ""
+    var nav = ""
+    var notice: String?
+    var noticeLink: String?
+}
+
+/// A page: its template, title and the context the template reads.
+struct Page<Context: Encodable>: Encodable {
+    let title: String
+    var layout: LayoutContext
+    let page: Context
+    var errors: [String: String] = [:]
+    var form: [String: String] = [:]
+}
+
+struct NoContext: Encodable {}
+
 enum PageRenderer {
+    static let currentWorkspaceCookie = "baton_ws"
+    static let flashCookie = "baton_flash"
+
+    /// Builds the layout for the caller, remembering `workspace` as their current one.
+    static func layout(for req: Request, workspace: WorkspaceAccess? = nil, nav: String = "") async throws -> LayoutContext {
+        var layout = LayoutContext()
+        layout.csrf = CSRF.token(for: req)
+        layout.nav = nav
+        if let flash = req.cookies[flashCookie]?.string, let data = Data(base64Encoded: flash),
+           let decoded = try? JSONDecoder().decode(Flash.self, from: data) {
+            layout.notice = decoded.notice
+            layout.noticeLink = decoded.link
+        }
+        guard let principal = req.optionalPrincipal else { return layout }
+        layout.signedIn = true
+        layout.userName = principal.name
+        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.db)
+        let current = workspace?.workspaceID ?? currentWorkspaceID(req, among: workspaces)
+        layout.workspaces = workspaces.map { .init(id: $0.id, name: $0.name, current: $0.id == current) }
+        if let chosen = workspaces.first(where: { $0.id == current }) {
+            layout.workspaceId = chosen.id
+            layout.workspaceName = chosen.name
+            layout.isAdmin = chosen.role?.canAdminister ?? false
+        } else {
+            layout.workspaceName = "No workspace"
+        }
+        return layout
+    }
+
+    static func currentWorkspaceID(_ req: Request, among workspaces: [WorkspaceDTO]) -> UUID? {
+        let remembered = (req.cookies[currentWorkspaceCookie]?.string).flatMap(UUID.init(uuidString:))
+        return workspaces.first { $0.id == remembered }?.id ?? workspaces.first?.id
+    }
+
+    static func render<Context: Encodable>(_ template: String, _ page: Page<Context>, for req: Request,
+                                           status: HTTPResponseStatus = .ok) async throws -> Response {
+        let view = try await req.view.render(template, page)
+        let response = try await view.encodeResponse(status: status, for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        if page.layout.notice != nil { response.cookies[flashCookie] = .expired }
+        if let workspace = page.layout.workspaceId {
+            response.cookies[currentWorkspaceCookie] = HTTPCookies.Value(string: workspace.uuidString, maxAge: 365 * 24 * 3600,
+                                                                         path: "/", isHTTPOnly: true, sameSite: .lax)
+        }
+        CSRF.attachCookie(to: response, for: req)
+        return response
+    }
+
+    struct Flash: Codable { let notice: String; let link: String? }
+
+    /// Post/redirect/get: the notice shows once on the next page.
+    static func redirect(_ req: Request, to path: String, notice: String? = nil, link: String? = nil) -> Response {
+        let response = req.redirect(to: path, redirectType: .normal)
+        if let notice, let data = try? JSONEncoder().encode(Flash(notice: notice, link: link)) {
+            response.cookies[flashCookie] = HTTPCookies.Value(string: data.base64EncodedString(), maxAge: 60, path: "/",
+                                                              isHTTPOnly: true, sameSite: .lax)
+        }
+        CSRF.attachCookie(to: response, for: req)
+        return response
+    }
+
     static func errorPage(_ error: BatonError, for req: Request) async throws -> Response {
-        Response(status: error.status, body: .init(string: error.message))
+        struct ErrorContext: Encodable { let status: String; let message: String }
+        var layout = try await layout(for: req)
+        layout.notice = nil
+        let page = Page(title: error.status.reasonPhrase, layout: layout,
+                        page: ErrorContext(status: "\(error.status.code) · \(error.status.reasonPhrase)", message: error.message))
+        return try await render("error", page, for: req, status: error.status)
+    }
+}
+
+/// Double-submit CSRF protection for form posts: a random token in an HttpOnly SameSite cookie,
+/// repeated in every form as `_csrf`. A post whose field does not match is refused.
+enum CSRF {
+    static let cookie = "baton_csrf"
+    static let field = "_csrf"
+    private struct Key: StorageKey { typealias Value = (token: String, isNew: Bool) }
+
+    static func token(for req: Request) -> String {
+        if let existing = req.storage[Key.self] { return existing.token }
+        if let cookie = req.cookies[cookie]?.string, cookie.count >= 32 {
+            req.storage[Key.self] = (cookie, false)
+            return cookie
+        }
+        let fresh = Secret.generate()
+        req.storage[Key.self] = (fresh, true)
+        return fresh
+    }
+
+    static func attachCookie(to response: Response, for req: Request) {
+        guard let entry = req.storage[Key.self], entry.isNew else { return }
+        response.cookies[cookie] = HTTPCookies.Value(string: entry.token, path: "/", isHTTPOnly: true, sameSite: .lax)
+    }
+
+    static func verify(_ req: Request) throws {
+        guard let expected = req.cookies[cookie]?.string, expected.count >= 32,
+              let sent = (try? req.content.get(String.self, at: field)) ?? req.headers.first(name: "X-CSRF-Token"),
+              Data(sent.utf8).count == Data(expected.utf8).count,
+              zip(Data(sent.utf8), Data(expected.utf8)).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+        else {
+            throw BatonError(.forbidden, code: "csrf_failed", message: "This form has expired. Reload the page and try again.")
+        }
+    }
+}
+
+/// Guards every page route: posts must carry the CSRF token.
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .POST { try CSRF.verify(request) }
+        return try await next.respond(to: request)
     }
 }

@@ -21,3 +21,9 @@ extension Request {
         return value
     }
 }
+
+/// The envelope of every list response: `{"data": [...], "next_cursor": ...}`.
+struct ListPage<Item: Content>: Content {
+    let data: [Item]
+    let nextCursor: String?
+}

@@ -1,0 +1,266 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The people page (members, invitations, teams) and the activity feed of a workspace.
+struct PeoplePages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let workspace = routes.grouped("w", ":workspaceID")
+        workspace.get { req in req.redirect(to: "/w/\(try await req.workspaceAccess().workspaceID)/people") }
+        workspace.get("people", use: peoplePage)
+        workspace.post("invitations", use: invite)
+        workspace.post("invitations", ":invitationID", "revoke", use: revokeInvitation)
+        workspace.post("members", ":userID", use: updateMember)
+        workspace.post("members", ":userID", "deactivate", use: deactivate)
+        workspace.post("members", ":userID", "reactivate", use: reactivate)
+        workspace.post("teams", use: createTeam)
+        workspace.post("teams", ":teamID", "members", use: addToTeam)
+        workspace.post("teams", ":teamID", "members", ":userID", "remove", use: removeFromTeam)
+        workspace.get("activity", use: activityPage)
+        workspace.get("activity", "items", use: activityItems)
+    }
+
+    // MARK: people
+
+    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
+
+    struct MemberRow: Encodable {
+        let userId: UUID
+        let name: String
+        let initials: String
+        let email: String
+        let title: String
+        let role: String
+        let managerName: String?
+        let teams: String
+        let active: Bool
+        let isSelf: Bool
+        let roleOptions: [Option]
+        let managerOptions: [Option]
+        let error: String?
+    }
+
+    struct TeamRow: Encodable {
+        struct Person: Encodable { let userId: UUID; let name: String }
+        let id: UUID
+        let name: String
+        let members: [Person]
+        let candidates: [Option]
+        let error: String?
+    }
+
+    struct InvitationRow: Encodable { let id: UUID; let email: String; let role: String; let state: String; let expires: String; let pending: Bool }
+
+    struct PeopleContext: Encodable {
+        let workspaceId: UUID
+        let isAdmin: Bool
+        let members: [MemberRow]
+        let activeCount: Int
+        let teams: [TeamRow]
+        let invitations: [InvitationRow]
+        let inviteRoles: [Option]
+    }
+
+    /// `errors` keys: a form field (`invite_email`, `team_name`) or a row (`member-<id>`, `team-<id>`).
+    private func peoplePage(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
+                            status: HTTPResponseStatus = .ok) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let principal = try req.principal()
+        let members = try await IdentityQueries.members(access, on: req.db)
+        let teams = try await IdentityQueries.teams(access, on: req.db)
+        let names = Dictionary(members.map { ($0.userId, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let teamNames = Dictionary(teams.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let active = members.filter(\.active)
+        let grantable: [Role] = access.role == .owner ? [.owner, .admin, .member, .guest] : [.admin, .member, .guest]
+
+        let rows = members.map { member in
+            MemberRow(
+                userId: member.userId, name: member.name,
+                initials: member.name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased(),
+                email: member.email, title: member.title, role: member.role.rawValue,
+                managerName: member.managerId.flatMap { names[$0] },
+                teams: member.teamIds.compactMap { teamNames[$0] }.sorted().joined(separator: ", "),
+                active: member.active, isSelf: member.userId == principal.userID,
+                roleOptions: (grantable.contains(member.role) ? grantable : [member.role] + grantable).map {
+                    Option(value: $0.rawValue, label: $0.label, selected: $0 == member.role)
+                },
+                managerOptions: [Option(value: "", label: "No manager", selected: member.managerId == nil)]
+                    + active.filter { $0.userId != member.userId }.map {
+                        Option(value: $0.userId.uuidString, label: $0.name, selected: $0.userId == member.managerId)
+                    },
+                error: errors["member-\(member.userId)"])
+        }
+        let teamRows = teams.map { team in
+            TeamRow(id: team.id, name: team.name,
+                    members: team.memberIds.compactMap { id in names[id].map { TeamRow.Person(userId: id, name: $0) } },
+                    candidates: active.filter { !team.memberIds.contains($0.userId) }.map {
+                        Option(value: $0.userId.uuidString, label: $0.name, selected: false)
+                    },
+                    error: errors["team-\(team.id)"])
+        }
+        var invitations: [InvitationRow] = []
+        if access.role.canAdminister {
+            invitations = try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db)
+                .filter { $0.state == .pending }
+                .map { InvitationRow(id: $0.id, email: $0.email, role: $0.role.rawValue, state: $0.state.rawValue,
+                                     expires: DisplayDate.long($0.expiresAt, timeZone: principal.timeZone), pending: $0.state == .pending) }
+        }
+        let inviteRole = form["invite_role"] ?? Role.member.rawValue
+        var page = Page(title: "People", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "people"),
+                        page: PeopleContext(workspaceId: access.workspaceID, isAdmin: access.role.canAdminister, members: rows,
+                                            activeCount: active.count, teams: teamRows, invitations: invitations,
+                                            inviteRoles: grantable.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == inviteRole) }))
+        page.errors = errors
+        page.form = form
+        return try await PageRenderer.render("people/people", page, for: req, status: status)
+    }
+
+    func peoplePage(req: Request) async throws -> Response { try await peoplePage(req) }
+
+    private func back(_ req: Request, _ access: WorkspaceAccess, notice: String, link: String? = nil) -> Response {
+        PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/people", notice: notice, link: link)
+    }
+
+    /// Runs a form action; a refused one re-renders the page with the message where it belongs.
+    private func act(_ req: Request, errorKey: (BatonError) -> String, form: [String: String] = [:],
+                     _ action: (WorkspaceAccess) async throws -> Response) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        do {
+            return try await action(access)
+        } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
+            return try await peoplePage(req, errors: [errorKey(error): error.message], form: form, status: error.status)
+        }
+    }
+
+    func invite(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await act(req, errorKey: { "invite_" + ($0.field ?? "email") }, form: ["invite_email": form["email"] ?? "", "invite_role": form["role"] ?? ""]) { access in
+            guard let role = Role(rawValue: form["role"] ?? "member") else { throw BatonError.validation("role", "Choose a role.") }
+            let created = try await req.identity.invite(access, email: form["email"] ?? "", role: role)
+            return back(req, access, notice: "Invitation created for \(created.invitation.email). Share this link (it works once, for 7 days):",
+                        link: created.acceptURL)
+        }
+    }
+
+    func revokeInvitation(req: Request) async throws -> Response {
+        try await act(req, errorKey: { _ in "invitations" }) { access in
+            try await req.identity.revokeInvitation(access, id: try req.uuidParameter("invitationID", label: "Invitation"))
+            return back(req, access, notice: "Invitation revoked.")
+        }
+    }
+
+    func updateMember(req: Request) async throws -> Response {
+        let userID = try req.uuidParameter("userID", label: "Member")
+        let form = try req.content.decode([String: String].self)
+        return try await act(req, errorKey: { _ in "member-\(userID)" }) { access in
+            var changes = IdentityService.MemberChanges()
+            if let raw = form["role"] {
+                guard let role = Role(rawValue: raw) else { throw BatonError.validation("role", "Choose a role.") }
+                changes.role = role
+            }
+            if let raw = form["manager_id"] {
+                if raw.isEmpty { changes.managerID = .some(nil) } else {
+                    guard let id = UUID(uuidString: raw) else { throw BatonError.validation("manager_id", "Choose a manager.") }
+                    changes.managerID = .some(id)
+                }
+            }
+            changes.title = form["title"]
+            _ = try await req.identity.updateMember(access, userID: userID, changes: changes)
+            return back(req, access, notice: "Saved.")
+        }
+    }
+
+    func deactivate(req: Request) async throws -> Response {
+        let userID = try req.uuidParameter("userID", label: "Member")
+        return try await act(req, errorKey: { _ in "member-\(userID)" }) { access in
+            try await req.identity.deactivateMember(access, userID: userID)
+            return back(req, access, notice: "Member deactivated. Their history stays.")
+        }
+    }
+
+    func reactivate(req: Request) async throws -> Response {
+        let userID = try req.uuidParameter("userID", label: "Member")
+        return try await act(req, errorKey: { _ in "member-\(userID)" }) { access in
+            try await req.identity.reactivateMember(access, userID: userID)
+            return back(req, access, notice: "Member reactivated.")
+        }
+    }
+
+    func createTeam(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await act(req, errorKey: { _ in "team_name" }, form: ["team_name": form["name"] ?? ""]) { access in
+            let team = try await req.identity.createTeam(access, name: form["name"] ?? "")
+            return back(req, access, notice: "Team \(team.name) created.")
+        }
+    }
+
+    func addToTeam(req: Request) async throws -> Response {
+        let teamID = try req.uuidParameter("teamID", label: "Team")
+        let form = try req.content.decode([String: String].self)
+        return try await act(req, errorKey: { _ in "team-\(teamID)" }) { access in
+            guard let userID = form["user_id"].flatMap(UUID.init(uuidString:)) else {
+                throw BatonError.validation("user_id", "Choose someone to add.")
+            }
+            try await req.identity.addToTeam(access, teamID: teamID, userID: userID)
+            return back(req, access, notice: "Added to the team.")
+        }
+    }
+
+    func removeFromTeam(req: Request) async throws -> Response {
+        let teamID = try req.uuidParameter("teamID", label: "Team")
+        return try await act(req, errorKey: { _ in "team-\(teamID)" }) { access in
+            try await req.identity.removeFromTeam(access, teamID: teamID, userID: try req.uuidParameter("userID", label: "Member"))
+            return back(req, access, notice: "Removed from the team.")
+        }
+    }
+
+    // MARK: activity
+
+    struct ActivityItem: Encodable { let id: Int; let sentence: String; let when: String; let iso: String; let kind: String }
+    struct ActivityContext: Encodable { let workspaceId: UUID; let items: [ActivityItem]; let olderCursor: Int? }
+
+    private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
+        let principal = try req.principal()
+        var ids = Set<UUID>()
+        for event in events {
+            if let actor = event.actorId { ids.insert(actor) }
+            if event.subjectType == "user", let subject = event.subjectId { ids.insert(subject) }
+            if let user = event.data["user_id"].flatMap(UUID.init(uuidString:)) { ids.insert(user) }
+            for key in ["from", "to"] { if let user = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(user) } }
+        }
+        let users = ids.isEmpty ? [] : try await User.query(on: req.db).filter(\.$id ~~ Array(ids)).all()
+        let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
+        let iso = ISO8601DateFormatter()
+        return events.map { event in
+            ActivityItem(id: event.id,
+                         sentence: EventSentence.describe(kind: event.kind, actor: event.actorId?.uuidString,
+                                                          subject: event.subjectType == "user" ? event.subjectId?.uuidString : nil,
+                                                          data: event.data) { names[$0.uppercased()] ?? "someone" },
+                         when: DisplayDate.long(event.createdAt, timeZone: principal.timeZone), iso: iso.string(from: event.createdAt),
+                         kind: event.kind)
+        }
+    }
+
+    func activityPage(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        try access.requireAdmin()
+        let before = try req.cursorParameter("before")
+        let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, on: req.db)
+        let context = ActivityContext(workspaceId: access.workspaceID, items: try await items(req, access: access, events: page.data),
+                                      olderCursor: page.nextCursor.flatMap(Int.init))
+        return try await PageRenderer.render("people/activity", Page(title: "Activity", layout: try await PageRenderer.layout(
+            for: req, workspace: access, nav: "activity"), page: context), for: req)
+    }
+
+    /// Newer items as HTML list items, for the live feed to insert without a reload.
+    func activityItems(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        try access.requireAdmin()
+        let after = try req.cursorParameter("after") ?? 0
+        let page = try await IdentityQueries.events(access, after: after, limit: 50, on: req.db)
+        let context = ActivityContext(workspaceId: access.workspaceID,
+                                      items: try await items(req, access: access, events: page.data.reversed()), olderCursor: nil)
+        struct Fragment: Encodable { let page: ActivityContext }
+        return try await req.view.render("people/activity-items", Fragment(page: context)).encodeResponse(for: req)
+    }
+}

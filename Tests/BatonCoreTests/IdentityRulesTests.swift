@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import BatonCore
+
+@Suite("Identity rules")
+struct IdentityRulesTests {
+    @Test("roles are ordered and only admins and owners administer")
+    func roles() {
+        #expect(Role.guest < Role.member && Role.member < Role.admin && Role.admin < Role.owner)
+        #expect(Role.allCases.filter(\.canAdminister) == [.admin, .owner])
+    }
+
+    @Test("role changes: owners make owners, the last owner stays")
+    func roleChanges() {
+        #expect(RoleChangeRule.check(actor: .member, targetCurrent: .guest, targetNew: .member, ownerCount: 1) != nil)
+        #expect(RoleChangeRule.check(actor: .admin, targetCurrent: .member, targetNew: .admin, ownerCount: 1) == nil)
+        #expect(RoleChangeRule.check(actor: .admin, targetCurrent: .member, targetNew: .owner, ownerCount: 1) != nil)
+        #expect(RoleChangeRule.check(actor: .admin, targetCurrent: .owner, targetNew: .member, ownerCount: 2) != nil)
+        #expect(RoleChangeRule.check(actor: .owner, targetCurrent: .owner, targetNew: .admin, ownerCount: 1) == .lastOwner)
+        #expect(RoleChangeRule.check(actor: .owner, targetCurrent: .owner, targetNew: .admin, ownerCount: 2) == nil)
+    }
+
+    @Test("passwords need ten characters and not one repeated", arguments: [
+        ("short", false), ("exactly10!", true), ("aaaaaaaaaaaa", false), (String(repeating: "ab", count: 101), false),
+        ("correct horse battery", true),
+    ])
+    func passwords(password: String, acceptable: Bool) {
+        #expect((PasswordPolicy.problem(with: password) == nil) == acceptable)
+    }
+
+    @Test("emails are trimmed, lowercased and checked", arguments: [
+        (" Ada@Example.COM ", "ada@example.com"), ("no-at-sign", nil), ("a@b", nil), ("@example.com", nil),
+        ("a b@example.com", nil), ("a@example.", nil), ("x@sub.example.org", "x@sub.example.org"),
+    ] as [(String, String?)])
+    func emails(raw: String, expected: String?) {
+        #expect(EmailAddress.normalized(raw) == expected)
+    }
+
+    @Test("display text is trimmed and bounded")
+    func displayText() throws {
+        #expect(try DisplayText.validate("  Acme  ", label: "Name", max: 10).get() == "Acme")
+        #expect(throws: DisplayText.TextProblem.self) { try DisplayText.validate("   ", label: "Name", max: 10).get() }
+        #expect(throws: DisplayText.TextProblem.self) { try DisplayText.validate("12345678901", label: "Name", max: 10).get() }
+        #expect(try DisplayText.validate("", label: "Title", max: 10, required: false).get() == "")
+    }
+
+    @Test("time zones are IANA names")
+    func timeZones() {
+        #expect(TimeZoneName.isValid("Europe/Berlin"))
+        #expect(TimeZoneName.isValid("UTC"))
+        #expect(!TimeZoneName.isValid("Mars/Olympus"))
+        #expect(!TimeZoneName.isValid(""))
+    }
+
+    @Test("invitations: pending for seven days, then expired; accepted and revoked win")
+    func invitationState() {
+        let created = Date(timeIntervalSince1970: 0)
+        let expires = InvitationRules.expiry(from: created)
+        #expect(expires.timeIntervalSince(created) == 7 * 24 * 3600)
+        #expect(InvitationRules.state(acceptedAt: nil, revokedAt: nil, expiresAt: expires, now: created) == .pending)
+        #expect(InvitationRules.state(acceptedAt: nil, revokedAt: nil, expiresAt: expires, now: expires) == .expired)
+        #expect(InvitationRules.state(acceptedAt: created, revokedAt: nil, expiresAt: expires, now: expires) == .accepted)
+        #expect(InvitationRules.state(acceptedAt: nil, revokedAt: created, expiresAt: expires, now: created) == .revoked)
+        #expect(InvitationRules.mayInvite(actor: .admin, as: .member))
+        #expect(!InvitationRules.mayInvite(actor: .admin, as: .owner))
+        #expect(InvitationRules.mayInvite(actor: .owner, as: .owner))
+        #expect(!InvitationRules.mayInvite(actor: .member, as: .guest))
+    }
+
+    @Test("reporting lines never loop")
+    func managerChain() {
+        let managers = ["b": "a", "c": "b"]
+        #expect(ManagerChain.wouldLoop(person: "a", manager: "a", managers: managers))
+        #expect(ManagerChain.wouldLoop(person: "a", manager: "c", managers: managers))
+        #expect(!ManagerChain.wouldLoop(person: "d", manager: "c", managers: managers))
+        #expect(!ManagerChain.wouldLoop(person: "c", manager: "a", managers: managers))
+        // an existing loop elsewhere does not hang the check
+        #expect(!ManagerChain.wouldLoop(person: "z", manager: "x", managers: ["x": "y", "y": "x"]))
+    }
+}
+
+@Suite("Login throttle")
+struct LoginThrottleTests {
+    let now = Date(timeIntervalSince1970: 10_000)
+    let throttle = LoginThrottle()
+
+    @Test("nine failures are allowed, the tenth blocks")
+    func threshold() {
+        let nine = (0..<9).map { now.addingTimeInterval(-Double($0) * 10) }
+        #expect(throttle.decide(failures: nine, now: now) == .allowed)
+        let ten = nine + [now.addingTimeInterval(-100)]
+        #expect(throttle.decide(failures: ten, now: now) == .blocked(retryAfterSeconds: 800))
+    }
+
+    @Test("failures older than the window do not count")
+    func window() {
+        let old = (0..<20).map { now.addingTimeInterval(-900 - Double($0)) }
+        #expect(throttle.decide(failures: old, now: now) == .allowed)
+    }
+
+    @Test("the block lifts once enough failures age out")
+    func lifts() {
+        let failures = (0..<12).map { now.addingTimeInterval(-Double($0) * 60) }
+        guard case .blocked(let seconds) = throttle.decide(failures: failures, now: now) else {
+            Issue.record("expected a block")
+            return
+        }
+        #expect(throttle.decide(failures: failures, now: now.addingTimeInterval(Double(seconds) - 1)) != .allowed)
+        #expect(throttle.decide(failures: failures, now: now.addingTimeInterval(Double(seconds))) == .allowed)
+    }
+}

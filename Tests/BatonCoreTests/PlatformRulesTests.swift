@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import BatonCore
+
+@Suite("Platform rules")
+struct PlatformRulesTests {
+    @Test("backoff doubles from five seconds and stops at an hour")
+    func backoff() {
+        let backoff = RetryBackoff()
+        #expect((1...6).map { backoff.delay(afterAttempt: $0) } == [5, 10, 20, 40, 80, 160])
+        #expect(backoff.delay(afterAttempt: 20) == 3600)
+        #expect(backoff.delay(afterAttempt: 10_000) == 3600)
+    }
+
+    @Test("page sizes", arguments: [(nil, 50), (1, 1), (200, 200), (0, nil), (201, nil), (-5, nil)] as [(Int?, Int?)])
+    func pageSize(requested: Int?, resolved: Int?) {
+        #expect(PageSize.resolve(requested) == resolved)
+    }
+
+    @Test("admins see every event; members see team-wide ones and their own; guests only their own")
+    func visibility() {
+        let me = "me", other = "other"
+        #expect(EventVisibility.canSee(kind: "member.invited", actor: other, subject: nil, viewer: me, role: .admin))
+        #expect(!EventVisibility.canSee(kind: "member.invited", actor: other, subject: nil, viewer: me, role: .member))
+        #expect(EventVisibility.canSee(kind: "team.created", actor: other, subject: nil, viewer: me, role: .member))
+        #expect(!EventVisibility.canSee(kind: "team.created", actor: other, subject: nil, viewer: me, role: .guest))
+        #expect(EventVisibility.canSee(kind: "member.role_changed", actor: other, subject: me, viewer: me, role: .guest))
+        #expect(EventVisibility.canSee(kind: "token.created", actor: me, subject: nil, viewer: me, role: .member))
+        #expect(!EventVisibility.canSee(kind: "something.unknown", actor: other, subject: nil, viewer: me, role: .member))
+    }
+
+    @Test("activity sentences name people, roles and teams")
+    func sentences() {
+        let names = ["u1": "Maya Chen", "u2": "Tom Becker", "u3": "Lars"]
+        func line(_ kind: EventKind, _ subject: String?, _ data: [String: String]) -> String {
+            EventSentence.describe(kind: kind.rawValue, actor: "u1", subject: subject, data: data) { names[$0] ?? "someone" }
+        }
+        #expect(line(.memberRoleChanged, "u2", ["from": "member", "to": "admin"]) == "Maya Chen changed Tom Becker’s role from member to admin")
+        #expect(line(.memberManagerChanged, "u2", ["from": "", "to": "u1"]) == "Maya Chen set Tom Becker’s manager to Maya Chen")
+        #expect(line(.memberManagerChanged, "u3", ["from": "u1", "to": ""]) == "Maya Chen cleared Lars’ manager")
+        #expect(line(.memberInvited, nil, ["email": "a@b.co", "role": "guest"]) == "Maya Chen invited a@b.co as guest")
+        #expect(line(.teamMemberAdded, nil, ["user_id": "u2", "team": "Engineering"]) == "Maya Chen added Tom Becker to Engineering")
+        #expect(EventSentence.describe(kind: "invitation.expired", actor: nil, subject: nil, data: ["email": "x@y.z"]) { $0 }
+                == "The invitation for x@y.z expired")
+        #expect(EventKind.allCases.allSatisfy { !EventSentence.describe(kind: $0.rawValue, actor: "u1", subject: "u2", data: [:]) { names[$0] ?? "?" }.isEmpty })
+    }
+}
