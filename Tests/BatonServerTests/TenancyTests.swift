@@ -21,17 +21,21 @@ struct TenancyTests {
             let before = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()
 
             let scoped = app.routes.all.filter { route in
-                route.path.contains { $0.description == ":workspaceID" } || route.path.contains { $0.description == ":tokenID" }
+                route.path.first?.description == "api"
+                    && (route.path.contains { $0.description == ":workspaceID" } || route.path.contains { $0.description == ":tokenID" })
             }
             #expect(scoped.count >= 14)
             for route in scoped {
                 // act 1: B's owner addresses workspace A directly
-                let path = "/" + route.path.map { component -> String in
-                    let text = component.description
-                    if text == ":workspaceID" { return a.workspaceID.uuidString }
-                    if text.hasPrefix(":") { return ids[String(text.dropFirst())] ?? UUID().uuidString }
-                    return text
-                }.joined(separator: "/")
+                func fill(workspace: UUID) -> String {
+                    "/" + route.path.map { component -> String in
+                        let text = component.description
+                        if text == ":workspaceID" { return workspace.uuidString }
+                        if text.hasPrefix(":") { return ids[String(text.dropFirst())] ?? UUID().uuidString }
+                        return text
+                    }.joined(separator: "/")
+                }
+                let path = fill(workspace: a.workspaceID)
                 let reply = try await b.owner.send(route.method, path, route.method == .GET ? nil : body)
                 // check
                 #expect(reply.status == .notFound, "\(route.method) \(path) -> \(reply.status) \(reply.body)")
@@ -39,14 +43,17 @@ struct TenancyTests {
 
                 // act 2: B's own workspace in the path, but A's records in it
                 guard route.path.contains(where: { $0.description.hasPrefix(":") && $0.description != ":workspaceID" }) else { continue }
-                let crossed = "/" + route.path.map { component -> String in
-                    let text = component.description
-                    if text == ":workspaceID" { return b.workspaceID.uuidString }
-                    if text.hasPrefix(":") { return ids[String(text.dropFirst())] ?? UUID().uuidString }
-                    return text
-                }.joined(separator: "/")
+                let crossed = fill(workspace: b.workspaceID)
                 let crossedReply = try await b.owner.send(route.method, crossed, route.method == .GET ? nil : body)
                 #expect(crossedReply.status == .notFound, "\(route.method) \(crossed) -> \(crossedReply.status) \(crossedReply.body)")
+            }
+            // the workspace's pages are 404 to the outsider too (form posts are covered in PagesTests)
+            let pages = app.routes.all.filter { $0.method == .GET && $0.path.first?.description == "w" }
+            #expect(pages.count >= 3)
+            for route in pages {
+                let path = "/" + route.path.map { $0.description == ":workspaceID" ? a.workspaceID.uuidString : $0.description }.joined(separator: "/")
+                let reply = try await b.owner.get(path)
+                #expect(reply.status == .notFound, "GET \(path) -> \(reply.status)")
             }
             // nothing an outsider sent changed anything in A
             let after = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()

@@ -15,6 +15,8 @@ public struct BatonConfig: Sendable {
     public var runsBackgroundWork: Bool
     public var jobPollInterval: Duration
     public var sessionLifetime: TimeInterval
+    /// PostgreSQL connections per event loop (SQLite always uses one per loop plus the writer lock).
+    public var postgresConnectionsPerLoop = 4
 
     public init(
         database: DatabaseChoice,

@@ -5,16 +5,16 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
-    static func register(_ choice: BatonConfig.DatabaseChoice, on app: Application) throws -> DatabaseDialect {
-        switch choice {
+    static func register(_ config: BatonConfig, on app: Application) throws -> DatabaseDialect {
+        switch config.database {
         case .sqlite(let path):
             let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
             app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite)
             return .sqlite
         case .postgres(let url):
-            var config = try SQLPostgresConfiguration(url: url)
-            config.coreConfiguration.options.requireBackendKeyData = false
-            app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4,
+            var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.coreConfiguration.options.requireBackendKeyData = false
+            app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop,
                                         sqlLogLevel: .trace), as: .psql)
             return .postgres
         }

@@ -94,7 +94,7 @@ func startApp(on scratch: ScratchDatabase, clock: TestClock?, backgroundWork: Bo
     if let clock { app.clock = clock.batonClock }
     var config = BatonConfig(database: scratch.choice, publicURL: "http://baton.test", bcryptCost: 4,
                              runsBackgroundWork: backgroundWork, jobPollInterval: .milliseconds(50))
-    config.sessionLifetime = 30 * 24 * 3600
+    config.postgresConnectionsPerLoop = 2
     do {
         try await configure(app, config: config)
         try await app.asyncBoot()
