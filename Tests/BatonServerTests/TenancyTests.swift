@@ -69,6 +69,16 @@ struct TenancyTests {
             let reply = try await b.owner.get("/api/v1/live?workspace_id=\(a.workspaceID)")
             #expect(reply.status == .notFound)
             #expect(try await APIClient(app: app).get("/api/v1/live").status == .unauthorized)
+            // a browser session may only open the socket from our own origin
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: "\(SessionCookie.name)=\(b.token)")
+            headers.add(name: .host, value: "baton.test")
+            headers.add(name: .origin, value: "https://evil.example")
+            let hijack = try await app.testing().sendRequest(.GET, "/api/v1/live", headers: headers)
+            #expect(hijack.status == .forbidden)
+            #expect(LiveRoute.isSameHost(origin: "http://127.0.0.1:8080", host: "127.0.0.1:8080"))
+            #expect(!LiveRoute.isSameHost(origin: "http://127.0.0.1:8081", host: "127.0.0.1:8080"))
+            #expect(!LiveRoute.isSameHost(origin: "https://baton.example.evil", host: "baton.example"))
         }
     }
 }

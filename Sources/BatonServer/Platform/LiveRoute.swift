@@ -16,6 +16,11 @@ struct LiveRoute: RouteCollection {
     struct RequirePrincipal: AsyncMiddleware {
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let principal = try request.principal()
+            // A cookie-authenticated socket must come from our own pages (no cross-site hijacking).
+            if request.headers.bearerAuthorization == nil, let origin = request.headers.first(name: .origin),
+               !LiveRoute.isSameHost(origin: origin, host: request.headers.first(name: .host)) {
+                throw BatonError.forbidden("Live updates from another site are not allowed.")
+            }
             let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: request.db)
             let requested = request.query[String.self, at: "workspace_id"]
             let chosen: WorkspaceDTO?
@@ -28,6 +33,11 @@ struct LiveRoute: RouteCollection {
             request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, role: role, userID: principal.userID)
             return try await next.respond(to: request)
         }
+    }
+
+    static func isSameHost(origin: String, host: String?) -> Bool {
+        guard let components = URLComponents(string: origin), let name = components.host, let host else { return false }
+        return host.lowercased() == (name + (components.port.map { ":\($0)" } ?? "")).lowercased()
     }
 
     struct LiveTarget: StorageKey { typealias Value = LiveTarget; let workspaceID: UUID; let role: Role; let userID: UUID }
