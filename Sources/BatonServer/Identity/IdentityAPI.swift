@@ -72,8 +72,9 @@ struct IdentityAPI: RouteCollection {
 
     func me(req: Request) async throws -> MeResponse {
         let principal = try req.principal()
-        guard let user = try await User.find(principal.userID, on: req.db) else { throw BatonError.unauthorized }
-        return MeResponse(user: try UserDTO(user), workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.db))
+        let user = UserDTO(id: principal.userID, email: principal.email, name: principal.name, timeZone: principal.timeZone,
+                           createdAt: principal.createdAt)
+        return MeResponse(user: user, workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.db))
     }
 
     struct ProfileBody: Content { let name: String?; let timeZone: String? }

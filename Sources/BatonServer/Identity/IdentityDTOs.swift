@@ -9,12 +9,16 @@ struct UserDTO: Content {
     let timeZone: String
     let createdAt: Date
 
+    init(id: UUID, email: String, name: String, timeZone: String, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.timeZone = timeZone
+        self.createdAt = createdAt
+    }
+
     init(_ user: User) throws {
-        id = try user.requireID()
-        email = user.email
-        name = user.name
-        timeZone = user.timeZone
-        createdAt = user.createdAt
+        self.init(id: try user.requireID(), email: user.email, name: user.name, timeZone: user.timeZone, createdAt: user.createdAt)
     }
 }
 
@@ -84,13 +88,15 @@ struct TokenDTO: Content {
 /// Read-side queries for identity, shared by the API and the pages.
 enum IdentityQueries {
     static func workspaces(of userID: UUID, on db: any Database) async throws -> [WorkspaceDTO] {
-        let memberships = try await Membership.query(on: db)
-            .filter(\.$user.$id == userID).filter(\.$deactivatedAt == nil).all()
-        let roles = Dictionary(memberships.map { ($0.workspaceID, $0.role) }, uniquingKeysWith: { first, _ in first })
-        guard !roles.isEmpty else { return [] }
-        return try await Workspace.query(on: db).filter(\.$id ~~ Array(roles.keys)).sort(\.$name).all().map {
-            WorkspaceDTO(id: try $0.requireID(), name: $0.name, role: roles[try $0.requireID()], createdAt: $0.createdAt)
-        }
+        try await Membership.query(on: db)
+            .join(Workspace.self, on: \Membership.$workspaceID == \Workspace.$id)
+            .filter(\.$user.$id == userID).filter(\.$deactivatedAt == nil)
+            .sort(Workspace.self, \.$name)
+            .all()
+            .map { membership in
+                let workspace = try membership.joined(Workspace.self)
+                return WorkspaceDTO(id: try workspace.requireID(), name: workspace.name, role: membership.role, createdAt: workspace.createdAt)
+            }
     }
 
     /// Everyone in the workspace; deactivated people only for admins.

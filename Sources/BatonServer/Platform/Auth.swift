@@ -45,6 +45,7 @@ struct Principal: Sendable {
     let name: String
     let email: String
     let timeZone: String
+    let createdAt: Date
     let tokenID: UUID
     let tokenKind: AuthToken.Kind
 }
@@ -79,16 +80,18 @@ struct PrincipalMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
+    /// One query: the token joined with its user.
     static func lookup(secret: String, on db: any Database, now: Date) async throws -> Principal? {
         guard let token = try await AuthToken.query(on: db)
+            .join(User.self, on: \AuthToken.$user.$id == \User.$id)
             .filter(\.$tokenHash == Secret.hash(secret))
             .filter(\.$revokedAt == nil)
-            .with(\.$user)
             .first()
         else { return nil }
         if let expires = token.expiresAt, expires <= now { return nil }
-        return Principal(userID: try token.user.requireID(), name: token.user.name, email: token.user.email,
-                         timeZone: token.user.timeZone, tokenID: try token.requireID(), tokenKind: token.kind)
+        let user = try token.joined(User.self)
+        return Principal(userID: try user.requireID(), name: user.name, email: user.email, timeZone: user.timeZone,
+                         createdAt: user.createdAt, tokenID: try token.requireID(), tokenKind: token.kind)
     }
 }
 
