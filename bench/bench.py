@@ -8,6 +8,7 @@ then runs wrk (Debian's `wrk`) with the same settings against each target. Every
 with its error count; a benchmark with errors is a bug, not a figure.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -27,8 +28,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def run_wrk(url, duration, connections, threads, headers=()):
+def run_wrk(url, duration, connections, threads, headers=(), script=None):
     command = ["wrk", "--latency", "-d", f"{duration}s", "-c", str(connections), "-t", str(threads)]
+    if script:
+        command += ["-s", os.path.join(ROOT, "bench", script)]
     for header in headers:
         command += ["-H", header]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -89,14 +92,18 @@ def main():
             except OSError:
                 time.sleep(0.1)
         auth = f"Authorization: Bearer {token}"
+        request = urllib.request.Request(base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        me = json.load(urllib.request.urlopen(request, timeout=5))
+        member = f"{base}/api/v1/workspaces/{me['workspaces'][0]['id']}/members/{me['user']['id']}"
         targets = [
-            ("hello (GET /healthz)", base + "/healthz", ()),
-            ("GET /api/v1/me", base + "/api/v1/me", (auth,)),
+            ("hello (GET /healthz)", base + "/healthz", (), None),
+            ("GET /api/v1/me", base + "/api/v1/me", (auth,), None),
+            ("PATCH member title (write)", member, (auth,), "patch_title.lua"),
         ]
         results = []
-        for name, url, headers in targets:
-            run_wrk(url, 2, args.connections, args.threads, headers)  # warm-up
-            results.append((name, run_wrk(url, args.duration, args.connections, args.threads, headers)))
+        for name, url, headers, script in targets:
+            run_wrk(url, 2, args.connections, args.threads, headers, script)  # warm-up
+            results.append((name, run_wrk(url, args.duration, args.connections, args.threads, headers, script)))
     finally:
         server.terminate()
         server.wait(timeout=10)
