@@ -57,6 +57,10 @@ struct PagesTests {
             let location = try #require(done.headers.first(name: .location))
             #expect(location.hasSuffix("/people"))
             #expect(browser.cookies[SessionCookie.name] != nil)
+            let cookie = try #require(done.headers.setCookie?[SessionCookie.name])
+            #expect(cookie.isHTTPOnly)
+            #expect(cookie.sameSite == .lax)
+            #expect(cookie.path == "/")
             let people = try await browser.get(location)
             #expect(people.status == .ok)
             #expect(people.body.contains("Welcome to Baton"))
@@ -64,6 +68,27 @@ struct PagesTests {
             #expect(people.body.contains("data-workspace-id="))
             // the notice shows once
             #expect(!(try await browser.get(location)).body.contains("Welcome to Baton"))
+        }
+    }
+
+    @Test("the workspace switcher lists every workspace and remembers the current one", arguments: TestDatabase.available)
+    func switcher(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let browser = Browser(app: app)
+            _ = try await browser.get("/signup")
+            let first = try await browser.post("/signup", ["name": "Sol", "email": "sol@example.com", "password": "a long password", "workspace_name": "Alpha"])
+            let alpha = try #require(first.headers.first(name: .location))
+            let created = try await browser.post("/workspaces", ["name": "Beta"])
+            let beta = try #require(created.headers.first(name: .location))
+            #expect(beta != alpha)
+            let page = try await browser.get(beta)
+            #expect(page.body.contains(">Alpha</a>") && page.body.contains(">Beta</a>"))
+            #expect(page.body.contains("<summary aria-label=\"Switch workspace\">Beta</summary>"))
+            // the home page goes back to the workspace used last
+            let home = try await browser.get("/")
+            #expect(home.headers.first(name: .location) == beta)
+            _ = try await browser.get(alpha)
+            #expect(try await browser.get("/").headers.first(name: .location) == alpha)
         }
     }
 

@@ -92,3 +92,44 @@ def test_user_and_token_commands_against_sqlite():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_seeds_prints_logins_and_serves():
+    import socket
+    import time
+    db = os.path.join(tempfile.mkdtemp(prefix="baton-demo-"), "baton-demo.sqlite")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environment = dict(os.environ)
+    environment.pop("DATABASE_URL", None)
+    log_path = db + ".log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([BINARY, "demo", "--port", str(port), "--db", db], cwd=ROOT, env=environment,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and "Sign in as" not in open(log_path).read():
+                time.sleep(0.2)
+            banner = open(log_path).read()
+            assert f"Baton demo is running at http://127.0.0.1:{port}" in banner
+            assert "maya@acme.test" in banner and "jordan@client.test" in banner
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            body = json.dumps({"email": "maya@acme.test", "password": "baton-demo-2026"}).encode()
+            login = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/login", data=body,
+                                           headers={"Content-Type": "application/json"})
+            token = json.load(urllib.request.urlopen(login, timeout=10))["token"]
+            me = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            workspace = json.load(urllib.request.urlopen(me, timeout=5))["workspaces"][0]
+            assert workspace["name"] == "Acme Product"
+            members = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/workspaces/{workspace['id']}/members",
+                                             headers={"Authorization": f"Bearer {token}"})
+            assert len(json.load(urllib.request.urlopen(members, timeout=5))["data"]) == 8
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

@@ -1,0 +1,76 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import BatonServer
+
+@Suite("Platform: database settings, demo data, job dedupe")
+struct PlatformTests {
+    @Test("SQLite runs in WAL mode with foreign keys, and the writer uses synchronous=NORMAL")
+    func sqlitePragmas() async throws {
+        try await withBaton(.sqlite) { app in
+            let mode = try await app.store.sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            #expect(mode == "wal")
+            let foreignKeys = try await app.store.sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
+            #expect(foreignKeys == 1)
+            let synchronous = try await app.store.write { ctx in
+                try await ctx.sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
+            }
+            #expect(synchronous == 1) // NORMAL
+        }
+    }
+
+    @Test("passwords are stored as bcrypt hashes", arguments: TestDatabase.available)
+    func bcrypt(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            _ = try await Org.signUp(app, email: "hash@example.com")
+            let user = try #require(try await User.query(on: app.db).first())
+            #expect(user.passwordHash.hasPrefix("$2b$") || user.passwordHash.hasPrefix("$2a$"))
+            #expect(try Bcrypt.verify("correct horse battery", created: user.passwordHash))
+        }
+    }
+
+    @Test("a job with a dedupe key that exists already is not queued again", arguments: TestDatabase.available)
+    func dedupe(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            for _ in 0..<3 {
+                try await app.store.write { ctx in
+                    try await ctx.enqueue(.invitationExpire, payload: ["invitation_id": UUID().uuidString], dedupeKey: "same-key")
+                }
+            }
+            let count = try await app.store.sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE dedupe_key = 'same-key'").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(count == 1)
+        }
+    }
+
+    @Test("the demo team: a manager, six reports with titles, two teams, a guest; seeding twice changes nothing",
+          arguments: TestDatabase.available)
+    func demoSeed(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let logins = try await DemoSeed.run(on: app)
+            #expect(logins.people.count == 8)
+            let workspace = try #require(try await Workspace.query(on: app.db).filter(\.$name == "Acme Product").first())
+            let memberships = try await Membership.query(on: app.db).with(\.$user).all()
+            #expect(memberships.count == 8)
+            let maya = try #require(memberships.first { $0.user.email == "maya@acme.test" })
+            #expect(maya.role == .owner)
+            #expect(maya.title == "Head of Product")
+            let reports = memberships.filter { $0.managerID == maya.$user.id }
+            #expect(reports.count == 6)
+            #expect(reports.allSatisfy { !$0.title.isEmpty })
+            #expect(memberships.filter { $0.role == .guest }.count == 1)
+            #expect(try await Team.query(on: app.db).filter(\.$workspaceID == workspace.requireID()).count() == 2)
+            let events = try await EventRecord.query(on: app.db).count()
+            #expect(events > 30)
+            // the demo password works
+            let login = try await APIClient(app: app).post("/api/v1/auth/login", ["email": "tom@acme.test", "password": DemoSeed.password])
+            #expect(login.status == .ok)
+
+            _ = try await DemoSeed.run(on: app)
+            #expect(try await Membership.query(on: app.db).count() == 8)
+            #expect(try await EventRecord.query(on: app.db).count() == events)
+        }
+    }
+}
