@@ -176,7 +176,7 @@ struct IdentityAPI: RouteCollection {
     }
 
     private static func member(_ access: WorkspaceAccess, userID: UUID, on db: any Database) async throws -> MemberDTO {
-        guard let member = try await IdentityQueries.members(access, on: db).first(where: { $0.userId == userID }) else {
+        guard let member = try await IdentityQueries.members(access, only: userID, on: db).first else {
             throw BatonError.notFound("Member")
         }
         return member

@@ -99,13 +99,16 @@ enum IdentityQueries {
             }
     }
 
-    /// Everyone in the workspace; deactivated people only for admins.
-    static func members(_ access: WorkspaceAccess, on db: any Database) async throws -> [MemberDTO] {
+    /// Everyone in the workspace (or just `userID`); deactivated people only for admins.
+    static func members(_ access: WorkspaceAccess, only userID: UUID? = nil, on db: any Database) async throws -> [MemberDTO] {
         var query = Tenancy.query(access, Membership.self, on: db).with(\.$user)
         if !access.role.canAdminister { query = query.filter(\.$deactivatedAt == nil) }
+        if let userID { query = query.filter(\.$user.$id == userID) }
         let memberships = try await query.all()
         let teamIDs = try await Tenancy.query(access, Team.self, on: db).all().compactMap(\.id)
-        let rows = teamIDs.isEmpty ? [] : try await TeamMember.query(on: db).filter(\.$teamID ~~ teamIDs).all()
+        var teamRows = TeamMember.query(on: db).filter(\.$teamID ~~ teamIDs)
+        if let userID { teamRows = teamRows.filter(\.$userID == userID) }
+        let rows = teamIDs.isEmpty ? [] : try await teamRows.all()
         let teamsByUser = Dictionary(grouping: rows, by: \.userID).mapValues { $0.map(\.teamID) }
         return memberships.map { membership in
             MemberDTO(userId: membership.$user.id, name: membership.user.name, email: membership.user.email,

@@ -9,7 +9,10 @@ enum DatabaseSetup {
         switch config.database {
         case .sqlite(let path):
             let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
-            app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite)
+            app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite, isDefault: true)
+            // A pool of its own for the writer: reads never wait behind a write transaction, and a
+            // stray read inside a write cannot deadlock on the writer's connection.
+            app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqliteWriter, isDefault: false)
             return .sqlite
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
@@ -39,4 +42,8 @@ enum DatabaseSetup {
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
     }
+}
+
+extension DatabaseID {
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }

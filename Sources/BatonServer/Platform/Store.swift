@@ -41,11 +41,13 @@ public final class Store: Sendable {
         databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
+    /// Runs `body` in one write transaction. Inside it, use only `ctx.db`: its changes, events
+    /// and jobs commit together or not at all.
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         switch dialect {
         case .sqlite:
             return try await writeLock.withLock {
-                let db = self.databases.database(logger: self.logger, on: self.writerLoop)!
+                let db = self.databases.database(.sqliteWriter, logger: self.logger, on: self.writerLoop)!
                 return try await self.transact(on: db, body)
             }
         case .postgres:
@@ -57,7 +59,7 @@ public final class Store: Sendable {
     func prepareWriter() async throws {
         guard dialect == .sqlite else { return }
         _ = try await writeLock.withLock {
-            let db = self.databases.database(logger: self.logger, on: self.writerLoop)!
+            let db = self.databases.database(.sqliteWriter, logger: self.logger, on: self.writerLoop)!
             try await DatabaseSetup.pragmasForWriter(db)
             return true
         }
