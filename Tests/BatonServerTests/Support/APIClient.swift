@@ -98,7 +98,8 @@ struct Org: Sendable {
         let secret = try #require(invite.json["accept_url"].string?.split(separator: "/").last.map(String.init))
         let accepted = try await api.post("/api/v1/invitations/\(secret)/accept", ["name": name, "password": "another good password"])
         try #require(accepted.status == .created, "accept failed: \(accepted.body)")
-        return (try #require(accepted.json["user"]["id"].uuid), api.authed(try #require(accepted.json["token"].string)))
+        let token: String = try #require(accepted.json["token"].string)
+        return (try #require(accepted.json["user"]["id"].uuid), api.authed(token))
     }
 
     func eventKinds() async throws -> [String] {
