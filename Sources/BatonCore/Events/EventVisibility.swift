@@ -9,12 +9,18 @@ public enum EventVisibility {
         .teamCreated, .teamMemberAdded, .teamMemberRemoved,
     ]
 
+    /// Work happens in the open for the team: every project and task event (guests see their own only).
+    static func isWork(_ kind: EventKind) -> Bool {
+        kind.rawValue.hasPrefix("task.") || kind.rawValue.hasPrefix("project.") || kind.rawValue.hasPrefix("stage.")
+            || kind.rawValue.hasPrefix("field.")
+    }
+
     public static func canSee<ID: Equatable>(
         kind: String, actor: ID?, subject: ID?, viewer: ID, role: Role
     ) -> Bool {
         if role.canAdminister { return true }
         if actor == viewer || subject == viewer { return true }
         guard role != .guest, let known = EventKind(rawValue: kind) else { return false }
-        return teamWide.contains(known)
+        return teamWide.contains(known) || isWork(known)
     }
 }
