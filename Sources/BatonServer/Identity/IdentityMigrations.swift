@@ -120,12 +120,3 @@ struct CreateJobs: AsyncMigration {
         try await database.schema("jobs").delete()
     }
 }
-
-/// The one ordered list of migrations. Append only.
-enum MigrationList {
-    static let all: [any Migration] = [
-        EventMigration(),
-        CreateJobs(),
-        CreateIdentity(),
-    ]
-}

@@ -1,0 +1,11 @@
+import Fluent
+
+/// The one ordered list of migrations. Append only.
+enum MigrationList {
+    static let all: [any Migration] = [
+        EventMigration(),
+        CreateJobs(),
+        CreateIdentity(),
+        CreateWork(),
+    ]
+}

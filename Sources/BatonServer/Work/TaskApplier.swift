@@ -1,0 +1,288 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// Validates `TaskChanges` against a task and its project, sets them, and records one event per
+/// change (who, what, from → to). Runs inside the service's transaction.
+struct TaskApplier {
+    let task: WorkTask
+    let scope: WorkScope.ProjectAccess
+    let stages: [Stage]
+    let ctx: WriteContext
+    let isNew: Bool
+    private(set) var changed = false
+
+    init(task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], ctx: WriteContext, isNew: Bool) {
+        self.task = task
+        self.scope = scope
+        self.stages = stages
+        self.ctx = ctx
+        self.isNew = isNew
+    }
+
+    private var actor: UUID { scope.access.userID }
+    private var subject: EventSubject { .task(task.id!) }
+
+    private mutating func record(_ kind: EventKind, _ data: [String: String]) {
+        changed = true
+        guard !isNew || kind == .taskAssigned else { return }
+        ctx.record(kind, workspace: task.workspaceID, actor: actor, subject: subject, data: data.merging(["title": task.title]) { $1 })
+    }
+
+    private mutating func recordField(_ name: String, from: String, to: String) {
+        record(.taskUpdated, ["field": name, "from": String(from.prefix(200)), "to": String(to.prefix(200))])
+    }
+
+    mutating func validateAndSet(_ changes: TaskChanges) async throws {
+        if let raw = changes.title {
+            let title = try DisplayText.validate(raw, label: "Title", max: 300).orFail(field: "title")
+            if title != task.title { let old = task.title; task.title = title; if !isNew { recordField("title", from: old, to: title) } }
+        }
+        if let description = changes.description, description != task.description {
+            guard description.count <= 20_000 else { throw BatonError.validation("description", "Description must be at most 20000 characters.") }
+            task.description = description
+            recordField("description", from: "", to: "")
+        }
+        if let priority = changes.priority, priority != task.priority {
+            recordField("priority", from: task.priority.rawValue, to: priority.rawValue)
+            task.priority = priority
+        }
+        if let zone = changes.timeZone, zone != task.timeZone {
+            guard TimeZoneName.isValid(zone) else { throw BatonError.validation("time_zone", "Unknown time zone \"\(zone)\".") }
+            recordField("time_zone", from: task.timeZone, to: zone)
+            task.timeZone = zone
+        }
+        if let start = changes.startAt, start != task.startAt {
+            recordField("start_at", from: ISODate.string(task.startAt), to: ISODate.string(start))
+            task.startAt = start
+        }
+        if let due = changes.dueAt, due != task.dueAt {
+            if !isNew { record(.taskDueChanged, ["from": ISODate.string(task.dueAt), "to": ISODate.string(due)]) }
+            task.dueAt = due
+        }
+        if let start = task.startAt, let due = task.dueAt, due < start {
+            throw BatonError.validation(changes.dueAt != nil ? "due_at" : "start_at", "The due date is before the start date.")
+        }
+        if let estimate = changes.estimate, estimate != task.estimate {
+            if let hours = estimate, hours < 0 || hours > 10_000 {
+                throw BatonError.validation("estimate", "Estimate is in hours, from 0 to 10000.")
+            }
+            recordField("estimate", from: task.estimate.map { String($0) } ?? "", to: estimate.map { String($0) } ?? "")
+            task.estimate = estimate
+        }
+        try await setParent(changes.parentID)
+        try setBlocked(changes)
+        try await setAssignee(changes.assigneeID)
+        try await setStage(changes.stageID)
+        if let brief = changes.brief { try setBrief(brief) }
+    }
+
+    private mutating func setParent(_ change: UUID??) async throws {
+        guard let parent = change, parent != task.parentID else { return }
+        if let parentID = parent {
+            guard parentID != task.id, let found = try await WorkTask.find(parentID, on: ctx.db), found.projectID == task.projectID else {
+                throw BatonError.validation("parent_id", "The parent must be another task of this project.")
+            }
+            // Walk up: a task cannot become its own ancestor.
+            var cursor: UUID? = found.parentID
+            while let current = cursor {
+                if current == task.id { throw BatonError.validation("parent_id", "That would make a loop of subtasks.") }
+                cursor = try await WorkTask.find(current, on: ctx.db)?.parentID
+            }
+        }
+        recordField("parent", from: task.parentID?.uuidString ?? "", to: parent?.uuidString ?? "")
+        task.parentID = parent
+    }
+
+    private mutating func setBlocked(_ changes: TaskChanges) throws {
+        guard let blocked = changes.blocked else {
+            if let reason = changes.blockedReason, task.blocked { task.blockedReason = reason }
+            return
+        }
+        if blocked && !task.blocked {
+            let reason = (changes.blockedReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty else { throw BatonError.validation("blocked_reason", "Say what is blocking the task.") }
+            task.blocked = true
+            task.blockedReason = String(reason.prefix(500))
+            task.blockedAt = ctx.now
+            record(.taskBlocked, ["reason": task.blockedReason ?? ""])
+        } else if !blocked && task.blocked {
+            task.blocked = false
+            task.blockedReason = nil
+            task.blockedAt = nil
+            record(.taskUnblocked, [:])
+        }
+    }
+
+    /// The person who makes an assignment is its delegator; the new assignee has to accept again.
+    private mutating func setAssignee(_ change: UUID??) async throws {
+        guard let assignee = change, assignee != task.assigneeID else { return }
+        if let userID = assignee {
+            try await WorkService.requireActiveMember(scope.access, userID, field: "assignee_id", ctx: ctx)
+        }
+        let from = task.assigneeID
+        task.assigneeID = assignee
+        task.delegatorID = assignee == nil ? task.delegatorID : actor
+        task.handoffAcceptedAt = nil
+        task.clarificationRequestedAt = nil
+        record(.taskAssigned, ["from": from?.uuidString ?? "", "to": assignee?.uuidString ?? "",
+                                "delegator": assignee == nil ? "" : actor.uuidString])
+    }
+
+    private mutating func setStage(_ change: UUID?) async throws {
+        guard let stageID = change, stageID != task.stageID else { return }
+        guard let target = stages.first(where: { $0.id == stageID }) else {
+            throw BatonError.validation("stage_id", "Choose a stage of this project.")
+        }
+        if isNew {
+            task.stageID = stageID
+            task.stageCategory = target.category
+            task.completedAt = target.category == .done ? ctx.now : nil
+            return
+        }
+        guard let current = stages.first(where: { $0.id == task.stageID }) else { return }
+        try await WorkService.moveStage(task, from: current, to: target, actor: actor, ctx: ctx)
+        changed = true
+    }
+
+    private mutating func setBrief(_ brief: TaskChanges.BriefChanges) throws {
+        var fields: [String] = []
+        func text(_ value: String?, _ key: String, _ keyPath: ReferenceWritableKeyPath<WorkTask, String>) throws {
+            guard let value else { return }
+            guard value.count <= 5000 else { throw BatonError.validation("brief.\(key)", "brief.\(key) must be at most 5000 characters.") }
+            if value != task[keyPath: keyPath] { task[keyPath: keyPath] = value; fields.append(key) }
+        }
+        try text(brief.outcome, "outcome", \.outcome)
+        try text(brief.constraints, "constraints", \.constraints)
+        try text(brief.successCriteria, "success_criteria", \.successCriteria)
+        if let tolerance = brief.riskTolerance, tolerance != task.riskTolerance {
+            task.riskTolerance = tolerance
+            fields.append("risk_tolerance")
+        }
+        if let rights = brief.decisionRights {
+            let encoded = DecisionRightsText.encode(rights)
+            if encoded != task.decisionRights { task.decisionRights = encoded; fields.append("decision_rights") }
+        }
+        if let level = brief.delegationLevel, level != task.delegationLevel {
+            if let level, DelegationLevel(rawValue: level) == nil {
+                throw BatonError.validation("brief.delegation_level", "Delegation level goes from 1 (tell) to 7 (delegate).")
+            }
+            task.delegationLevel = level
+            fields.append("delegation_level")
+        }
+        if let stretch = brief.stretch, stretch != task.stretch { task.stretch = stretch; fields.append("stretch") }
+        if let skills = brief.skills {
+            let joined = Self.normalizedList(skills).joined(separator: ";")
+            if joined != task.skills { task.skills = joined; fields.append("skills") }
+        }
+        if !fields.isEmpty { record(.taskBriefUpdated, ["fields": fields.joined(separator: ",")]) }
+    }
+
+    /// Tags, watchers and custom field values live in their own tables (the task row must exist).
+    mutating func writeRelated(_ changes: TaskChanges) async throws {
+        let taskID = try task.requireID()
+        if let tags = changes.tags {
+            let normalized = Self.normalizedList(tags.map { $0.lowercased() })
+            guard normalized.count <= 20, normalized.allSatisfy({ $0.count <= 40 }) else {
+                throw BatonError.validation("tags", "Up to 20 tags of at most 40 characters each.")
+            }
+            if normalized.joined(separator: ";") != task.tags {
+                try await TaskTag.query(on: ctx.db).filter(\.$taskID == taskID).delete()
+                for tag in normalized {
+                    let row = TaskTag()
+                    row.taskID = taskID
+                    row.workspaceID = task.workspaceID
+                    row.tag = tag
+                    try await row.create(on: ctx.db)
+                }
+                if !isNew { recordField("tags", from: task.tags.replacingOccurrences(of: ";", with: ", "), to: normalized.joined(separator: ", ")) }
+                task.tags = normalized.joined(separator: ";")
+                changed = true
+            }
+        }
+        var watchers = changes.watcherIDs.map(Set.init)
+        if isNew || changes.assigneeID != nil {
+            // The people on both ends of a handoff follow it.
+            let current = Set(try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all().map(\.userID))
+            watchers = (watchers ?? current).union([task.assigneeID, task.delegatorID, isNew ? actor : nil].compactMap { $0 })
+        }
+        if let watchers { try await setWatchers(watchers) }
+        if let fields = changes.customFields { try await setCustomFields(fields) }
+        if isNew || changed { try await task.save(on: ctx.db) }
+    }
+
+    private mutating func setWatchers(_ wanted: Set<UUID>) async throws {
+        let taskID = try task.requireID()
+        let rows = try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all()
+        let current = Set(rows.map(\.userID))
+        for userID in wanted.subtracting(current) {
+            try await WorkService.requireActiveMember(scope.access, userID, field: "watcher_ids", ctx: ctx)
+            let row = TaskWatcher()
+            row.taskID = taskID
+            row.userID = userID
+            try await row.create(on: ctx.db)
+            if !isNew { record(.taskWatcherAdded, ["user_id": userID.uuidString]) }
+        }
+        for row in rows where !wanted.contains(row.userID) {
+            try await row.delete(on: ctx.db)
+            record(.taskWatcherRemoved, ["user_id": row.userID.uuidString])
+        }
+    }
+
+    private mutating func setCustomFields(_ inputs: [String: FieldInput]) async throws {
+        let taskID = try task.requireID()
+        let fields = try await CustomField.query(on: ctx.db).filter(\.$projectID == task.projectID).all()
+        let members = Set(try await Tenancy.query(scope.access, Membership.self, on: ctx.db).filter(\.$deactivatedAt == nil).all()
+            .map { $0.$user.id.uuidString.lowercased() })
+        for (key, input) in inputs.sorted(by: { $0.key < $1.key }) {
+            guard let field = fields.first(where: { $0.name.lowercased() == key.lowercased() || $0.id?.uuidString.lowercased() == key.lowercased() }) else {
+                throw BatonError.validation("custom_fields.\(key)", "This project has no field called \(key).")
+            }
+            let value: String?
+            switch CustomFieldValue.validate(input, for: field.definition, isPerson: { members.contains($0.lowercased()) }) {
+            case .success(let canonical): value = canonical
+            case .failure(let problem): throw BatonError.validation("custom_fields.\(field.name)", problem.message)
+            }
+            let fieldID = try field.requireID()
+            let existing = try await TaskFieldValue.query(on: ctx.db).filter(\.$taskID == taskID).filter(\.$fieldID == fieldID).first()
+            guard existing?.value != value else { continue }
+            if let value {
+                let row = existing ?? TaskFieldValue()
+                row.taskID = taskID
+                row.fieldID = fieldID
+                row.value = value
+                try await row.save(on: ctx.db)
+            } else {
+                try await existing?.delete(on: ctx.db)
+            }
+            if !isNew { recordField(field.name, from: existing?.value ?? "", to: value ?? "") } else { changed = true }
+        }
+    }
+
+    static func normalizedList(_ values: [String]) -> [String] {
+        var seen: [String] = []
+        for value in values.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ";", with: ",") })
+        where !value.isEmpty && !seen.contains(value) {
+            seen.append(value)
+        }
+        return seen
+    }
+}
+
+/// Decision rights are stored as a small JSON object.
+enum DecisionRightsText {
+    static func encode(_ rights: [DecisionRight: [String]]) -> String {
+        var object: [String: [String]] = [:]
+        for (right, items) in rights {
+            let cleaned = TaskApplier.normalizedList(items)
+            if !cleaned.isEmpty { object[right.rawValue] = cleaned }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String: [String]] {
+        (try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))) ?? [:]
+    }
+}

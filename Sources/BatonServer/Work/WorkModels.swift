@@ -1,0 +1,191 @@
+import Fluent
+import Vapor
+import BatonCore
+
+final class Project: Model, WorkspaceScoped, @unchecked Sendable {
+    static let schema = "projects"
+    static var workspaceKey: KeyPath<Project, FieldProperty<Project, UUID>> { \.$workspaceID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "description") var description: String
+    @OptionalField(key: "lead_id") var leadID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "archived_at") var archivedAt: Date?
+
+    init() {}
+}
+
+final class ProjectMember: Model, @unchecked Sendable {
+    static let schema = "project_members"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "project_id") var projectID: UUID
+    @Field(key: "user_id") var userID: UUID
+
+    init() {}
+}
+
+final class Stage: Model, @unchecked Sendable {
+    static let schema = "stages"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "project_id") var projectID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "color") var color: String
+    @Field(key: "category") var category: StageCategory
+    @Field(key: "position") var position: Int
+
+    init() {}
+}
+
+final class CustomField: Model, @unchecked Sendable {
+    static let schema = "custom_fields"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "project_id") var projectID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "type") var type: CustomFieldType
+    /// Choices of select fields, joined by ";".
+    @Field(key: "options") var options: String
+    @OptionalField(key: "currency") var currency: String?
+    @Field(key: "position") var position: Int
+
+    init() {}
+
+    var optionList: [String] { options.split(separator: ";").map(String.init) }
+    var definition: CustomFieldValue.Definition {
+        .init(name: name, type: type, options: optionList, currency: currency)
+    }
+}
+
+/// A piece of delegated work. The handoff brief lives on the same row (it is one per task).
+final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
+    static let schema = "tasks"
+    static var workspaceKey: KeyPath<WorkTask, FieldProperty<WorkTask, UUID>> { \.$workspaceID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "project_id") var projectID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "description") var description: String
+    @OptionalField(key: "delegator_id") var delegatorID: UUID?
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    @Field(key: "stage_id") var stageID: UUID
+    /// Copied from the stage so filters and dashboards need no join.
+    @Field(key: "stage_category") var stageCategory: StageCategory
+    @Field(key: "priority") var priority: Priority
+    @OptionalField(key: "start_at") var startAt: Date?
+    @OptionalField(key: "due_at") var dueAt: Date?
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "blocked") var blocked: Bool
+    @OptionalField(key: "blocked_reason") var blockedReason: String?
+    @OptionalField(key: "blocked_at") var blockedAt: Date?
+    @OptionalField(key: "estimate") var estimate: Double?
+    /// Tags joined by ";" for display; `task_tags` holds them for filtering.
+    @Field(key: "tags") var tags: String
+    @OptionalField(key: "parent_id") var parentID: UUID?
+    @Field(key: "version") var version: Int
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "completed_at") var completedAt: Date?
+    /// Last sign of movement: a stage change, a checked item, a checkpoint review, an assignee's comment.
+    @Field(key: "progress_at") var progressAt: Date
+
+    // handoff brief
+    @Field(key: "brief_outcome") var outcome: String
+    @Field(key: "brief_constraints") var constraints: String
+    @Field(key: "brief_success_criteria") var successCriteria: String
+    @OptionalField(key: "brief_risk_tolerance") var riskTolerance: RiskTolerance?
+    /// JSON object: decide_alone / consult_first / escalate → [String].
+    @Field(key: "brief_decision_rights") var decisionRights: String
+    @OptionalField(key: "brief_delegation_level") var delegationLevel: Int?
+    @Field(key: "brief_stretch") var stretch: Bool
+    @Field(key: "brief_skills") var skills: String
+    @OptionalField(key: "handoff_accepted_at") var handoffAcceptedAt: Date?
+    @OptionalField(key: "clarification_requested_at") var clarificationRequestedAt: Date?
+
+    init() {}
+
+    var tagList: [String] { tags.split(separator: ";").map(String.init) }
+    var skillList: [String] { skills.split(separator: ";").map(String.init) }
+}
+
+final class TaskTag: Model, @unchecked Sendable {
+    static let schema = "task_tags"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "tag") var tag: String
+
+    init() {}
+}
+
+final class TaskWatcher: Model, @unchecked Sendable {
+    static let schema = "task_watchers"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "user_id") var userID: UUID
+
+    init() {}
+}
+
+final class TaskFieldValue: Model, @unchecked Sendable {
+    static let schema = "task_field_values"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "field_id") var fieldID: UUID
+    @Field(key: "value") var value: String
+
+    init() {}
+}
+
+final class ChecklistItem: Model, @unchecked Sendable {
+    static let schema = "checklist_items"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "text") var text: String
+    @OptionalField(key: "checked_at") var checkedAt: Date?
+    @OptionalField(key: "checked_by") var checkedBy: UUID?
+    @OptionalField(key: "waived_reason") var waivedReason: String?
+
+    init() {}
+
+    var rule: CompletionRule.Item { .init(text: text, checked: checkedAt != nil, waivedReason: waivedReason) }
+}
+
+final class Checkpoint: Model, @unchecked Sendable {
+    static let schema = "checkpoints"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "due_at") var dueAt: Date
+    @OptionalField(key: "status") var status: CheckpointStatus?
+    @Field(key: "note") var note: String
+    @OptionalField(key: "reviewed_at") var reviewedAt: Date?
+    @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
+
+    init() {}
+}
+
+final class TaskComment: Model, @unchecked Sendable {
+    static let schema = "task_comments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "body") var body: String
+    /// Ids of the people mentioned, joined by ";" (read by notifications).
+    @Field(key: "mentions") var mentions: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

@@ -1,0 +1,190 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The handoff itself: accepting, asking for clarification, acceptance items, checkpoints, comments.
+extension WorkService {
+    /// Loads a task the caller may change, inside the transaction.
+    private static func editable(_ taskID: UUID, _ userID: UUID, ctx: WriteContext) async throws -> (WorkTask, WorkScope.ProjectAccess) {
+        let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
+        try requireEdit(task, scope)
+        return (task, scope)
+    }
+
+    private static func touch(_ task: WorkTask, progress: Bool, ctx: WriteContext) async throws {
+        task.version += 1
+        task.updatedAt = ctx.now
+        if progress { task.progressAt = ctx.now }
+        try await task.save(on: ctx.db)
+    }
+
+    func acceptHandoff(_ taskID: UUID, by userID: UUID) async throws -> WorkTask {
+        try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can accept the handoff.") }
+            guard task.handoffAcceptedAt == nil else { throw BatonError.conflict(nil, "You accepted this handoff already.") }
+            task.handoffAcceptedAt = ctx.now
+            task.clarificationRequestedAt = nil
+            ctx.record(.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+                       data: ["title": task.title, "delegator": task.delegatorID?.uuidString ?? ""])
+            try await Self.touch(task, progress: true, ctx: ctx)
+            return task
+        }
+    }
+
+    /// The question goes to the delegator (the event names them; notifications pick it up).
+    func askClarification(_ taskID: UUID, by userID: UUID, question rawQuestion: String) async throws -> WorkTask {
+        let question = try DisplayText.validate(rawQuestion, label: "Question", max: 2000).orFail(field: "question")
+        return try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can ask about the handoff.") }
+            task.clarificationRequestedAt = ctx.now
+            ctx.record(.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+                       data: ["title": task.title, "question": question, "delegator": task.delegatorID?.uuidString ?? ""])
+            try await Self.touch(task, progress: false, ctx: ctx)
+            return task
+        }
+    }
+
+    // MARK: acceptance checklist
+
+    func addChecklistItem(_ taskID: UUID, by userID: UUID, text: String) async throws -> ChecklistItem {
+        try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let count = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).count()
+            let item = try await Self.addChecklistItem(task, text: text, position: count, actor: userID, ctx: ctx, record: true)
+            try await Self.touch(task, progress: false, ctx: ctx)
+            return item
+        }
+    }
+
+    @discardableResult
+    static func addChecklistItem(_ task: WorkTask, text raw: String, position: Int, actor: UUID, ctx: WriteContext,
+                                 record: Bool) async throws -> ChecklistItem {
+        let text = try DisplayText.validate(raw, label: "Acceptance item", max: 300).orFail(field: "text")
+        let item = ChecklistItem()
+        item.taskID = try task.requireID()
+        item.position = position
+        item.text = text
+        try await item.create(on: ctx.db)
+        if record {
+            ctx.record(.taskChecklistItemAdded, workspace: task.workspaceID, actor: actor, subject: .task(try task.requireID()),
+                       data: ["title": task.title, "item": text])
+        }
+        return item
+    }
+
+    enum ChecklistChange: Sendable {
+        case check, uncheck
+        case waive(reason: String)
+    }
+
+    func changeChecklistItem(_ taskID: UUID, itemID: UUID, by userID: UUID, _ change: ChecklistChange) async throws -> ChecklistItem {
+        try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            guard let item = try await ChecklistItem.query(on: ctx.db).filter(\.$id == itemID).filter(\.$taskID == taskID).first() else {
+                throw BatonError.notFound("Acceptance item")
+            }
+            var data = ["title": task.title, "item": item.text]
+            let kind: EventKind
+            switch change {
+            case .check:
+                item.checkedAt = ctx.now
+                item.checkedBy = userID
+                kind = .taskChecklistChecked
+            case .uncheck:
+                item.checkedAt = nil
+                item.checkedBy = nil
+                item.waivedReason = nil
+                kind = .taskChecklistUnchecked
+            case .waive(let raw):
+                let reason = try DisplayText.validate(raw, label: "Reason", max: 500).orFail(field: "reason")
+                item.waivedReason = reason
+                data["reason"] = reason
+                kind = .taskChecklistWaived
+            }
+            try await item.save(on: ctx.db)
+            ctx.record(kind, workspace: task.workspaceID, actor: userID, subject: .task(taskID), data: data)
+            try await Self.touch(task, progress: true, ctx: ctx)
+            return item
+        }
+    }
+
+    // MARK: checkpoints
+
+    func addCheckpoint(_ taskID: UUID, by userID: UUID, title: String, dueAt: Date) async throws -> Checkpoint {
+        try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let checkpoint = try await Self.addCheckpoint(task, title: title, dueAt: dueAt, actor: userID, ctx: ctx, record: true)
+            try await Self.touch(task, progress: false, ctx: ctx)
+            return checkpoint
+        }
+    }
+
+    @discardableResult
+    static func addCheckpoint(_ task: WorkTask, title raw: String, dueAt: Date, actor: UUID, ctx: WriteContext,
+                              record: Bool) async throws -> Checkpoint {
+        let title = try DisplayText.validate(raw, label: "Checkpoint", max: 200).orFail(field: "title")
+        let checkpoint = Checkpoint()
+        checkpoint.taskID = try task.requireID()
+        checkpoint.title = title
+        checkpoint.dueAt = dueAt
+        checkpoint.note = ""
+        try await checkpoint.create(on: ctx.db)
+        if record {
+            ctx.record(.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(try task.requireID()),
+                       data: ["title": task.title, "checkpoint": title, "due_at": ISODate.string(dueAt)])
+        }
+        return checkpoint
+    }
+
+    func reviewCheckpoint(_ taskID: UUID, checkpointID: UUID, by userID: UUID, status: CheckpointStatus,
+                          note rawNote: String) async throws -> Checkpoint {
+        let note = try DisplayText.validate(rawNote, label: "Note", max: 2000, required: false).orFail(field: "note")
+        return try await store.write { ctx in
+            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            guard let checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == checkpointID).filter(\.$taskID == taskID).first() else {
+                throw BatonError.notFound("Checkpoint")
+            }
+            checkpoint.status = status
+            checkpoint.note = note
+            checkpoint.reviewedAt = ctx.now
+            checkpoint.reviewedBy = userID
+            try await checkpoint.save(on: ctx.db)
+            ctx.record(.taskCheckpointReviewed, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+                       data: ["title": task.title, "checkpoint": checkpoint.title, "status": status.rawValue, "note": note])
+            try await Self.touch(task, progress: true, ctx: ctx)
+            return checkpoint
+        }
+    }
+
+    // MARK: comments
+
+    /// Markdown with @mentions; a mention is someone's email handle (tom for tom@acme.test).
+    func comment(_ taskID: UUID, by userID: UUID, body rawBody: String) async throws -> TaskComment {
+        let body = try DisplayText.validate(rawBody, label: "Comment", max: 10_000).orFail(field: "body")
+        return try await store.write { ctx in
+            let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
+            let handles = Set(Mentions.handles(in: body))
+            var mentioned: [UUID] = []
+            if !handles.isEmpty {
+                let members = try await Tenancy.query(scope.access, Membership.self, on: ctx.db)
+                    .filter(\.$deactivatedAt == nil).with(\.$user).all()
+                mentioned = members.filter { handles.contains(Mentions.handle(forEmail: $0.user.email)) }.map(\.$user.id)
+            }
+            let comment = TaskComment()
+            comment.taskID = taskID
+            comment.authorID = userID
+            comment.body = body
+            comment.mentions = mentioned.map(\.uuidString).joined(separator: ";")
+            comment.createdAt = ctx.now
+            try await comment.create(on: ctx.db)
+            ctx.record(.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(taskID), data: [
+                "title": task.title, "comment_id": try comment.requireID().uuidString,
+                "mentions": comment.mentions, "excerpt": String(body.prefix(140)),
+            ])
+            try await Self.touch(task, progress: task.assigneeID == userID, ctx: ctx)
+            return comment
+        }
+    }
+}

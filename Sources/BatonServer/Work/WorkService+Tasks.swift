@@ -1,0 +1,118 @@
+import Fluent
+import Vapor
+import BatonCore
+
+extension WorkService {
+    func createTask(_ scope: WorkScope.ProjectAccess, _ changes: TaskChanges) async throws -> WorkTask {
+        guard WorkPermission.canCreateTasks(role: scope.access.role) else { throw BatonError.forbidden("Guests cannot create tasks.") }
+        guard changes.title != nil else { throw BatonError.validation("title", "Title is required.") }
+        return try await store.write { ctx in
+            try await Self.createTask(scope, changes, ctx: ctx)
+        }
+    }
+
+    /// Inside a transaction, for single creates, bulk imports and the demo alike.
+    static func createTask(_ scope: WorkScope.ProjectAccess, _ changes: TaskChanges, ctx: WriteContext) async throws -> WorkTask {
+        let stages = try await stages(of: scope.projectID, ctx: ctx)
+        guard let firstStage = stages.first(where: { $0.category == .todo }) ?? stages.first else {
+            throw BatonError.validation("stage_id", "This project has no stages.")
+        }
+        let task = WorkTask()
+        task.id = UUID()
+        task.workspaceID = scope.access.workspaceID
+        task.projectID = scope.projectID
+        task.title = ""
+        task.description = ""
+        task.stageID = try firstStage.requireID()
+        task.stageCategory = firstStage.category
+        task.priority = .normal
+        task.timeZone = "UTC"
+        task.blocked = false
+        task.tags = ""
+        task.version = 1
+        task.createdBy = scope.access.userID
+        task.createdAt = ctx.now
+        task.updatedAt = ctx.now
+        task.progressAt = ctx.now
+        task.outcome = ""
+        task.constraints = ""
+        task.successCriteria = ""
+        task.decisionRights = "{}"
+        task.stretch = false
+        task.skills = ""
+        let taskID = task.id!
+        var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true)
+        try await apply.validateAndSet(changes)
+        try await task.create(on: ctx.db)
+        ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(taskID),
+                   data: ["title": task.title, "project_id": scope.projectID.uuidString, "stage": firstStage.name])
+        try await apply.writeRelated(changes)
+        if let checklist = changes.brief?.checklist {
+            for (position, text) in checklist.enumerated() {
+                try await addChecklistItem(task, text: text, position: position, actor: scope.access.userID, ctx: ctx, record: false)
+            }
+        }
+        if let checkpoints = changes.brief?.checkpoints {
+            for checkpoint in checkpoints {
+                try await addCheckpoint(task, title: checkpoint.title, dueAt: checkpoint.dueAt, actor: scope.access.userID, ctx: ctx, record: false)
+            }
+        }
+        return task
+    }
+
+    /// PATCH: `version` must match the stored one (optimistic concurrency, 409 otherwise).
+    func updateTask(_ taskID: UUID, for userID: UUID, version: Int?, _ changes: TaskChanges) async throws -> WorkTask {
+        try await store.write { ctx in
+            let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
+            try Self.requireEdit(task, scope)
+            if let version, version != task.version {
+                throw BatonError.conflict("version", "Someone else changed this task (now version \(task.version)). Reload and try again.")
+            }
+            try await Self.update(task, scope: scope, changes, ctx: ctx)
+            return task
+        }
+    }
+
+    static func update(_ task: WorkTask, scope: WorkScope.ProjectAccess, _ changes: TaskChanges, ctx: WriteContext) async throws {
+        var apply = TaskApplier(task: task, scope: scope, stages: try await stages(of: scope.projectID, ctx: ctx), ctx: ctx, isNew: false)
+        try await apply.validateAndSet(changes)
+        try await apply.writeRelated(changes)
+        if apply.changed {
+            task.version += 1
+            task.updatedAt = ctx.now
+        }
+        try await task.save(on: ctx.db)
+    }
+
+    static func requireEdit(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) throws {
+        guard WorkPermission.canEditTask(role: scope.access.role, isAssignee: task.assigneeID == scope.access.userID) else {
+            throw BatonError.forbidden("Guests can change only the tasks assigned to them.")
+        }
+    }
+
+    /// Moves a task between stages of its project: the done rule, completion time, reopen, the event.
+    static func moveStage(_ task: WorkTask, from: Stage, to: Stage, actor: UUID, ctx: WriteContext, enforceChecklist: Bool = true) async throws {
+        guard from.id != to.id else { return }
+        let taskID = try task.requireID()
+        if to.category == .done && task.stageCategory != .done && enforceChecklist {
+            let items = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).sort(\.$position).all()
+            let open = CompletionRule.openItems(items.map(\.rule))
+            if !open.isEmpty { throw BatonError.validation("stage_id", CompletionRule.message(for: open)) }
+        }
+        let reopened = task.stageCategory == .done && to.category != .done
+        task.stageID = try to.requireID()
+        task.stageCategory = to.category
+        task.completedAt = to.category == .done ? (task.completedAt ?? ctx.now) : nil
+        if reopened { task.completedAt = nil }
+        task.progressAt = ctx.now
+        ctx.record(.taskStageChanged, workspace: task.workspaceID, actor: actor, subject: .task(taskID), data: [
+            "title": task.title, "from": from.name, "to": to.name, "from_category": from.category.rawValue,
+            "to_category": to.category.rawValue, "reopened": reopened ? "true" : "false",
+        ])
+    }
+
+    /// One action: move a task to another stage of its project.
+    func changeStage(_ taskID: UUID, for userID: UUID, to stageID: UUID, version: Int?) async throws -> WorkTask {
+        try await updateTask(taskID, for: userID, version: version, TaskChanges(stageID: stageID))
+    }
+}

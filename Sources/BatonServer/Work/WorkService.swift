@@ -1,0 +1,285 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The only way Work state changes: projects, stages, fields (here), tasks (WorkService+Tasks),
+/// checklists, checkpoints, comments (WorkService+Handoff) and bulk edits.
+struct WorkService: Sendable {
+    let store: Store
+
+    // MARK: projects
+
+    struct ProjectInput: Sendable {
+        var name: String
+        var description = ""
+        var leadID: UUID?
+        var memberIDs: [UUID] = []
+    }
+
+    func createProject(_ access: WorkspaceAccess, _ input: ProjectInput) async throws -> Project {
+        guard access.role != .guest else { throw BatonError.forbidden("Guests cannot create projects.") }
+        let name = try DisplayText.validate(input.name, label: "Project name", max: 100).orFail(field: "name")
+        let description = try DisplayText.validate(input.description, label: "Description", max: 5000, required: false).orFail(field: "description")
+        return try await store.write { ctx in
+            if try await Tenancy.query(access, Project.self, on: ctx.db).filter(\.$name == name).count() > 0 {
+                throw BatonError.conflict("name", "A project called \(name) already exists.")
+            }
+            let lead = input.leadID ?? access.userID
+            try await Self.requireActiveMember(access, lead, field: "lead_id", ctx: ctx)
+            let project = Project()
+            project.workspaceID = access.workspaceID
+            project.name = name
+            project.description = description
+            project.leadID = lead
+            project.createdAt = ctx.now
+            try await project.create(on: ctx.db)
+            let projectID = try project.requireID()
+            ctx.record(.projectCreated, workspace: access.workspaceID, actor: access.userID, subject: .project(projectID),
+                       data: ["name": name])
+            for (position, template) in DefaultStages.all.enumerated() {
+                let stage = Stage()
+                stage.projectID = projectID
+                stage.name = template.name
+                stage.color = template.color
+                stage.category = template.category
+                stage.position = position
+                try await stage.create(on: ctx.db)
+            }
+            for userID in Array(Set([access.userID, lead] + input.memberIDs)) {
+                try await Self.requireActiveMember(access, userID, field: "member_ids", ctx: ctx)
+                try await Self.addMember(project: project, userID: userID, actor: access.userID, ctx: ctx)
+            }
+            return project
+        }
+    }
+
+    func updateProject(_ scope: WorkScope.ProjectAccess, name rawName: String?, description rawDescription: String?,
+                       leadID: UUID?) async throws -> Project {
+        try scope.requireManage()
+        let name = try rawName.map { try DisplayText.validate($0, label: "Project name", max: 100).orFail(field: "name") }
+        let description = try rawDescription.map {
+            try DisplayText.validate($0, label: "Description", max: 5000, required: false).orFail(field: "description")
+        }
+        return try await store.write { ctx in
+            guard let project = try await Project.find(scope.projectID, on: ctx.db) else { throw BatonError.notFound("Project") }
+            let subject = EventSubject.project(scope.projectID)
+            if let name, name != project.name {
+                if try await Tenancy.query(scope.access, Project.self, on: ctx.db).filter(\.$name == name).count() > 0 {
+                    throw BatonError.conflict("name", "A project called \(name) already exists.")
+                }
+                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                           data: ["field": "name", "from": project.name, "to": name])
+                project.name = name
+            }
+            if let description, description != project.description {
+                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                           data: ["field": "description"])
+                project.description = description
+            }
+            if let leadID, leadID != project.leadID {
+                try await Self.requireActiveMember(scope.access, leadID, field: "lead_id", ctx: ctx)
+                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                           data: ["field": "lead", "from": project.leadID?.uuidString ?? "", "to": leadID.uuidString])
+                project.leadID = leadID
+                if try await ProjectMember.query(on: ctx.db).filter(\.$projectID == scope.projectID).filter(\.$userID == leadID).count() == 0 {
+                    try await Self.addMember(project: project, userID: leadID, actor: scope.access.userID, ctx: ctx)
+                }
+            }
+            try await project.save(on: ctx.db)
+            return project
+        }
+    }
+
+    func addProjectMember(_ scope: WorkScope.ProjectAccess, userID: UUID) async throws {
+        try scope.requireManage()
+        try await store.write { ctx in
+            try await Self.requireActiveMember(scope.access, userID, field: "user_id", ctx: ctx)
+            if try await ProjectMember.query(on: ctx.db).filter(\.$projectID == scope.projectID).filter(\.$userID == userID).count() > 0 {
+                throw BatonError.conflict("user_id", "Already a member of this project.")
+            }
+            try await Self.addMember(project: scope.project, userID: userID, actor: scope.access.userID, ctx: ctx)
+        }
+    }
+
+    // MARK: stages
+
+    struct StageInput: Sendable {
+        var name: String?
+        var color: String?
+        var category: StageCategory?
+    }
+
+    func createStage(_ scope: WorkScope.ProjectAccess, _ input: StageInput) async throws -> Stage {
+        try scope.requireManage()
+        let name = try DisplayText.validate(input.name ?? "", label: "Stage name", max: 60).orFail(field: "name")
+        let color = try Self.color(input.color ?? "#8a94a6")
+        return try await store.write { ctx in
+            let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
+            if stages.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+                throw BatonError.conflict("name", "This project already has a stage called \(name).")
+            }
+            let stage = Stage()
+            stage.projectID = scope.projectID
+            stage.name = name
+            stage.color = color
+            stage.category = input.category ?? .inProgress
+            stage.position = (stages.map(\.position).max() ?? -1) + 1
+            try await stage.create(on: ctx.db)
+            ctx.record(.stageCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["name": name, "stage_id": try stage.requireID().uuidString])
+            return stage
+        }
+    }
+
+    /// Renaming or recolouring; a new category is copied to the stage's tasks in the same transaction.
+    func updateStage(_ scope: WorkScope.ProjectAccess, stageID: UUID, _ input: StageInput) async throws -> Stage {
+        try scope.requireManage()
+        let name = try input.name.map { try DisplayText.validate($0, label: "Stage name", max: 60).orFail(field: "name") }
+        let color = try input.color.map(Self.color)
+        return try await store.write { ctx in
+            let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
+            guard let stage = stages.first(where: { $0.id == stageID }) else { throw BatonError.notFound("Stage") }
+            if let name, stages.contains(where: { $0.id != stageID && $0.name.lowercased() == name.lowercased() }) {
+                throw BatonError.conflict("name", "This project already has a stage called \(name).")
+            }
+            var data = ["name": name ?? stage.name, "stage_id": stageID.uuidString]
+            if let name { data["from_name"] = stage.name; stage.name = name }
+            if let color { stage.color = color }
+            if let category = input.category, category != stage.category {
+                if stage.category == .done || category == .done {
+                    let others = stages.filter { $0.id != stageID }
+                    if stage.category == .done, !others.contains(where: { $0.category == .done }) {
+                        throw BatonError.validation("category", "A project needs at least one done stage.")
+                    }
+                }
+                data["category"] = category.rawValue
+                stage.category = category
+                try await WorkTask.query(on: ctx.db).filter(\.$stageID == stageID).set(\.$stageCategory, to: category).update()
+            }
+            try await stage.save(on: ctx.db)
+            ctx.record(.stageUpdated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: data)
+            return stage
+        }
+    }
+
+    func reorderStages(_ scope: WorkScope.ProjectAccess, order: [UUID]) async throws {
+        try scope.requireManage()
+        try await store.write { ctx in
+            let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
+            guard Set(order) == Set(stages.compactMap(\.id)), order.count == stages.count else {
+                throw BatonError.validation("stage_ids", "List every stage of the project exactly once.")
+            }
+            for stage in stages {
+                stage.position = order.firstIndex(of: stage.id!)!
+                try await stage.save(on: ctx.db)
+            }
+            ctx.record(.stagesReordered, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["order": order.map(\.uuidString).joined(separator: ",")])
+        }
+    }
+
+    /// Removes a stage after moving its tasks to `moveTo` (each move is recorded on the task).
+    func removeStage(_ scope: WorkScope.ProjectAccess, stageID: UUID, moveTo: UUID?) async throws {
+        try scope.requireManage()
+        try await store.write { ctx in
+            let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
+            guard let stage = stages.first(where: { $0.id == stageID }) else { throw BatonError.notFound("Stage") }
+            guard stages.count > 1 else { throw BatonError.validation("stage_id", "A project needs at least one stage.") }
+            if stage.category == .done, !stages.contains(where: { $0.id != stageID && $0.category == .done }) {
+                throw BatonError.validation("stage_id", "A project needs at least one done stage.")
+            }
+            let tasks = try await WorkTask.query(on: ctx.db).filter(\.$stageID == stageID).all()
+            if !tasks.isEmpty {
+                guard let moveTo else { throw BatonError.validation("move_to", "Choose the stage its \(tasks.count) tasks move to.") }
+                guard let target = stages.first(where: { $0.id == moveTo && $0.id != stageID }) else {
+                    throw BatonError.validation("move_to", "Choose another stage of this project.")
+                }
+                for task in tasks {
+                    try await Self.moveStage(task, from: stage, to: target, actor: scope.access.userID, ctx: ctx, enforceChecklist: false)
+                    task.version += 1
+                    task.updatedAt = ctx.now
+                    try await task.save(on: ctx.db)
+                }
+            }
+            try await stage.delete(on: ctx.db)
+            ctx.record(.stageRemoved, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID),
+                       data: ["name": stage.name, "moved_to": stages.first { $0.id == moveTo }?.name ?? ""])
+        }
+    }
+
+    // MARK: custom fields
+
+    func createField(_ scope: WorkScope.ProjectAccess, name rawName: String, type: CustomFieldType, options: [String],
+                     currency: String?) async throws -> CustomField {
+        try scope.requireManage()
+        let name = try DisplayText.validate(rawName, label: "Field name", max: 60).orFail(field: "name")
+        let cleaned = options.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if [.singleSelect, .multiSelect].contains(type) {
+            guard !cleaned.isEmpty else { throw BatonError.validation("options", "A select field needs at least one option.") }
+            guard !cleaned.contains(where: { $0.contains(";") }) else { throw BatonError.validation("options", "Options cannot contain “;”.") }
+        }
+        if type == .money {
+            guard let currency, currency.count == 3, currency.allSatisfy(\.isLetter) else {
+                throw BatonError.validation("currency", "A money field needs a three-letter currency code such as EUR.")
+            }
+        }
+        return try await store.write { ctx in
+            let existing = try await CustomField.query(on: ctx.db).filter(\.$projectID == scope.projectID).all()
+            if existing.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+                throw BatonError.conflict("name", "This project already has a field called \(name).")
+            }
+            let field = CustomField()
+            field.projectID = scope.projectID
+            field.name = name
+            field.type = type
+            field.options = cleaned.joined(separator: ";")
+            field.currency = type == .money ? currency?.uppercased() : nil
+            field.position = existing.count
+            try await field.create(on: ctx.db)
+            ctx.record(.fieldCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["name": name, "type": type.rawValue])
+            return field
+        }
+    }
+
+    // MARK: shared building blocks
+
+    static func stages(of projectID: UUID, ctx: WriteContext) async throws -> [Stage] {
+        try await Stage.query(on: ctx.db).filter(\.$projectID == projectID).sort(\.$position).all()
+    }
+
+    static func color(_ raw: String) throws -> String {
+        guard let color = StageColor.normalized(raw) else { throw BatonError.validation("color", "Colour must look like #3451d1.") }
+        return color
+    }
+
+    static func requireActiveMember(_ access: WorkspaceAccess, _ userID: UUID, field: String, ctx: WriteContext) async throws {
+        let active = try await Tenancy.query(access, Membership.self, on: ctx.db)
+            .filter(\.$user.$id == userID).filter(\.$deactivatedAt == nil).count()
+        guard active > 0 else { throw BatonError.validation(field, "Not an active member of this workspace.") }
+    }
+
+    static func addMember(project: Project, userID: UUID, actor: UUID, ctx: WriteContext) async throws {
+        let member = ProjectMember()
+        member.projectID = try project.requireID()
+        member.userID = userID
+        try await member.create(on: ctx.db)
+        ctx.record(.projectMemberAdded, workspace: project.workspaceID, actor: actor, subject: .project(try project.requireID()),
+                   data: ["user_id": userID.uuidString, "project": project.name])
+    }
+}
+
+extension EventSubject {
+    public static func project(_ id: UUID) -> EventSubject { .init(type: "project", id: id) }
+    public static func task(_ id: UUID) -> EventSubject { .init(type: "task", id: id) }
+}
+
+extension Application {
+    var work: WorkService { WorkService(store: store) }
+}
+
+extension Request {
+    var work: WorkService { application.work }
+}
