@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON Schemas of the API's bodies, referenced from the OpenAPI document.
 enum APISchemas {
     private static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
@@ -7,6 +9,23 @@ enum APISchemas {
     private static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
     private static var date: [String: Any] { ["type": "string", "format": "date-time"] }
     private static var role: [String: Any] { ["type": "string", "enum": ["owner", "admin", "member", "guest"]] }
+    private static var category: [String: Any] { ["type": "string", "enum": ["todo", "in_progress", "blocked", "done"]] }
+    private static var priority: [String: Any] { ["type": "string", "enum": ["urgent", "high", "normal", "low"]] }
+    private static func nullable(_ schema: [String: Any]) -> [String: Any] {
+        var copy = schema
+        copy["type"] = [schema["type"] as? String ?? "string", "null"]
+        return copy
+    }
+    private static var briefRequest: [String: Any] {
+        object(["outcome": string, "constraints": string, "success_criteria": string,
+                "risk_tolerance": ["type": ["string", "null"], "enum": ["low", "medium", "high", NSNull()]],
+                "decision_rights": object(["decide_alone": ["type": "array", "items": string],
+                                           "consult_first": ["type": "array", "items": string],
+                                           "escalate": ["type": "array", "items": string]]),
+                "delegation_level": ["type": ["integer", "null"], "minimum": 1, "maximum": 7], "stretch": ["type": "boolean"],
+                "skills": ["type": "array", "items": string], "checklist": ["type": "array", "items": string],
+                "checkpoints": ["type": "array", "items": object(["title": string, "due_at": date], required: ["title", "due_at"])]])
+    }
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     private static func page(_ item: String) -> [String: Any] {
         object(["data": ["type": "array", "items": ref(item)], "next_cursor": ["type": ["string", "null"]]], required: ["data", "next_cursor"])
@@ -50,6 +69,57 @@ enum APISchemas {
                          "kind": string, "subject_type": string, "subject_id": ["type": ["string", "null"]],
                          "data": ["type": "object", "additionalProperties": string], "created_at": date],
                         required: ["id", "kind", "subject_type", "data", "created_at"]),
+        "ProjectRequest": object(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]]),
+        "StageRequest": object(["name": string, "color": ["type": "string", "pattern": "^#[0-9a-fA-F]{6}$"], "category": category]),
+        "StageOrderRequest": object(["stage_ids": ["type": "array", "items": uuid]], required: ["stage_ids"]),
+        "FieldRequest": object(["name": string, "type": ["type": "string", "enum": ["text", "number", "money", "date", "single_select",
+                                                                                   "multi_select", "person", "checkbox", "url"]],
+                                "options": ["type": "array", "items": string], "currency": string], required: ["name", "type"]),
+        "TaskRequest": object(["title": string, "description": string, "assignee_id": nullable(uuid), "stage_id": uuid,
+                               "priority": priority, "start_at": nullable(date), "due_at": nullable(date), "time_zone": string,
+                               "blocked": ["type": "boolean"], "blocked_reason": string, "estimate": ["type": ["number", "null"]],
+                               "tags": ["type": "array", "items": string], "parent_id": nullable(uuid),
+                               "watcher_ids": ["type": "array", "items": uuid], "custom_fields": ["type": "object"],
+                               "brief": briefRequest, "version": ["type": "integer"]]),
+        "BulkRequest": object(["task_ids": ["type": "array", "items": uuid],
+                               "changes": object(["stage_id": uuid, "assignee_id": nullable(uuid), "due_at": nullable(date)])],
+                              required: ["task_ids", "changes"]),
+        "QuestionRequest": object(["question": string], required: ["question"]),
+        "TextRequest": object(["text": string], required: ["text"]),
+        "ChecklistChange": object(["checked": ["type": "boolean"], "waived_reason": string]),
+        "CheckpointRequest": object(["title": string, "due_at": date], required: ["title", "due_at"]),
+        "ReviewRequest": object(["status": ["type": "string", "enum": ["on_track", "at_risk", "off_track"]], "note": string], required: ["status"]),
+        "CommentRequest": object(["body": string], required: ["body"]),
+        "Stage": object(["id": uuid, "name": string, "color": string, "category": category, "position": ["type": "integer"]],
+                        required: ["id", "name", "color", "category", "position"]),
+        "Field": object(["id": uuid, "name": string, "type": string, "options": ["type": "array", "items": string],
+                         "currency": ["type": ["string", "null"]]], required: ["id", "name", "type", "options"]),
+        "Project": object(["id": uuid, "workspace_id": uuid, "name": string, "description": string, "lead_id": nullable(uuid),
+                           "member_ids": ["type": "array", "items": uuid], "stages": ["type": "array", "items": ref("Stage")],
+                           "fields": ["type": "array", "items": ref("Field")], "created_at": date],
+                          required: ["id", "workspace_id", "name", "stages", "fields"]),
+        "Task": object(["id": uuid, "project_id": uuid, "title": string, "description": string, "delegator_id": nullable(uuid),
+                        "assignee_id": nullable(uuid), "stage_id": uuid, "stage_category": category, "priority": priority,
+                        "start_at": nullable(date), "due_at": nullable(date), "time_zone": string, "blocked": ["type": "boolean"],
+                        "blocked_reason": ["type": ["string", "null"]], "estimate": ["type": ["number", "null"]],
+                        "tags": ["type": "array", "items": string], "parent_id": nullable(uuid), "version": ["type": "integer"],
+                        "created_by": uuid, "created_at": date, "updated_at": date, "completed_at": nullable(date),
+                        "handoff_state": ["type": "string", "enum": ["unassigned", "pending", "accepted", "clarification_requested"]],
+                        "custom_fields": ["type": "object", "additionalProperties": string]],
+                       required: ["id", "project_id", "title", "stage_id", "stage_category", "priority", "version", "handoff_state"]),
+        "ChecklistItem": object(["id": uuid, "text": string, "checked": ["type": "boolean"], "checked_by": nullable(uuid),
+                                 "waived_reason": ["type": ["string", "null"]]], required: ["id", "text", "checked"]),
+        "Checkpoint": object(["id": uuid, "title": string, "due_at": date,
+                              "status": ["type": ["string", "null"], "enum": ["on_track", "at_risk", "off_track", NSNull()]],
+                              "note": string, "reviewed_at": nullable(date)], required: ["id", "title", "due_at", "note"]),
+        "TaskDetail": object(["task": ref("Task"), "brief": ["type": "object"], "watcher_ids": ["type": "array", "items": uuid],
+                              "subtask_ids": ["type": "array", "items": uuid]], required: ["task", "brief", "watcher_ids", "subtask_ids"]),
+        "Comment": object(["id": uuid, "author_id": uuid, "body": string, "mention_ids": ["type": "array", "items": uuid], "created_at": date],
+                          required: ["id", "author_id", "body", "mention_ids", "created_at"]),
+        "HistoryEntry": object(["id": ["type": "integer"], "kind": string, "actor_id": nullable(uuid), "sentence": string,
+                                "data": ["type": "object", "additionalProperties": string], "created_at": date],
+                               required: ["id", "kind", "sentence", "data", "created_at"]),
+        "ProjectPage": page("Project"), "TaskPage": page("Task"), "CommentPage": page("Comment"), "HistoryPage": page("HistoryEntry"),
         "MemberPage": page("Member"), "InvitationPage": page("Invitation"), "TeamPage": page("Team"),
         "TokenPage": page("Token"), "EventPage": page("Event"),
     ] }

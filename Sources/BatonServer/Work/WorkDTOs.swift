@@ -1,0 +1,185 @@
+import Fluent
+import Vapor
+import BatonCore
+
+struct StageDTO: Content {
+    let id: UUID
+    let name: String
+    let color: String
+    let category: StageCategory
+    let position: Int
+
+    init(_ stage: Stage) throws {
+        id = try stage.requireID()
+        name = stage.name
+        color = stage.color
+        category = stage.category
+        position = stage.position
+    }
+}
+
+struct FieldDTO: Content {
+    let id: UUID
+    let name: String
+    let type: CustomFieldType
+    let options: [String]
+    let currency: String?
+
+    init(_ field: CustomField) throws {
+        id = try field.requireID()
+        name = field.name
+        type = field.type
+        options = field.optionList
+        currency = field.currency
+    }
+}
+
+struct ProjectDTO: Content {
+    let id: UUID
+    let workspaceId: UUID
+    let name: String
+    let description: String
+    let leadId: UUID?
+    let memberIds: [UUID]
+    let stages: [StageDTO]
+    let fields: [FieldDTO]
+    let createdAt: Date
+}
+
+struct TaskDTO: Content {
+    let id: UUID
+    let projectId: UUID
+    let title: String
+    let description: String
+    let delegatorId: UUID?
+    let assigneeId: UUID?
+    let stageId: UUID
+    let stageCategory: StageCategory
+    let priority: Priority
+    let startAt: Date?
+    let dueAt: Date?
+    let timeZone: String
+    let blocked: Bool
+    let blockedReason: String?
+    let estimate: Double?
+    let tags: [String]
+    let parentId: UUID?
+    let version: Int
+    let createdBy: UUID
+    let createdAt: Date
+    let updatedAt: Date
+    let completedAt: Date?
+    let handoffState: String
+    let customFields: [String: String]
+
+    init(_ task: WorkTask, customFields: [String: String]) throws {
+        id = try task.requireID()
+        projectId = task.projectID
+        title = task.title
+        description = task.description
+        delegatorId = task.delegatorID
+        assigneeId = task.assigneeID
+        stageId = task.stageID
+        stageCategory = task.stageCategory
+        priority = task.priority
+        startAt = task.startAt
+        dueAt = task.dueAt
+        timeZone = task.timeZone
+        blocked = task.blocked
+        blockedReason = task.blockedReason
+        estimate = task.estimate
+        tags = task.tagList
+        parentId = task.parentID
+        version = task.version
+        createdBy = task.createdBy
+        createdAt = task.createdAt
+        updatedAt = task.updatedAt
+        completedAt = task.completedAt
+        handoffState = task.assigneeID == nil ? "unassigned"
+            : task.handoffAcceptedAt != nil ? "accepted"
+            : task.clarificationRequestedAt != nil ? "clarification_requested" : "pending"
+        self.customFields = customFields
+    }
+}
+
+struct ChecklistItemDTO: Content {
+    let id: UUID
+    let text: String
+    let checked: Bool
+    let checkedBy: UUID?
+    let waivedReason: String?
+
+    init(_ item: ChecklistItem) throws {
+        id = try item.requireID()
+        text = item.text
+        checked = item.checkedAt != nil
+        checkedBy = item.checkedBy
+        waivedReason = item.waivedReason
+    }
+}
+
+struct CheckpointDTO: Content {
+    let id: UUID
+    let title: String
+    let dueAt: Date
+    let status: CheckpointStatus?
+    let note: String
+    let reviewedAt: Date?
+
+    init(_ checkpoint: Checkpoint) throws {
+        id = try checkpoint.requireID()
+        title = checkpoint.title
+        dueAt = checkpoint.dueAt
+        status = checkpoint.status
+        note = checkpoint.note
+        reviewedAt = checkpoint.reviewedAt
+    }
+}
+
+struct BriefDTO: Content {
+    let outcome: String
+    let constraints: String
+    let successCriteria: String
+    let riskTolerance: RiskTolerance?
+    let decisionRights: [String: [String]]
+    let delegationLevel: Int?
+    let delegationLevelName: String?
+    let stretch: Bool
+    let skills: [String]
+    let handoffAcceptedAt: Date?
+    let clarificationRequestedAt: Date?
+    let checklist: [ChecklistItemDTO]
+    let checkpoints: [CheckpointDTO]
+}
+
+struct TaskDetailDTO: Content {
+    let task: TaskDTO
+    let brief: BriefDTO
+    let watcherIds: [UUID]
+    let subtaskIds: [UUID]
+}
+
+struct CommentDTO: Content {
+    let id: UUID
+    let authorId: UUID
+    let body: String
+    let mentionIds: [UUID]
+    let createdAt: Date
+
+    init(_ comment: TaskComment) throws {
+        id = try comment.requireID()
+        authorId = comment.authorID
+        body = comment.body
+        mentionIds = comment.mentions.split(separator: ";").compactMap { UUID(uuidString: String($0)) }
+        createdAt = comment.createdAt
+    }
+}
+
+struct HistoryEntryDTO: Content {
+    let id: Int
+    let kind: String
+    let actorId: UUID?
+    let sentence: String
+    let data: [String: String]
+    let createdAt: Date
+}

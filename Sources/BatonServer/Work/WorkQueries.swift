@@ -1,0 +1,78 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// Read-side queries for Work, shared by the API and the pages.
+enum WorkQueries {
+    static func project(_ scope: WorkScope.ProjectAccess, on db: any Database) async throws -> ProjectDTO {
+        let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let members = try await ProjectMember.query(on: db).filter(\.$projectID == scope.projectID).all()
+        return ProjectDTO(id: scope.projectID, workspaceId: scope.project.workspaceID, name: scope.project.name,
+                          description: scope.project.description, leadId: scope.project.leadID,
+                          memberIds: members.map(\.userID), stages: try stages.map(StageDTO.init),
+                          fields: try fields.map(FieldDTO.init), createdAt: scope.project.createdAt)
+    }
+
+    /// Projects the caller may see (guests: only those they were added to).
+    static func projects(_ access: WorkspaceAccess, on db: any Database) async throws -> [Project] {
+        var query = Tenancy.query(access, Project.self, on: db).filter(\.$archivedAt == nil)
+        if access.role == .guest {
+            let mine = try await ProjectMember.query(on: db).filter(\.$userID == access.userID).all().map(\.projectID)
+            query = query.filter(\.$id ~~ mine)
+        }
+        return try await query.sort(\.$name).all()
+    }
+
+    /// Custom field values of many tasks at once, by field name.
+    static func customValues(of taskIDs: [UUID], on db: any Database) async throws -> [UUID: [String: String]] {
+        guard !taskIDs.isEmpty else { return [:] }
+        let values = try await TaskFieldValue.query(on: db).filter(\.$taskID ~~ taskIDs).all()
+        guard !values.isEmpty else { return [:] }
+        let fields = try await CustomField.query(on: db).filter(\.$id ~~ Array(Set(values.map(\.fieldID)))).all()
+        let names = Dictionary(fields.compactMap { field in field.id.map { ($0, field.name) } }, uniquingKeysWith: { first, _ in first })
+        var result: [UUID: [String: String]] = [:]
+        for value in values { if let name = names[value.fieldID] { result[value.taskID, default: [:]][name] = value.value } }
+        return result
+    }
+
+    static func dtos(_ tasks: [WorkTask], on db: any Database) async throws -> [TaskDTO] {
+        let values = try await customValues(of: tasks.compactMap(\.id), on: db)
+        return try tasks.map { try TaskDTO($0, customFields: values[$0.id!] ?? [:]) }
+    }
+
+    static func detail(_ task: WorkTask, on db: any Database) async throws -> TaskDetailDTO {
+        let taskID = try task.requireID()
+        let checklist = try await ChecklistItem.query(on: db).filter(\.$taskID == taskID).sort(\.$position).all()
+        let checkpoints = try await Checkpoint.query(on: db).filter(\.$taskID == taskID).sort(\.$dueAt).all()
+        let watchers = try await TaskWatcher.query(on: db).filter(\.$taskID == taskID).all().map(\.userID)
+        let subtasks = try await WorkTask.query(on: db).filter(\.$parentID == taskID).sort(\.$createdAt).all().compactMap(\.id)
+        let brief = BriefDTO(
+            outcome: task.outcome, constraints: task.constraints, successCriteria: task.successCriteria,
+            riskTolerance: task.riskTolerance, decisionRights: DecisionRightsText.decode(task.decisionRights),
+            delegationLevel: task.delegationLevel, delegationLevelName: task.delegationLevel.flatMap { DelegationLevel(rawValue: $0)?.name },
+            stretch: task.stretch, skills: task.skillList, handoffAcceptedAt: task.handoffAcceptedAt,
+            clarificationRequestedAt: task.clarificationRequestedAt,
+            checklist: try checklist.map(ChecklistItemDTO.init), checkpoints: try checkpoints.map(CheckpointDTO.init))
+        return TaskDetailDTO(task: try await dtos([task], on: db)[0], brief: brief, watcherIds: watchers, subtaskIds: subtasks)
+    }
+
+    static func history(_ task: WorkTask, on db: any Database) async throws -> [HistoryEntryDTO] {
+        let taskID = try task.requireID()
+        let events = try await EventRecord.query(on: db)
+            .filter(\.$subjectType == "task").filter(\.$subjectID == taskID).sort(\.$id).all().map(\.logged)
+        var ids = Set<UUID>()
+        for event in events {
+            if let actor = event.actorId { ids.insert(actor) }
+            for key in ["from", "to", "user_id"] { if let id = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(id) } }
+        }
+        let users = ids.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ Array(ids)).all()
+        let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
+        return events.map { event in
+            HistoryEntryDTO(id: event.id, kind: event.kind, actorId: event.actorId,
+                            sentence: EventSentence.describe(kind: event.kind, actor: event.actorId?.uuidString, subject: nil,
+                                                             data: event.data) { names[$0.uppercased()] ?? "someone" },
+                            data: event.data, createdAt: event.createdAt)
+        }
+    }
+}
