@@ -15,16 +15,27 @@ struct TenancyTests {
             let teamID = try #require(try await a.owner.post("\(a.base)/teams", ["name": "T"]).json["id"].string)
             let invitationID = try #require(try await a.owner.post("\(a.base)/invitations", ["email": "p@example.com"]).json["id"].string)
             let tokenID = try #require(try await a.owner.post("/api/v1/me/tokens", ["name": "A"]).json["id"].string)
+            let project = try await a.owner.post("\(a.base)/projects", ["name": "Secret"])
+            let projectID = try #require(project.json["id"].string)
+            let stageID = try #require(project.json["stages"][0]["id"].string)
+            let task = try await a.owner.post("/api/v1/projects/\(projectID)/tasks", ["title": "Hidden", "brief": [
+                "checklist": ["Item"], "checkpoints": [["title": "CP", "due_at": "2026-12-01T00:00:00Z"]]]])
+            let taskID = try #require(task.json["task"]["id"].string)
             let b = try await Org.signUp(app, workspace: "B")
-            let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID]
-            let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member"]
+            let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
+                       "projectID": projectID, "stageID": stageID, "taskID": taskID,
+                       "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
+                       "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string)]
+            let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member",
+                                        "version": 1, "text": "x", "question": "x", "body": "x", "checked": true, "status": "on_track",
+                                        "due_at": "2026-12-01T00:00:00Z", "stage_ids": [], "task_ids": [], "changes": ["priority": "low"]]
             let before = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()
 
             let scoped = app.routes.all.filter { route in
                 route.path.first?.description == "api"
-                    && (route.path.contains { $0.description == ":workspaceID" } || route.path.contains { $0.description == ":tokenID" })
+                    && route.path.contains { [":workspaceID", ":tokenID", ":projectID", ":taskID"].contains($0.description) }
             }
-            #expect(scoped.count >= 14)
+            #expect(scoped.count >= 38)
             for route in scoped {
                 // act 1: B's owner addresses workspace A directly
                 func fill(workspace: UUID) -> String {
