@@ -171,6 +171,10 @@ enum APIOperations {
               body: ("CommentRequest", ["body"]), success: (201, "Comment")),
         .init(method: "get", path: task + "/history", summary: "Every change to the task, from the event log", tag: "tasks",
               success: (200, "HistoryPage")),
+        .init(method: "get", path: "/api/v1/dashboards/manager/{user_id}", summary: "Manager dashboard over a manager's direct reports",
+              tag: "dashboards", query: [("workspace_id", "string", "Workspace; default the first you share")], success: (200, "Dashboard")),
+        .init(method: "get", path: "/api/v1/dashboards/projects/{project_id}", summary: "Dashboard of one project", tag: "dashboards",
+              success: (200, "Dashboard")),
         .init(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", isPublic: true, success: (200, nil)),
     ] }
 }

@@ -34,6 +34,36 @@ struct WorkAPI: RouteCollection {
         task.get("comments", use: listComments)
         task.post("comments", use: comment)
         task.get("history", use: history)
+
+        routes.get("dashboards", "manager", ":userID", use: managerDashboard)
+        routes.get("dashboards", "projects", ":projectID", use: projectDashboard)
+    }
+
+    // MARK: dashboards
+
+    /// `?workspace_id=` picks the workspace; by default the first one the caller and the manager share.
+    func managerDashboard(req: Request) async throws -> DashboardDTO {
+        let principal = try req.principal()
+        let managerID = try req.uuidParameter("userID", label: "Manager")
+        let workspaceID: UUID
+        if let raw = req.query[String.self, at: "workspace_id"], !raw.isEmpty {
+            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
+            workspaceID = id
+        } else {
+            let mine = Set(try await IdentityQueries.workspaces(of: principal.userID, on: req.db).map(\.id))
+            guard let shared = try await IdentityQueries.workspaces(of: managerID, on: req.db).first(where: { mine.contains($0.id) }) else {
+                throw BatonError.notFound("Manager")
+            }
+            workspaceID = shared.id
+        }
+        let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.db)
+        return try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
+                                                  now: req.application.clock.now(), on: req.db)
+    }
+
+    func projectDashboard(req: Request) async throws -> DashboardDTO {
+        try await DashboardQueries.project(try await projectScope(req), timeZone: try req.principal().timeZone,
+                                           now: req.application.clock.now(), on: req.db)
     }
 
     private func projectScope(_ req: Request) async throws -> WorkScope.ProjectAccess {
