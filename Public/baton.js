@@ -19,7 +19,7 @@
 
   // Keyboard: g p people, g a activity, g t tokens, g r profile, ? help, Esc closes.
   var pending = null;
-  var routes = { p: "/people", a: "/activity" };
+  var routes = { p: "/people", a: "/activity", w: "/projects", d: "/dashboard" };
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Escape") {
@@ -52,6 +52,81 @@
       "<kbd>g</kbd> <kbd>r</kbd> Profile<br><kbd>g</kbd> <kbd>t</kbd> API tokens<br><kbd>?</kbd> this help · <kbd>Esc</kbd> close";
     body.appendChild(help);
   }
+
+  // Board: drag a card to another column, or focus it and press [ / ] — one PATCH either way.
+  var csrfMeta = document.querySelector('meta[name="csrf"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  function toast(message) {
+    var box = document.getElementById("toast");
+    if (!box) { window.alert(message); return; }
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(function () { box.hidden = true; }, 6000);
+  }
+  function moveCard(card, column) {
+    var from = card.closest(".column");
+    if (!column || column === from) return;
+    var list = column.querySelector(".cards");
+    list.insertBefore(card, list.firstChild);
+    fetch("/api/v1/tasks/" + card.getAttribute("data-task-id"), {
+      method: "PATCH", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ version: Number(card.getAttribute("data-version")), stage_id: column.getAttribute("data-stage-id") })
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (response.ok) {
+          card.setAttribute("data-version", body.task.version);
+          updateCounts();
+        } else {
+          from.querySelector(".cards").insertBefore(card, from.querySelector(".cards").firstChild);
+          toast(body.error ? body.error.message : "Could not move the task.");
+        }
+        card.focus();
+      });
+    }).catch(function () { toast("Could not reach the server."); });
+  }
+  function updateCounts() {
+    document.querySelectorAll(".column").forEach(function (column) {
+      var pill = column.querySelector("h2 .count-pill");
+      if (pill) pill.textContent = column.querySelectorAll(".task-card").length;
+    });
+  }
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".task-card");
+    if (!card) return;
+    card.classList.add("dragging");
+    event.dataTransfer.setData("text/plain", card.getAttribute("data-task-id"));
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragend", function (event) {
+    var card = event.target.closest && event.target.closest(".task-card");
+    if (card) card.classList.remove("dragging");
+    document.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = event.target.closest && event.target.closest(".column");
+    if (!column) return;
+    event.preventDefault();
+    document.querySelectorAll(".drop-target").forEach(function (c) { if (c !== column) c.classList.remove("drop-target"); });
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var column = event.target.closest && event.target.closest(".column");
+    if (!column) return;
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    var card = document.querySelector('.task-card[data-task-id="' + event.dataTransfer.getData("text/plain") + '"]');
+    if (card) moveCard(card, column);
+  });
+  document.addEventListener("keydown", function (event) {
+    var card = event.target.closest && event.target.closest(".task-card");
+    if (!card || event.target !== card) return;
+    var column = card.closest(".column");
+    if (event.key === "]") { event.preventDefault(); moveCard(card, column.nextElementSibling); }
+    if (event.key === "[") { event.preventDefault(); moveCard(card, column.previousElementSibling); }
+    if (event.key === "Enter") { card.querySelector("a").click(); }
+  });
 
   // Live updates: one WebSocket per tab; reconnects with backoff and catches up on return.
   var badge = document.getElementById("live");
@@ -122,9 +197,17 @@
         if (!html) return;
         var next = new DOMParser().parseFromString(html, "text/html");
         document.querySelectorAll("[data-live-region]").forEach(function (region) {
-          if (region.contains(document.activeElement) && document.activeElement !== document.body) return;
+          if (region.querySelector(".dragging")) return;
+          var focused = document.activeElement;
+          if (region.contains(focused) && focused !== document.body && !(focused.classList && focused.classList.contains("task-card"))) return;
           var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
-          if (replacement) region.innerHTML = replacement.innerHTML;
+          if (!replacement) return;
+          var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
+          region.innerHTML = replacement.innerHTML;
+          if (focusedTask) {
+            var again = region.querySelector('[data-task-id="' + focusedTask + '"]');
+            if (again) again.focus();
+          }
         });
       });
   }

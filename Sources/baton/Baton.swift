@@ -59,8 +59,9 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         var config = BatonConfig.resolve(dbFlag: db)
         config.bcryptCost = min(config.bcryptCost, 10)
-        try await Runner.serve(config: config, hostname: hostname, port: port) { app in
-            let logins = try await DemoSeed.run(on: app)
+        let demoClock = DemoClock()
+        try await Runner.serve(config: config, hostname: hostname, port: port, clock: demoClock.clock) { app in
+            let logins = try await DemoSeed.run(on: app, clock: demoClock)
             print(logins.banner(baseURL: "http://\(hostname):\(port)"))
         }
     }

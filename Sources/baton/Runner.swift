@@ -6,10 +6,11 @@ import Vapor
 
 /// Builds the application for a command, and turns start-up failures into one clear line.
 enum Runner {
-    static func makeApp(config: BatonConfig, arguments: [String]) async throws -> Application {
+    static func makeApp(config: BatonConfig, arguments: [String], clock: BatonClock? = nil) async throws -> Application {
         var env = Environment(name: ProcessInfo.processInfo.environment["BATON_ENV"] ?? "production", arguments: arguments)
         try LoggingBootstrap.once(&env)
         let app = try await Application.make(env)
+        if let clock { app.clock = clock }
         do {
             try await configure(app, config: config)
         } catch {
@@ -32,10 +33,10 @@ enum Runner {
         try await app.asyncShutdown()
     }
 
-    static func serve(config: BatonConfig, hostname: String, port: Int,
+    static func serve(config: BatonConfig, hostname: String, port: Int, clock: BatonClock? = nil,
                       beforeServing: ((Application) async throws -> Void)? = nil) async throws {
         let app = try await makeApp(config: config,
-                                    arguments: ["baton", "serve", "--hostname", hostname, "--port", String(port)])
+                                    arguments: ["baton", "serve", "--hostname", hostname, "--port", String(port)], clock: clock)
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
         do {

@@ -43,7 +43,7 @@ public enum DemoSeed {
         }
     }
 
-    public static func run(on app: Application) async throws -> Logins {
+    public static func run(on app: Application, clock: DemoClock? = nil) async throws -> Logins {
         let everyone = [manager] + members + [guest]
         let logins = Logins(people: everyone.map { (name: $0.name, email: $0.email, role: $0.role.rawValue) })
         if try await User.query(on: app.db).filter(\.$email == manager.email).count() > 0 { return logins }
@@ -72,6 +72,7 @@ public enum DemoSeed {
                 if let userID = ids[email] { try await identity.addToTeam(access, teamID: try team.requireID(), userID: userID) }
             }
         }
+        try await DemoWork.run(on: app, clock: clock, ownerID: managerID, workspaceID: workspaceID, people: ids)
         return logins
     }
 }

@@ -24,6 +24,7 @@ struct IdentityPages: RouteCollection {
         pages.get("workspaces", "new", use: newWorkspacePage)
         pages.post("workspaces", use: createWorkspace)
         try pages.register(collection: PeoplePages())
+        try pages.register(collection: WorkPages())
     }
 
     func home(req: Request) async throws -> Response {
@@ -269,6 +270,14 @@ enum DisplayDate {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = "MMM d, yyyy 'at' HH:mm zzz"
+        return formatter.string(from: date)
+    }
+
+    static func day(_ date: Date, timeZone: String?) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MMM d"
         return formatter.string(from: date)
     }
 }

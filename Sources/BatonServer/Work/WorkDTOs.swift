@@ -95,10 +95,14 @@ struct TaskDTO: Content {
         createdAt = task.createdAt
         updatedAt = task.updatedAt
         completedAt = task.completedAt
-        handoffState = task.assigneeID == nil ? "unassigned"
+        handoffState = Self.handoffState(task)
+        self.customFields = customFields
+    }
+
+    static func handoffState(_ task: WorkTask) -> String {
+        task.assigneeID == nil ? "unassigned"
             : task.handoffAcceptedAt != nil ? "accepted"
             : task.clarificationRequestedAt != nil ? "clarification_requested" : "pending"
-        self.customFields = customFields
     }
 }
 
