@@ -1,0 +1,112 @@
+"""Drag a card on the board; the manager dashboard open in a second window changes without a reload."""
+import json
+import urllib.request
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import screenshot
+
+
+def api(server, method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(server + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response) if response.status != 204 else None
+
+
+def sign_in(driver, server, email, password):
+    driver.get(server + "/login")
+    driver.find_element(By.NAME, "email").send_keys(email)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "button.primary").click()
+    WebDriverWait(driver, 10).until(EC.url_contains("/people"))
+
+
+DRAG = """
+const [card, column] = arguments;
+const data = new DataTransfer();
+card.dispatchEvent(new DragEvent('dragstart', {dataTransfer: data, bubbles: true}));
+column.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+column.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+card.dispatchEvent(new DragEvent('dragend', {dataTransfer: data, bubbles: true}));
+"""
+
+
+def stat(driver, label):
+    for box in driver.find_elements(By.CSS_SELECTOR, ".stat"):
+        if box.find_element(By.CSS_SELECTOR, ".stat-label").text == label:
+            return box.find_element(By.CSS_SELECTOR, ".stat-value").text
+    return None
+
+
+def test_drag_card_updates_dashboard_live(browser, second_browser, server):
+    # setup through the API: a manager, a report, a project and two tasks
+    email = f"lead-{uuid.uuid4().hex[:6]}@acme.test"
+    signup = api(server, "POST", "/api/v1/auth/signup", {"email": email, "password": "lead password 123",
+                                                         "name": "Maya Lead", "workspace_name": "Board Co"})
+    token, workspace, owner = signup["token"], signup["workspace"]["id"], signup["user"]["id"]
+    invite = api(server, "POST", f"/api/v1/workspaces/{workspace}/invitations", {"email": f"tom-{email}"}, token)
+    tom = api(server, "POST", f"/api/v1/invitations/{invite['accept_url'].rsplit('/', 1)[1]}/accept",
+              {"name": "Tom Report", "password": "tom password 123"})
+    api(server, "PATCH", f"/api/v1/workspaces/{workspace}/members/{tom['user']['id']}", {"manager_id": owner}, token)
+    project = api(server, "POST", f"/api/v1/workspaces/{workspace}/projects", {"name": "Launch"}, token)
+    stages = {stage["name"]: stage["id"] for stage in project["stages"]}
+    api(server, "POST", f"/api/v1/projects/{project['id']}/tasks",
+        {"title": "Write the plan", "assignee_id": tom["user"]["id"]}, token)
+    api(server, "POST", f"/api/v1/projects/{project['id']}/tasks",
+        {"title": "Sign the contract", "assignee_id": tom["user"]["id"], "brief": {"checklist": ["Legal approved"]}}, token)
+
+    # the manager's dashboard in a second window
+    sign_in(second_browser, server, email, "lead password 123")
+    second_browser.get(f"{server}/w/{workspace}/dashboard")
+    WebDriverWait(second_browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    assert stat(second_browser, "In progress") == "0"
+    assert stat(second_browser, "To do") == "2"
+    second_browser.execute_script("window.__noReload = true;")
+    screenshot(second_browser, "dashboard-before")
+
+    # the board in the first window: drag the card to In progress
+    sign_in(browser, server, email, "lead password 123")
+    browser.get(f"{server}/w/{workspace}/projects/{project['id']}")
+    WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
+    column = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['In progress']}']")
+    browser.execute_script(DRAG, card, column)
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.XPATH, f"//section[@data-stage-id='{stages['In progress']}']//a[text()='Write the plan']"))
+    screenshot(browser, "board")
+
+    # the dashboard changed by itself
+    WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "1")
+    assert stat(second_browser, "To do") == "1"
+    assert second_browser.execute_script("return window.__noReload === true;")
+    screenshot(second_browser, "dashboard-after")
+
+    # the server agrees
+    tasks = api(server, "GET", f"/api/v1/projects/{project['id']}/tasks?stage={stages['In progress']}", token=token)
+    assert [task["title"] for task in tasks["data"]] == ["Write the plan"]
+
+    # a card with an open acceptance item cannot be dragged to Done: the card returns and says why
+    blocked = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Sign the contract']]")
+    done = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['Done']}']")
+    browser.execute_script(DRAG, blocked, done)
+    toast = WebDriverWait(browser, 10).until(EC.visibility_of_element_located((By.ID, "toast")))
+    assert "Legal approved" in toast.text
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.XPATH, f"//section[@data-stage-id='{stages['To do']}']//a[text()='Sign the contract']"))
+    screenshot(browser, "board-done-refused")
+
+    # keyboard: focus a card and press ] to move it one stage
+    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
+    browser.execute_script("arguments[0].focus();", card)
+    card.send_keys("]")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.XPATH, f"//section[@data-stage-id='{stages['Blocked']}']//a[text()='Write the plan']"))
+    WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "0")
