@@ -128,6 +128,43 @@
     if (event.key === "Enter") { card.querySelector("a").click(); }
   });
 
+  // Table: one choice changes the stage; headers sort the rows shown; select all.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("[data-select-all]")) {
+      select.closest("table").querySelectorAll('tbody input[type="checkbox"]').forEach(function (box) { box.checked = select.checked; });
+      return;
+    }
+    if (!(select.classList && select.classList.contains("stage-select"))) return;
+    fetch("/api/v1/tasks/" + select.getAttribute("data-task-id"), {
+      method: "PATCH", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ version: Number(select.getAttribute("data-version")), stage_id: select.value })
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (response.ok) { select.setAttribute("data-version", body.task.version); toast("Moved to " + select.options[select.selectedIndex].text + "."); }
+        else { toast(body.error ? body.error.message : "Could not change the stage."); select.value = select.querySelector("option[selected]").value; }
+      });
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.sort");
+    if (!button) return;
+    var table = button.closest("table");
+    var key = button.getAttribute("data-sort");
+    var ascending = button.getAttribute("aria-sort") !== "ascending";
+    table.querySelectorAll("button.sort").forEach(function (other) { other.removeAttribute("aria-sort"); });
+    button.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.querySelector("tbody");
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.getAttribute("data-" + key) || "", y = b.getAttribute("data-" + key) || "";
+      var result = key === "priority" ? Number(x) - Number(y) : x.localeCompare(y);
+      return ascending ? result : -result;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+
   // Live updates: one WebSocket per tab; reconnects with backoff and catches up on return.
   var badge = document.getElementById("live");
   if (!badge || !workspaceId || !window.WebSocket) return;

@@ -48,6 +48,7 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
     case taskCommented = "task.commented"
     case taskWatcherAdded = "task.watcher_added"
     case taskWatcherRemoved = "task.watcher_removed"
+    case viewSaved = "view.saved"
 
     /// A sentence fragment for the activity feed: "<actor> <summary>".
     public var summary: String {
@@ -99,6 +100,7 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
         case .taskCommented: "commented"
         case .taskWatcherAdded: "started watching a task"
         case .taskWatcherRemoved: "stopped watching a task"
+        case .viewSaved: "saved a view"
         }
     }
 }

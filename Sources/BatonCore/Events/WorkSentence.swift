@@ -44,6 +44,7 @@ enum WorkSentence {
         case .taskCommented: return "\(who) commented on \(task)"
         case .taskWatcherAdded: return "\(person("user_id")) is watching \(task)"
         case .taskWatcherRemoved: return "\(person("user_id")) stopped watching \(task)"
+        case .viewSaved: return "\(who) saved the view \(data["name"] ?? "")"
         default: return "\(who) \(kind.summary)"
         }
     }

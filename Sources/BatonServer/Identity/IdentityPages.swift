@@ -25,6 +25,7 @@ struct IdentityPages: RouteCollection {
         pages.post("workspaces", use: createWorkspace)
         try pages.register(collection: PeoplePages())
         try pages.register(collection: WorkPages())
+        try pages.register(collection: TaskListPages())
     }
 
     func home(req: Request) async throws -> Response {

@@ -7,5 +7,6 @@ enum MigrationList {
         CreateJobs(),
         CreateIdentity(),
         CreateWork(),
+        CreateSavedViews(),
     ]
 }

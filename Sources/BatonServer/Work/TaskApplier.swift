@@ -10,14 +10,26 @@ struct TaskApplier {
     let stages: [Stage]
     let ctx: WriteContext
     let isNew: Bool
+    let cache: WorkCache?
     private(set) var changed = false
 
-    init(task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], ctx: WriteContext, isNew: Bool) {
+    init(task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], ctx: WriteContext, isNew: Bool, cache: WorkCache? = nil) {
         self.task = task
         self.scope = scope
         self.stages = stages
         self.ctx = ctx
         self.isNew = isNew
+        self.cache = cache
+    }
+
+    private func requireMember(_ userID: UUID, field: String) async throws {
+        if let cache {
+            guard cache.members.contains(userID.uuidString.lowercased()) else {
+                throw BatonError.validation(field, "Not an active member of this workspace.")
+            }
+            return
+        }
+        try await WorkService.requireActiveMember(scope.access, userID, field: field, ctx: ctx)
     }
 
     private var actor: UUID { scope.access.userID }
@@ -117,9 +129,7 @@ struct TaskApplier {
     /// The person who makes an assignment is its delegator; the new assignee has to accept again.
     private mutating func setAssignee(_ change: UUID??) async throws {
         guard let assignee = change, assignee != task.assigneeID else { return }
-        if let userID = assignee {
-            try await WorkService.requireActiveMember(scope.access, userID, field: "assignee_id", ctx: ctx)
-        }
+        if let userID = assignee { try await requireMember(userID, field: "assignee_id") }
         let from = task.assigneeID
         task.assigneeID = assignee
         task.delegatorID = assignee == nil ? task.delegatorID : actor
@@ -187,7 +197,7 @@ struct TaskApplier {
                 throw BatonError.validation("tags", "Up to 20 tags of at most 40 characters each.")
             }
             if normalized.joined(separator: ";") != task.tags {
-                try await TaskTag.query(on: ctx.db).filter(\.$taskID == taskID).delete()
+                if !isNew { try await TaskTag.query(on: ctx.db).filter(\.$taskID == taskID).delete() }
                 for tag in normalized {
                     let row = TaskTag()
                     row.taskID = taskID
@@ -203,7 +213,7 @@ struct TaskApplier {
         var watchers = changes.watcherIDs.map(Set.init)
         if isNew || changes.assigneeID != nil {
             // The people on both ends of a handoff follow it.
-            let current = Set(try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all().map(\.userID))
+            let current = isNew ? [] : Set(try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all().map(\.userID))
             watchers = (watchers ?? current).union([task.assigneeID, task.delegatorID, isNew ? actor : nil].compactMap { $0 })
         }
         if let watchers { try await setWatchers(watchers) }
@@ -213,10 +223,10 @@ struct TaskApplier {
 
     private mutating func setWatchers(_ wanted: Set<UUID>) async throws {
         let taskID = try task.requireID()
-        let rows = try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all()
+        let rows = isNew ? [] : try await TaskWatcher.query(on: ctx.db).filter(\.$taskID == taskID).all()
         let current = Set(rows.map(\.userID))
         for userID in wanted.subtracting(current) {
-            try await WorkService.requireActiveMember(scope.access, userID, field: "watcher_ids", ctx: ctx)
+            try await requireMember(userID, field: "watcher_ids")
             let row = TaskWatcher()
             row.taskID = taskID
             row.userID = userID
@@ -231,9 +241,16 @@ struct TaskApplier {
 
     private mutating func setCustomFields(_ inputs: [String: FieldInput]) async throws {
         let taskID = try task.requireID()
-        let fields = try await CustomField.query(on: ctx.db).filter(\.$projectID == task.projectID).all()
-        let members = Set(try await Tenancy.query(scope.access, Membership.self, on: ctx.db).filter(\.$deactivatedAt == nil).all()
-            .map { $0.$user.id.uuidString.lowercased() })
+        let fields: [CustomField]
+        let members: Set<String>
+        if let cache {
+            fields = cache.fields
+            members = cache.members
+        } else {
+            fields = try await CustomField.query(on: ctx.db).filter(\.$projectID == task.projectID).all()
+            members = Set(try await Tenancy.query(scope.access, Membership.self, on: ctx.db)
+                .filter(\.$deactivatedAt == nil).all().map { $0.$user.id.uuidString.lowercased() })
+        }
         for (key, input) in inputs.sorted(by: { $0.key < $1.key }) {
             guard let field = fields.first(where: { $0.name.lowercased() == key.lowercased() || $0.id?.uuidString.lowercased() == key.lowercased() }) else {
                 throw BatonError.validation("custom_fields.\(key)", "This project has no field called \(key).")
@@ -244,7 +261,7 @@ struct TaskApplier {
             case .failure(let problem): throw BatonError.validation("custom_fields.\(field.name)", problem.message)
             }
             let fieldID = try field.requireID()
-            let existing = try await TaskFieldValue.query(on: ctx.db).filter(\.$taskID == taskID).filter(\.$fieldID == fieldID).first()
+            let existing = isNew ? nil : try await TaskFieldValue.query(on: ctx.db).filter(\.$taskID == taskID).filter(\.$fieldID == fieldID).first()
             guard existing?.value != value else { continue }
             if let value {
                 let row = existing ?? TaskFieldValue()

@@ -31,7 +31,10 @@ struct TaskListQuery: Sendable {
         }
         func date(_ name: String) throws -> Date? {
             guard let value = text(name) else { return nil }
-            guard let date = ISODate.parse(value) else { throw BatonError.validation(name, "\(name) must be an ISO-8601 date-time.") }
+            // A bare day (from a date input) means its start, in UTC.
+            guard let date = ISODate.parse(value) ?? DateText.parseDay(value).flatMap({ ISODate.parse("\($0)T00:00:00Z") }) else {
+                throw BatonError.validation(name, "\(name) must be a date (YYYY-MM-DD) or an ISO-8601 date-time.")
+            }
             return date
         }
         if text("assignee") == "none" { assignee = .some(nil) } else if let value = try id("assignee") { assignee = .some(value) }

@@ -21,6 +21,8 @@ struct WorkAPI: RouteCollection {
         project.get("tasks", use: listTasks)
         project.post("tasks", use: createTask)
         project.post("tasks", "bulk", use: bulk)
+        project.on(.POST, "tasks", "import", body: .collect(maxSize: "64mb"), use: importTasks)
+        project.get("tasks", "export.csv", use: exportTasks)
 
         let task = routes.grouped("tasks", ":taskID")
         task.get(use: showTask)
@@ -259,6 +261,27 @@ struct WorkAPI: RouteCollection {
     func history(req: Request) async throws -> ListPage<HistoryEntryDTO> {
         let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.db)
         return ListPage(data: try await WorkQueries.history(task, on: req.db), nextCursor: nil)
+    }
+
+    /// Body: the CSV file itself (text/csv). `?dry_run=true` checks every row and writes nothing.
+    func importTasks(req: Request) async throws -> Response {
+        let scope = try await projectScope(req)
+        guard let buffer = req.body.data, let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
+            throw BatonError.validation("file", "Send the CSV file as the request body.")
+        }
+        let dryRun = ["true", "1", "yes"].contains(req.query[String.self, at: "dry_run"]?.lowercased() ?? "")
+        let result = try await req.work.importTasks(scope, csv: text, dryRun: dryRun)
+        return try await result.encodeResponse(status: dryRun ? .ok : .created, for: req)
+    }
+
+    func exportTasks(req: Request) async throws -> Response {
+        let scope = try await projectScope(req)
+        let csv = try await WorkService.exportCSV(scope, query: try TaskListQuery(req, me: scope.access.userID), on: req.db)
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        let filename = scope.project.name.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "/", with: "-")
+        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(filename).csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: csv))
     }
 
     func bulk(req: Request) async throws -> ListPage<TaskDTO> {

@@ -144,3 +144,22 @@ struct CreateWork: AsyncMigration {
         }
     }
 }
+
+struct CreateSavedViews: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SavedView.schema)
+            .id()
+            .field("workspace_id", .uuid, .required, .references(Workspace.schema, "id"))
+            .field("user_id", .uuid, .required, .references(User.schema, "id"))
+            .field("project_id", .uuid, .required, .references(Project.schema, "id"))
+            .field("name", .string, .required)
+            .field("query", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "user_id", "project_id", "name")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(SavedView.schema).delete()
+    }
+}

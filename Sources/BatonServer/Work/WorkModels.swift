@@ -189,3 +189,19 @@ final class TaskComment: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A person's named filter of a project's table.
+final class SavedView: Model, @unchecked Sendable {
+    static let schema = "saved_views"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "project_id") var projectID: UUID
+    @Field(key: "name") var name: String
+    /// The table's query string (filters), without a cursor.
+    @Field(key: "query") var query: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

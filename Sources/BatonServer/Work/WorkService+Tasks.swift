@@ -12,8 +12,10 @@ extension WorkService {
     }
 
     /// Inside a transaction, for single creates, bulk imports and the demo alike.
-    static func createTask(_ scope: WorkScope.ProjectAccess, _ changes: TaskChanges, ctx: WriteContext) async throws -> WorkTask {
-        let stages = try await stages(of: scope.projectID, ctx: ctx)
+    static func createTask(_ scope: WorkScope.ProjectAccess, _ changes: TaskChanges, ctx: WriteContext,
+                           cache: WorkCache? = nil) async throws -> WorkTask {
+        let stages: [Stage]
+        if let cached = cache?.stages { stages = cached } else { stages = try await Self.stages(of: scope.projectID, ctx: ctx) }
         guard let firstStage = stages.first(where: { $0.category == .todo }) ?? stages.first else {
             throw BatonError.validation("stage_id", "This project has no stages.")
         }
@@ -41,7 +43,7 @@ extension WorkService {
         task.stretch = false
         task.skills = ""
         let taskID = task.id!
-        var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true)
+        var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
         try await task.create(on: ctx.db)
         ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(taskID),

@@ -244,6 +244,28 @@ struct WorkService: Sendable {
         }
     }
 
+    // MARK: saved views
+
+    func saveView(_ scope: WorkScope.ProjectAccess, name rawName: String, query: String) async throws -> SavedView {
+        let name = try DisplayText.validate(rawName, label: "View name", max: 60).orFail(field: "name")
+        guard query.count <= 2000 else { throw BatonError.validation("query", "The filters are too long to save.") }
+        return try await store.write { ctx in
+            let existing = try await SavedView.query(on: ctx.db).filter(\.$userID == scope.access.userID)
+                .filter(\.$projectID == scope.projectID).filter(\.$name == name).first()
+            let view = existing ?? SavedView()
+            view.workspaceID = scope.access.workspaceID
+            view.userID = scope.access.userID
+            view.projectID = scope.projectID
+            view.name = name
+            view.query = query
+            view.createdAt = existing?.createdAt ?? ctx.now
+            try await view.save(on: ctx.db)
+            ctx.record(.viewSaved, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["name": name, "query": query])
+            return view
+        }
+    }
+
     // MARK: shared building blocks
 
     static func stages(of projectID: UUID, ctx: WriteContext) async throws -> [Stage] {

@@ -1,0 +1,266 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The table view of a project (filters, saved views, bulk edits, one-choice stage changes),
+/// "My work" and the calendar.
+struct TaskListPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let workspace = routes.grouped("w", ":workspaceID")
+        workspace.get("projects", ":projectID", "table", use: tablePage)
+        workspace.post("projects", ":projectID", "bulk", use: bulk)
+        workspace.post("projects", ":projectID", "views", use: saveView)
+        workspace.get("my-work", use: myWorkPage)
+        workspace.get("calendar", use: calendarPage)
+    }
+
+    typealias Option = WorkPages.Option
+
+    struct Row: Encodable {
+        let id: UUID
+        let title: String
+        let version: Int
+        let stageId: UUID
+        let stageName: String
+        let stageOptions: [Option]
+        let assignee: String
+        let delegator: String
+        let priority: String
+        let priorityRank: Int
+        let due: String
+        let dueSort: String
+        let overdue: Bool
+        let tags: String
+        let project: String
+    }
+
+    struct Filters: Encodable {
+        let assignee: String
+        let delegator: String
+        let stage: String
+        let priority: String
+        let tag: String
+        let dueAfter: String
+        let dueBefore: String
+    }
+
+    struct TableContext: Encodable {
+        let workspaceId: UUID
+        let projectId: UUID
+        let projectName: String
+        let rows: [Row]
+        let nextCursor: String?
+        let query: String
+        let filters: Filters
+        let assigneeOptions: [Option]
+        let stageOptions: [Option]
+        let priorityOptions: [Option]
+        let savedViews: [Option]
+        let canEdit: Bool
+    }
+
+    private func rows(_ tasks: [TaskDTO], stages: [Stage], names: [UUID: String], projects: [UUID: String],
+                      timeZone: String, now: Date) -> [Row] {
+        let stageNames = Dictionary(stages.compactMap { stage in stage.id.map { ($0, stage.name) } }, uniquingKeysWith: { first, _ in first })
+        return tasks.map { task in
+            Row(id: task.id, title: task.title, version: task.version, stageId: task.stageId, stageName: stageNames[task.stageId] ?? "",
+                stageOptions: stages.filter { $0.projectID == task.projectId }.compactMap { stage in
+                    stage.id.map { Option(value: $0.uuidString, label: stage.name, selected: $0 == task.stageId) }
+                },
+                assignee: task.assigneeId.flatMap { names[$0] } ?? "—", delegator: task.delegatorId.flatMap { names[$0] } ?? "—",
+                priority: task.priority.rawValue, priorityRank: task.priority.rank,
+                due: task.dueAt.map { DisplayDate.day($0, timeZone: timeZone) } ?? "—",
+                dueSort: task.dueAt.map { ISODate.string($0) } ?? "9999",
+                overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now,
+                tags: task.tags.joined(separator: ", "), project: projects[task.projectId] ?? "")
+        }
+    }
+
+    private func names(_ access: WorkspaceAccess, on db: any Database) async throws -> ([UUID: String], [Membership]) {
+        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
+        return (Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first }), members)
+    }
+
+    // MARK: table
+
+    func tablePage(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let principal = try req.principal()
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let query = try TaskListQuery(req, me: principal.userID)
+        let page = try await query.page(projectID: scope.projectID, on: req.db)
+        let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let (names, members) = try await names(access, on: req.db)
+        func param(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
+        let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
+                              tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"))
+        let active = members.filter(\.isActive).sorted { $0.user.name < $1.user.name }
+        let views = try await SavedView.query(on: req.db).filter(\.$userID == principal.userID)
+            .filter(\.$projectID == scope.projectID).sort(\.$name).all()
+        let queryString = req.url.query?.split(separator: "&").filter { !$0.hasPrefix("after=") }.joined(separator: "&") ?? ""
+        let context = TableContext(
+            workspaceId: access.workspaceID, projectId: scope.projectID, projectName: scope.project.name,
+            rows: rows(page.data, stages: stages, names: names, projects: [:], timeZone: principal.timeZone, now: req.application.clock.now()),
+            nextCursor: page.nextCursor, query: queryString, filters: filters,
+            assigneeOptions: [Option(value: "", label: "Anyone", selected: filters.assignee.isEmpty),
+                              Option(value: "me", label: "Me", selected: filters.assignee == "me"),
+                              Option(value: "none", label: "Nobody", selected: filters.assignee == "none")]
+                + active.map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: filters.assignee == $0.$user.id.uuidString) },
+            stageOptions: [Option(value: "", label: "Any stage", selected: filters.stage.isEmpty)]
+                + stages.compactMap { stage in stage.id.map { Option(value: $0.uuidString, label: stage.name, selected: filters.stage == $0.uuidString) } },
+            priorityOptions: [Option(value: "", label: "Any priority", selected: filters.priority.isEmpty)]
+                + Priority.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: filters.priority == $0.rawValue) },
+            savedViews: views.map { Option(value: $0.query, label: $0.name, selected: $0.query == queryString) },
+            canEdit: WorkPermission.canCreateTasks(role: access.role))
+        return try await PageRenderer.render("work/table", Page(title: "\(scope.project.name) · Table", layout: try await PageRenderer.layout(
+            for: req, workspace: access, nav: "work"), page: context), for: req)
+    }
+
+    func bulk(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let form = try req.content.decode(BulkForm.self)
+        let back = "/w/\(access.workspaceID)/projects/\(scope.projectID)/table" + (form.query.isEmpty ? "" : "?\(form.query)")
+        var changes = TaskChanges()
+        if !form.stageId.isEmpty { changes.stageID = UUID(uuidString: form.stageId) }
+        if form.assigneeId == "none" { changes.assigneeID = .some(nil) } else if let id = UUID(uuidString: form.assigneeId) { changes.assigneeID = .some(id) }
+        if !form.dueAt.isEmpty { changes.dueAt = .some(TaskImport.parseDue(form.dueAt)) }
+        do {
+            let tasks = try await req.work.bulkUpdate(scope, taskIDs: (form.taskIds ?? []).compactMap(UUID.init(uuidString:)), changes)
+            return PageRenderer.redirect(req, to: back, notice: "Updated \(tasks.count) tasks.")
+        } catch let error as BatonError where error.status == .unprocessableEntity || error.status == .forbidden {
+            return PageRenderer.redirect(req, to: back, notice: "Nothing changed: \(error.message)")
+        }
+    }
+
+    struct BulkForm: Content {
+        let taskIds: [String]?
+        let stageId: String
+        let assigneeId: String
+        let dueAt: String
+        let query: String
+
+        enum CodingKeys: String, CodingKey {
+            case taskIds = "task_ids", stageId = "stage_id", assigneeId = "assignee_id", dueAt = "due_at", query
+        }
+    }
+
+    func saveView(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let form = try req.content.decode([String: String].self)
+        let query = form["query"] ?? ""
+        do {
+            _ = try await req.work.saveView(scope, name: form["name"] ?? "", query: query)
+            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(scope.projectID)/table?\(query)", notice: "View saved.")
+        } catch let error as BatonError where error.status == .unprocessableEntity || error.status == .conflict {
+            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(scope.projectID)/table?\(query)", notice: error.message)
+        }
+    }
+
+    // MARK: my work
+
+    struct MyWorkContext: Encodable {
+        let workspaceId: UUID
+        let tab: String
+        let rows: [Row]
+    }
+
+    func myWorkPage(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let principal = try req.principal()
+        let tab = ["assigned", "delegated", "watching"].contains(req.query[String.self, at: "tab"] ?? "") ? req.query[String.self, at: "tab"]! : "assigned"
+        let visible = try await WorkQueries.projects(access, on: req.db)
+        let projectIDs = visible.compactMap(\.id)
+        var query = Tenancy.query(access, WorkTask.self, on: req.db).filter(\.$projectID ~~ projectIDs).filter(\.$stageCategory != .done)
+        switch tab {
+        case "delegated": query = query.filter(\.$delegatorID == principal.userID).filter(\.$assigneeID != principal.userID)
+        case "watching":
+            let watched = try await TaskWatcher.query(on: req.db).filter(\.$userID == principal.userID).all().map(\.taskID)
+            query = query.filter(\.$id ~~ watched)
+        default: query = query.filter(\.$assigneeID == principal.userID)
+        }
+        let tasks = projectIDs.isEmpty ? [] : try await query.sort(\.$dueAt).limit(PageSize.maximum).all()
+        let stages = projectIDs.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ projectIDs).sort(\.$position).all()
+        let (names, _) = try await names(access, on: req.db)
+        let projectNames = Dictionary(visible.compactMap { project in project.id.map { ($0, project.name) } }, uniquingKeysWith: { first, _ in first })
+        let context = MyWorkContext(workspaceId: access.workspaceID, tab: tab,
+                                    rows: rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: projectNames,
+                                               timeZone: principal.timeZone, now: req.application.clock.now()))
+        return try await PageRenderer.render("work/my-work", Page(title: "My work", layout: try await PageRenderer.layout(
+            for: req, workspace: access, nav: "my-work"), page: context), for: req)
+    }
+
+    // MARK: calendar
+
+    struct CalendarContext: Encodable {
+        struct Day: Encodable { let date: String; let number: Int; let inMonth: Bool; let isToday: Bool; let tasks: [Row] }
+        let workspaceId: UUID
+        let title: String
+        let previous: String
+        let next: String
+        let weekdays: [String]
+        let weeks: [[Day]]
+    }
+
+    func calendarPage(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let principal = try req.principal()
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: principal.timeZone) ?? TimeZone(identifier: "UTC")!
+        let now = req.application.clock.now()
+        let monthText = req.query[String.self, at: "month"] ?? ""
+        let monthStart: Date
+        if let date = DateText.parseDay(monthText + "-01").flatMap({ LocalDateTime.parse($0, timeZone: principal.timeZone) }) {
+            monthStart = date
+        } else {
+            monthStart = calendar.dateInterval(of: .month, for: now)!.start
+        }
+        let gridStart = calendar.dateInterval(of: .weekOfYear, for: monthStart)!.start
+        let gridEnd = calendar.date(byAdding: .day, value: 42, to: gridStart)!
+        let visible = try await WorkQueries.projects(access, on: req.db).compactMap(\.id)
+        var query = Tenancy.query(access, WorkTask.self, on: req.db).filter(\.$projectID ~~ visible)
+            .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
+        if req.query[String.self, at: "mine"] == "1" { query = query.filter(\.$assigneeID == principal.userID) }
+        let tasks = visible.isEmpty ? [] : try await query.sort(\.$dueAt).all()
+        let (names, _) = try await names(access, on: req.db)
+        let stages = visible.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ visible).all()
+        let allRows = rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: [:],
+                           timeZone: principal.timeZone, now: now)
+        let dueByID = Dictionary(tasks.compactMap { task in task.id.map { ($0, task.dueAt!) } }, uniquingKeysWith: { first, _ in first })
+        let formatter = DateFormatter()
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let month = calendar.component(.month, from: monthStart)
+        var weeks: [[CalendarContext.Day]] = []
+        for week in 0..<6 {
+            var days: [CalendarContext.Day] = []
+            for weekday in 0..<7 {
+                let date = calendar.date(byAdding: .day, value: week * 7 + weekday, to: gridStart)!
+                let end = calendar.date(byAdding: .day, value: 1, to: date)!
+                days.append(.init(date: formatter.string(from: date), number: calendar.component(.day, from: date),
+                                  inMonth: calendar.component(.month, from: date) == month,
+                                  isToday: calendar.isDate(date, inSameDayAs: now),
+                                  tasks: allRows.filter { row in dueByID[row.id].map { $0 >= date && $0 < end } ?? false }))
+            }
+            weeks.append(days)
+        }
+        formatter.dateFormat = "yyyy-MM"
+        let context = CalendarContext(
+            workspaceId: access.workspaceID, title: monthTitle(monthStart, calendar),
+            previous: formatter.string(from: calendar.date(byAdding: .month, value: -1, to: monthStart)!),
+            next: formatter.string(from: calendar.date(byAdding: .month, value: 1, to: monthStart)!),
+            weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], weeks: weeks)
+        return try await PageRenderer.render("work/calendar", Page(title: "Calendar", layout: try await PageRenderer.layout(
+            for: req, workspace: access, nav: "calendar"), page: context), for: req)
+    }
+
+    private func monthTitle(_ date: Date, _ calendar: Calendar) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "MMMM yyyy"
+        return formatter.string(from: date)
+    }
+}

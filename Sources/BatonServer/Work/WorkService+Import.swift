@@ -1,0 +1,112 @@
+import Fluent
+import Vapor
+import BatonCore
+
+struct ImportResultDTO: Content {
+    struct Problem: Content { let line: Int; let reason: String }
+    let dryRun: Bool
+    let validRows: Int
+    let problems: [Problem]
+    let created: Int
+}
+
+extension WorkService {
+    /// CSV import: a dry run reports every bad row; the real import creates every row or none.
+    func importTasks(_ scope: WorkScope.ProjectAccess, csv text: String, dryRun: Bool) async throws -> ImportResultDTO {
+        guard WorkPermission.canCreateTasks(role: scope.access.role) else { throw BatonError.forbidden("Guests cannot import tasks.") }
+        let records: [CSV.Record]
+        do {
+            records = try CSV.parse(text)
+        } catch let error as CSV.ParseError {
+            throw BatonError.validation("file", "Line \(error.line): \(error.message)")
+        }
+        let plan = try await plan(scope, records, on: store.reader)
+        let problems = plan.problems.map { ImportResultDTO.Problem(line: $0.line, reason: $0.reason) }
+        if dryRun || !problems.isEmpty {
+            if !dryRun {
+                let sample = problems.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
+                throw BatonError.validation("file", "\(problems.count) rows have problems, nothing was imported (\(sample)). Run a dry run to see them all.")
+            }
+            return ImportResultDTO(dryRun: true, validRows: plan.rows.count, problems: problems, created: 0)
+        }
+        let created = try await store.write { ctx in
+            let cache = try await WorkCache.load(scope, ctx: ctx)
+            let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
+            let members = try await Self.memberEmails(scope.access, on: ctx.db)
+            for row in plan.rows {
+                var changes = TaskChanges(title: row.title, description: row.description)
+                if let email = row.assigneeEmail, let id = members[email].flatMap(UUID.init(uuidString:)) { changes.assigneeID = .some(id) }
+                if let stage = row.stage { changes.stageID = stageIDs[stage] }
+                changes.priority = row.priority
+                if let due = row.due { changes.dueAt = .some(due) }
+                if !row.tags.isEmpty { changes.tags = row.tags }
+                if !row.customFields.isEmpty {
+                    changes.customFields = row.customFields.mapValues { value in value.map { FieldInput.string($0) } ?? .null }
+                }
+                do {
+                    _ = try await Self.createTask(scope, changes, ctx: ctx, cache: cache)
+                } catch let error as BatonError {
+                    throw BatonError.validation("file", "Line \(row.line): \(error.message)")
+                }
+            }
+            return plan.rows.count
+        }
+        return ImportResultDTO(dryRun: false, validRows: created, problems: [], created: created)
+    }
+
+    private func plan(_ scope: WorkScope.ProjectAccess, _ records: [CSV.Record], on db: any Database) async throws -> TaskImport.Plan {
+        let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all().map(\.name)
+        let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.definition)
+        let members = try await Self.memberEmails(scope.access, on: db)
+        return TaskImport.plan(records, stages: stages, members: members, fields: fields)
+    }
+
+    /// Active members' emails → user ids (as strings).
+    static func memberEmails(_ access: WorkspaceAccess, on db: any Database) async throws -> [String: String] {
+        let members = try await Tenancy.query(access, Membership.self, on: db).filter(\.$deactivatedAt == nil).with(\.$user).all()
+        return Dictionary(members.map { ($0.user.email.lowercased(), $0.$user.id.uuidString) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The CSV of a task list: the same columns the import reads, so an export re-imports cleanly.
+    static func exportCSV(_ scope: WorkScope.ProjectAccess, query: TaskListQuery, on db: any Database) async throws -> String {
+        let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).all()
+        let stageNames = Dictionary(stages.compactMap { stage in stage.id.map { ($0, stage.name) } }, uniquingKeysWith: { first, _ in first })
+        let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let emails = Dictionary(try await memberEmails(scope.access, on: db).map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        var rows: [[String]] = [["title", "description", "assignee email", "stage", "priority", "due", "tags"] + fields.map(\.name)]
+        var page = query
+        page.limit = PageSize.maximum
+        while true {
+            let result = try await page.page(projectID: scope.projectID, on: db)
+            for task in result.data {
+                var row = [task.title, task.description, task.assigneeId.flatMap { emails[$0.uuidString] } ?? "",
+                           stageNames[task.stageId] ?? "", task.priority.rawValue, TaskImport.formatDue(task.dueAt),
+                           task.tags.joined(separator: ";")]
+                for field in fields {
+                    let value = task.customFields[field.name] ?? ""
+                    row.append(field.type == .person ? (emails[value] ?? value) : value)
+                }
+                rows.append(row)
+            }
+            guard let next = result.nextCursor, let cursor = TaskListQuery.decodeCursor(next) else { break }
+            page.cursor = cursor
+        }
+        return CSV.format(rows)
+    }
+}
+
+/// What creating many tasks in one transaction needs once, not per task.
+struct WorkCache: Sendable {
+    let stages: [Stage]
+    let fields: [CustomField]
+    /// Active members' ids, lowercased.
+    let members: Set<String>
+
+    static func load(_ scope: WorkScope.ProjectAccess, ctx: WriteContext) async throws -> WorkCache {
+        WorkCache(
+            stages: try await WorkService.stages(of: scope.projectID, ctx: ctx),
+            fields: try await CustomField.query(on: ctx.db).filter(\.$projectID == scope.projectID).all(),
+            members: Set(try await Tenancy.query(scope.access, Membership.self, on: ctx.db).filter(\.$deactivatedAt == nil).all()
+                .map { $0.$user.id.uuidString.lowercased() }))
+    }
+}

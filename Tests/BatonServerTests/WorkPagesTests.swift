@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import BatonServer
+
+@Suite("Work pages")
+struct WorkPagesTests {
+    /// A signed-in browser on a workspace with a project and three tasks.
+    func setUp(_ app: Application) async throws -> (PagesTests.Browser, String, String, [String: UUID]) {
+        let browser = PagesTests.Browser(app: app)
+        _ = try await browser.get("/signup")
+        let signup = try await browser.post("/signup", ["name": "Pia Lead", "email": "pia@example.com", "password": "a long password", "workspace_name": "P"])
+        let base = String(try #require(signup.headers.first(name: .location)).dropLast("/people".count))
+        let created = try await browser.post("\(base)/projects", ["name": "Apollo", "description": "Moon"])
+        let projectPath = try #require(created.headers.first(name: .location))
+        let projectID = String(projectPath.split(separator: "/").last!)
+        let stages = try await Stage.query(on: app.db).all()
+        var ids: [String: UUID] = [:]
+        for stage in stages { ids[stage.name] = stage.id }
+        for title in ["Alpha", "Beta", "Gamma"] {
+            let added = try await browser.post("\(base)/projects/\(projectID)/tasks", ["title": title, "stage_id": ids["To do"]!.uuidString])
+            #expect(added.status == .seeOther)
+        }
+        return (browser, base, projectID, ids)
+    }
+
+    @Test("projects, board, task page and dashboards render with the workspace's data", arguments: TestDatabase.available)
+    func pages(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let (browser, base, projectID, _) = try await setUp(app)
+            #expect(try await browser.get("\(base)/projects").body.contains("Apollo"))
+            let board = try await browser.get("\(base)/projects/\(projectID)")
+            #expect(board.status == .ok)
+            #expect(board.body.contains("data-stage-id") && board.body.contains("Gamma"))
+            let task = try #require(try await WorkTask.query(on: app.db).filter(\.$title == "Beta").first())
+            let page = try await browser.get("\(base)/tasks/\(task.id!)")
+            #expect(page.body.contains("Handoff brief") && page.body.contains("Acceptance checklist"))
+            // saving the task form changes only what changed, with the version
+            let saved = try await browser.post("\(base)/tasks/\(task.id!)", ["version": "1", "title": "Beta two", "description": "",
+                                                                          "stage_id": task.stageID.uuidString, "priority": "high", "due_at": "",
+                                                                          "tags": "x, y", "brief": "1", "outcome": "Shipped", "constraints": "",
+                                                                          "success_criteria": "", "risk_tolerance": "low", "delegation_level": "7",
+                                                                          "skills": "", "decide_alone": "copy\nlayout", "consult_first": "", "escalate": ""])
+            #expect(saved.status == .seeOther)
+            let reloaded = try #require(try await WorkTask.find(task.id!, on: app.db))
+            #expect(reloaded.title == "Beta two" && reloaded.priority == .high && reloaded.delegationLevel == 7 && reloaded.outcome == "Shipped")
+            let stale = try await browser.post("\(base)/tasks/\(task.id!)", ["version": "1", "title": "Late edit"])
+            #expect(stale.status == .conflict)
+            #expect(stale.body.contains("Someone else changed this task"))
+            #expect(try await browser.get("\(base)/dashboard").body.contains("Burn-up"))
+            #expect(try await browser.get("\(base)/projects/\(projectID)/dashboard").body.contains("Apollo"))
+        }
+    }
+
+    @Test("table: filters, saved views and bulk edits; my work; calendar", arguments: TestDatabase.available)
+    func table(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let (browser, base, projectID, stages) = try await setUp(app)
+            let table = try await browser.get("\(base)/projects/\(projectID)/table")
+            #expect(table.status == .ok)
+            #expect(table.body.contains("Alpha") && table.body.contains("Gamma"))
+            #expect(!(try await browser.get("\(base)/projects/\(projectID)/table?priority=urgent")).body.contains("Alpha"))
+            #expect(try await browser.get("\(base)/projects/\(projectID)/table?due_before=2030-01-01").status == .ok)
+            #expect(try await browser.get("\(base)/projects/\(projectID)/table?due_before=someday").status == .unprocessableEntity)
+
+            _ = try await browser.post("\(base)/projects/\(projectID)/views", ["name": "Urgent", "query": "priority=urgent"])
+            #expect(try await browser.get("\(base)/projects/\(projectID)/table").body.contains(">Urgent</a>"))
+
+            let ids = try await WorkTask.query(on: app.db).all().compactMap(\.id)
+            let me = try #require(try await User.query(on: app.db).first()?.id)
+            var form = ["stage_id": stages["In progress"]!.uuidString, "assignee_id": me.uuidString, "due_at": "2026-12-24", "query": ""]
+            for (index, id) in ids.enumerated() { form["task_ids[\(index)]"] = id.uuidString }
+            let bulk = try await browser.post("\(base)/projects/\(projectID)/bulk", form)
+            #expect(bulk.status == .seeOther)
+            #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .inProgress).count() == 3)
+            #expect(try await browser.get(bulk.headers.first(name: .location)!).body.contains("Updated 3 tasks."))
+
+            let mine = try await browser.get("\(base)/my-work")
+            #expect(mine.body.contains("Alpha") && mine.body.contains("Apollo"))
+            #expect(!(try await browser.get("\(base)/my-work?tab=delegated")).body.contains("Alpha"))
+            let calendar = try await browser.get("\(base)/calendar?month=2026-12")
+            #expect(calendar.body.contains("December 2026"))
+            #expect(calendar.body.contains("aria-label=\"2026-12-24\""))
+            #expect(calendar.body.contains(">Alpha</a>"))
+        }
+    }
+}
