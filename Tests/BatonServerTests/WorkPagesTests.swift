@@ -48,6 +48,26 @@ struct WorkPagesTests {
             let stale = try await browser.post("\(base)/tasks/\(task.id!)", ["version": "1", "title": "Late edit"])
             #expect(stale.status == .conflict)
             #expect(stale.body.contains("Someone else changed this task"))
+            // custom fields, estimate and checkpoints from the task page
+            let scope = try await WorkScope.project(id: task.projectID, for: reloaded.createdBy, on: app.db)
+            let tier = try await app.work.createField(scope, name: "Tier", type: .singleSelect, options: ["Gold", "Silver"], currency: nil)
+            let signed = try await app.work.createField(scope, name: "Signed", type: .checkbox, options: [], currency: nil)
+            #expect(try await browser.get("\(base)/tasks/\(task.id!)").body.contains("name=\"cf_\(tier.id!)\""))
+            let fields = try await browser.post("\(base)/tasks/\(task.id!)", [
+                "version": String(reloaded.version), "estimate": "2.5", "cf_present_\(tier.id!)": "single_select", "cf_\(tier.id!)": "Silver",
+                "cf_present_\(signed.id!)": "checkbox", "cf_\(signed.id!)": "on"])
+            #expect(fields.status == .seeOther)
+            let values = try await TaskFieldValue.query(on: app.db).filter(\.$taskID == task.id!).all().map(\.value).sorted()
+            #expect(values == ["Silver", "true"])
+            #expect(try await WorkTask.find(task.id!, on: app.db)?.estimate == 2.5)
+            let badField = try await browser.post("\(base)/tasks/\(task.id!)", [
+                "version": String(reloaded.version + 1), "cf_present_\(tier.id!)": "single_select", "cf_\(tier.id!)": "Bronze"])
+            #expect(badField.status == .unprocessableEntity)
+            let checkpoint = try await browser.post("\(base)/tasks/\(task.id!)/checkpoints", ["title": "Draft", "due_at": "2026-12-01T10:00"])
+            #expect(checkpoint.status == .seeOther)
+            let cp = try #require(try await Checkpoint.query(on: app.db).first())
+            _ = try await browser.post("\(base)/tasks/\(task.id!)/checkpoints/\(cp.id!)", ["status": "at_risk", "note": "Late"])
+            #expect(try await Checkpoint.find(cp.id!, on: app.db)?.status == .atRisk)
             #expect(try await browser.get("\(base)/dashboard").body.contains("Burn-up"))
             #expect(try await browser.get("\(base)/projects/\(projectID)/dashboard").body.contains("Apollo"))
         }

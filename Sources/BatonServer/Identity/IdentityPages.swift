@@ -26,6 +26,7 @@ struct IdentityPages: RouteCollection {
         try pages.register(collection: PeoplePages())
         try pages.register(collection: WorkPages())
         try pages.register(collection: TaskListPages())
+        try pages.register(collection: TaskPages())
     }
 
     func home(req: Request) async throws -> Response {

@@ -1,0 +1,288 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The task page: details, custom fields, the handoff brief, acceptance checklist, checkpoints,
+/// comments and history, each edited through the Work service.
+struct TaskPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let task = routes.grouped("w", ":workspaceID", "tasks", ":taskID")
+        task.get(use: taskPage)
+        task.post(use: saveTask)
+        task.post("comments", use: addComment)
+        task.post("accept", use: acceptHandoff)
+        task.post("checklist", use: addChecklistItem)
+        task.post("checklist", ":itemID", use: toggleChecklistItem)
+        task.post("checkpoints", use: addCheckpoint)
+        task.post("checkpoints", ":checkpointID", use: reviewCheckpoint)
+    }
+
+    typealias Option = WorkPages.Option
+
+    private func names(_ access: WorkspaceAccess, on db: any Database) async throws -> [UUID: String] {
+        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
+        return Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    // MARK: task
+
+    struct TaskContext: Encodable {
+        struct Item: Encodable { let id: UUID; let text: String; let checked: Bool; let waivedReason: String? }
+        struct CheckpointRow: Encodable { let id: UUID; let title: String; let due: String; let status: String?; let note: String }
+        /// One custom field as the form shows it.
+        struct FieldRow: Encodable {
+            let id: UUID
+            let name: String
+            let type: String
+            let value: String
+            let checked: Bool
+            let options: [Option]
+            let hint: String
+        }
+        struct CommentRow: Encodable { let author: String; let body: String; let when: String }
+        struct HistoryRow: Encodable { let sentence: String; let when: String }
+        let workspaceId: UUID
+        let projectId: UUID
+        let projectName: String
+        let task: TaskDTO
+        let delegator: String?
+        let assignee: String?
+        let isAssignee: Bool
+        let canEdit: Bool
+        let stageOptions: [Option]
+        let assigneeOptions: [Option]
+        let priorityOptions: [Option]
+        let riskOptions: [Option]
+        let levelOptions: [Option]
+        let due: String
+        let dueDisplay: String?
+        let brief: BriefDTO
+        let decideAlone: String
+        let consultFirst: String
+        let escalate: String
+        let skills: String
+        let tags: String
+        let estimate: String
+        let start: String
+        let watchers: String
+        let fields: [FieldRow]
+        let checklist: [Item]
+        let checkpoints: [CheckpointRow]
+        let comments: [CommentRow]
+        let history: [HistoryRow]
+    }
+
+    private func taskPage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let principal = try req.principal()
+        let (task, scope) = try await WorkScope.task(id: try req.uuidParameter("taskID", label: "Task"), for: principal.userID, on: req.db)
+        guard task.workspaceID == access.workspaceID else { throw BatonError.notFound("Task") }
+        let detail = try await WorkQueries.detail(task, on: req.db)
+        let stages = try await Stage.query(on: req.db).filter(\.$projectID == task.projectID).sort(\.$position).all()
+        let members = try await Tenancy.query(access, Membership.self, on: req.db).filter(\.$deactivatedAt == nil).with(\.$user).all()
+            .sorted { $0.user.name < $1.user.name }
+        let names = try await names(access, on: req.db)
+        let comments = try await TaskComment.query(on: req.db).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
+        let history = try await WorkQueries.history(task, on: req.db)
+        let rights = detail.brief.decisionRights
+        let dueFormatter = DateFormatter()
+        dueFormatter.locale = Locale(identifier: "en_US_POSIX")
+        dueFormatter.timeZone = TimeZone(identifier: task.timeZone) ?? TimeZone(identifier: "UTC")
+        dueFormatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        let context = TaskContext(
+            workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,
+            delegator: task.delegatorID.flatMap { names[$0] }, assignee: task.assigneeID.flatMap { names[$0] },
+            isAssignee: task.assigneeID == principal.userID,
+            canEdit: WorkPermission.canEditTask(role: access.role, isAssignee: task.assigneeID == principal.userID),
+            stageOptions: try stages.map { Option(value: try $0.requireID().uuidString, label: $0.name, selected: $0.id == task.stageID) },
+            assigneeOptions: [Option(value: "", label: "Nobody", selected: task.assigneeID == nil)]
+                + members.map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == task.assigneeID) },
+            priorityOptions: Priority.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == task.priority) },
+            riskOptions: [Option(value: "", label: "Not set", selected: task.riskTolerance == nil)]
+                + RiskTolerance.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == task.riskTolerance) },
+            levelOptions: [Option(value: "", label: "Not set", selected: task.delegationLevel == nil)]
+                + DelegationLevel.allCases.map { Option(value: String($0.rawValue), label: "\($0.rawValue) · \($0.name) — \($0.meaning)",
+                                                        selected: $0.rawValue == task.delegationLevel) },
+            due: task.dueAt.map { dueFormatter.string(from: $0) } ?? "",
+            dueDisplay: task.dueAt.map { DisplayDate.long($0, timeZone: principal.timeZone) },
+            brief: detail.brief,
+            decideAlone: (rights["decide_alone"] ?? []).joined(separator: "\n"),
+            consultFirst: (rights["consult_first"] ?? []).joined(separator: "\n"),
+            escalate: (rights["escalate"] ?? []).joined(separator: "\n"),
+            skills: detail.brief.skills.joined(separator: ", "), tags: detail.task.tags.joined(separator: ", "),
+            estimate: task.estimate.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "",
+            start: task.startAt.map { dueFormatter.string(from: $0) } ?? "",
+            watchers: detail.watcherIds.compactMap { names[$0] }.sorted().joined(separator: ", "),
+            fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.db),
+            checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
+            checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: DisplayDate.long($0.dueAt, timeZone: principal.timeZone),
+                                                              status: $0.status?.rawValue.replacingOccurrences(of: "_", with: " "), note: $0.note) },
+            comments: comments.map { .init(author: names[$0.authorID] ?? "someone", body: $0.body,
+                                           when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) },
+            history: history.reversed().map { .init(sentence: $0.sentence, when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) })
+        var page = Page(title: task.title, layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"), page: context)
+        page.errors = errors
+        return try await PageRenderer.render("work/task", page, for: req, status: status)
+    }
+
+    func taskPage(req: Request) async throws -> Response { try await taskPage(req) }
+
+    private func fieldRows(_ task: WorkTask, values: [String: String], members: [Membership],
+                           on db: any Database) async throws -> [TaskContext.FieldRow] {
+        let fields = try await CustomField.query(on: db).filter(\.$projectID == task.projectID).sort(\.$position).all()
+        return try fields.map { field in
+            let value = values[field.name] ?? ""
+            let options: [Option]
+            switch field.type {
+            case .singleSelect:
+                options = [Option(value: "", label: "—", selected: value.isEmpty)]
+                    + field.optionList.map { Option(value: $0, label: $0, selected: $0 == value) }
+            case .person:
+                options = [Option(value: "", label: "Nobody", selected: value.isEmpty)]
+                    + members.map { Option(value: $0.$user.id.uuidString, label: $0.user.name,
+                                           selected: $0.$user.id.uuidString.lowercased() == value.lowercased()) }
+            default:
+                options = []
+            }
+            let hint: String
+            switch field.type {
+            case .money: hint = field.currency ?? ""
+            case .multiSelect: hint = field.optionList.joined(separator: "; ")
+            case .date: hint = "YYYY-MM-DD"
+            default: hint = ""
+            }
+            return TaskContext.FieldRow(id: try field.requireID(), name: field.name, type: field.type.rawValue, value: value,
+                                        checked: value == "true", options: options, hint: hint)
+        }
+    }
+
+    private func taskAction(_ req: Request, notice: String, _ action: (UUID, UUID) async throws -> Void) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let taskID = try req.uuidParameter("taskID", label: "Task")
+        do {
+            try await action(taskID, try req.principal().userID)
+            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/tasks/\(taskID)", notice: notice)
+        } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
+            return try await taskPage(req, errors: [error.field ?? "task": error.message], status: error.status)
+        }
+    }
+
+    /// The task form posts every field; only what changed is written (and recorded).
+    func saveTask(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await taskAction(req, notice: "Saved.") { taskID, userID in
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.db)
+            var changes = TaskChanges()
+            changes.title = form["title"]
+            changes.description = form["description"]
+            if let raw = form["stage_id"] { changes.stageID = UUID(uuidString: raw) }
+            if let raw = form["assignee_id"] { changes.assigneeID = .some(raw.isEmpty ? nil : UUID(uuidString: raw)) }
+            if let raw = form["priority"] { changes.priority = Priority(rawValue: raw) }
+            if let raw = form["due_at"] {
+                if raw.isEmpty { changes.dueAt = .some(nil) } else {
+                    guard let due = LocalDateTime.parse(raw, timeZone: task.timeZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
+                    changes.dueAt = .some(due)
+                }
+            }
+            if let raw = form["tags"] { changes.tags = raw.split(separator: ",").map(String.init) }
+            if let raw = form["estimate"] {
+                if raw.isEmpty { changes.estimate = .some(nil) } else {
+                    guard let hours = Double(raw) else { throw BatonError.validation("estimate", "Estimate is a number of hours.") }
+                    changes.estimate = .some(hours)
+                }
+            }
+            if let raw = form["start_at"] {
+                if raw.isEmpty { changes.startAt = .some(nil) } else {
+                    guard let start = LocalDateTime.parse(raw, timeZone: task.timeZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
+                    changes.startAt = .some(start)
+                }
+            }
+            // Custom fields arrive as cf_<id>; a checkbox's hidden cf_present_<id> says it was on the form.
+            var fields: [String: FieldInput] = [:]
+            for (key, value) in form where key.hasPrefix("cf_present_") {
+                let id = String(key.dropFirst("cf_present_".count))
+                let raw = form["cf_\(id)"]
+                fields[id] = value == "checkbox" ? .bool(raw == "on") : (raw ?? "").isEmpty ? .null : .string(raw!)
+            }
+            if !fields.isEmpty { changes.customFields = fields }
+            if form["blocked"] != nil || form["blocked_reason"] != nil {
+                changes.blocked = form["blocked"] == "on"
+                changes.blockedReason = form["blocked_reason"]
+            }
+            if form["brief"] != nil {
+                var brief = TaskChanges.BriefChanges()
+                brief.outcome = form["outcome"]
+                brief.constraints = form["constraints"]
+                brief.successCriteria = form["success_criteria"]
+                brief.riskTolerance = .some(form["risk_tolerance"].flatMap(RiskTolerance.init(rawValue:)))
+                brief.delegationLevel = .some(form["delegation_level"].flatMap(Int.init))
+                brief.stretch = form["stretch"] == "on"
+                brief.skills = form["skills"]?.split(separator: ",").map(String.init)
+                func lines(_ key: String) -> [String] { (form[key] ?? "").split(whereSeparator: \.isNewline).map(String.init) }
+                brief.decisionRights = [.decideAlone: lines("decide_alone"), .consultFirst: lines("consult_first"), .escalate: lines("escalate")]
+                changes.brief = brief
+            }
+            _ = try await req.work.updateTask(taskID, for: userID, version: form["version"].flatMap(Int.init), changes)
+        }
+    }
+
+    func addComment(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await taskAction(req, notice: "Comment added.") { taskID, userID in
+            _ = try await req.work.comment(taskID, by: userID, body: form["body"] ?? "")
+        }
+    }
+
+    func acceptHandoff(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        if let question = form["question"] {
+            return try await taskAction(req, notice: "Your question was sent to the delegator.") { taskID, userID in
+                _ = try await req.work.askClarification(taskID, by: userID, question: question)
+            }
+        }
+        return try await taskAction(req, notice: "Handoff accepted.") { taskID, userID in
+            _ = try await req.work.acceptHandoff(taskID, by: userID)
+        }
+    }
+
+    func addChecklistItem(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await taskAction(req, notice: "Acceptance item added.") { taskID, userID in
+            _ = try await req.work.addChecklistItem(taskID, by: userID, text: form["text"] ?? "")
+        }
+    }
+
+    func toggleChecklistItem(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let itemID = try req.uuidParameter("itemID", label: "Acceptance item")
+        return try await taskAction(req, notice: "Updated.") { taskID, userID in
+            let change: WorkService.ChecklistChange
+            if let reason = form["waived_reason"] { change = .waive(reason: reason) }
+            else { change = form["checked"] == "true" ? .check : .uncheck }
+            _ = try await req.work.changeChecklistItem(taskID, itemID: itemID, by: userID, change)
+        }
+    }
+
+
+    func addCheckpoint(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await taskAction(req, notice: "Checkpoint added.") { taskID, userID in
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.db)
+            guard let due = form["due_at"].flatMap({ LocalDateTime.parse($0, timeZone: task.timeZone) }) else {
+                throw BatonError.validation("checkpoint_due", "Choose when the checkpoint is.")
+            }
+            _ = try await req.work.addCheckpoint(taskID, by: userID, title: form["title"] ?? "", dueAt: due)
+        }
+    }
+
+    func reviewCheckpoint(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let checkpointID = try req.uuidParameter("checkpointID", label: "Checkpoint")
+        return try await taskAction(req, notice: "Checkpoint reviewed.") { taskID, userID in
+            guard let status = form["status"].flatMap(CheckpointStatus.init(rawValue:)) else {
+                throw BatonError.validation("status", "Choose on track, at risk or off track.")
+            }
+            _ = try await req.work.reviewCheckpoint(taskID, checkpointID: checkpointID, by: userID, status: status, note: form["note"] ?? "")
+        }
+    }
+}
