@@ -106,3 +106,46 @@ struct WorkPagesTests {
         }
     }
 }
+
+@Suite("Project settings page")
+struct ProjectSettingsPageTests {
+    @Test("stages, fields and CSV import from the settings page", arguments: TestDatabase.available)
+    func settings(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let (browser, base, projectID, stages) = try await WorkPagesTests().setUp(app)
+            let settings = "\(base)/projects/\(projectID)/settings"
+            #expect(try await browser.get(settings).body.contains("Import and export"))
+            #expect(try await browser.post("\(settings)/stages", ["name": "QA", "category": "in_progress", "color": "#8a94a6"]).status == .seeOther)
+            let duplicate = try await browser.post("\(settings)/stages", ["name": "qa", "category": "in_progress", "color": "#8a94a6"])
+            #expect(duplicate.status == .conflict)
+            #expect(duplicate.body.contains("id=\"new-stage-error\""))
+            let qa = try #require(try await Stage.query(on: app.db).filter(\.$name == "QA").first())
+            _ = try await browser.post("\(settings)/stages/\(qa.id!)/move", ["direction": "up"])
+            #expect(try await Stage.find(qa.id!, on: app.db)?.position == 4)
+            _ = try await browser.post("\(settings)/stages/\(stages["To do"]!)/remove", ["move_to": qa.id!.uuidString])
+            #expect(try await WorkTask.query(on: app.db).filter(\.$stageID == qa.id!).count() == 3)
+            #expect(try await browser.post("\(settings)/fields", ["name": "Tier", "type": "single_select", "options": "Gold, Silver"]).status == .seeOther)
+            #expect(try await CustomField.query(on: app.db).first()?.optionList == ["Gold", "Silver"])
+
+            // a multipart upload, with the CSRF token in the form's action URL
+            let boundary = "----baton\(UUID().uuidString.prefix(8))"
+            func upload(_ csv: String, dryRun: Bool) async throws -> Reply {
+                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
+                if dryRun { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\non\r\n" }
+                body += "--\(boundary)--\r\n"
+                var headers = HTTPHeaders()
+                headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+                headers.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                let csrf = browser.cookies[CSRF.cookie] ?? ""
+                let response = try await app.testing().sendRequest(.POST, "\(settings)/import?_csrf=\(csrf)", headers: headers, body: ByteBuffer(string: body))
+                return Reply(status: response.status, headers: response.headers, body: response.body.string)
+            }
+            let dry = try await upload("title,Tier\nOne,Gold\n,Bronze\n", dryRun: true)
+            #expect(dry.status == .ok)
+            #expect(dry.body.contains("Line 3"))
+            let real = try await upload("title,Tier\nOne,Gold\nTwo,Silver\n", dryRun: false)
+            #expect(real.status == .seeOther)
+            #expect(try await WorkTask.query(on: app.db).count() == 5)
+        }
+    }
+}

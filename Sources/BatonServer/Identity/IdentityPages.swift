@@ -27,6 +27,7 @@ struct IdentityPages: RouteCollection {
         try pages.register(collection: WorkPages())
         try pages.register(collection: TaskListPages())
         try pages.register(collection: TaskPages())
+        try pages.register(collection: ProjectSettingsPages())
     }
 
     func home(req: Request) async throws -> Response {
