@@ -269,18 +269,18 @@ struct IdentityPages: RouteCollection {
 /// Dates as people read them, in their own time zone.
 enum DisplayDate {
     static func long(_ date: Date, timeZone: String?) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = "MMM d, yyyy 'at' HH:mm zzz"
-        return formatter.string(from: date)
+        format(date, "MMM d, yyyy 'at' HH:mm zzz", timeZone: timeZone)
     }
 
     static func day(_ date: Date, timeZone: String?) -> String {
+        format(date, "MMM d", timeZone: timeZone)
+    }
+
+    private static func format(_ date: Date, _ pattern: String, timeZone: String?) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = "MMM d"
+        formatter.dateFormat = pattern
         return formatter.string(from: date)
     }
 }

@@ -76,11 +76,6 @@ struct TaskListPages: RouteCollection {
         }
     }
 
-    private func names(_ access: WorkspaceAccess, on db: any Database) async throws -> ([UUID: String], [Membership]) {
-        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
-        return (Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first }), members)
-    }
-
     // MARK: table
 
     func tablePage(req: Request) async throws -> Response {
@@ -90,7 +85,7 @@ struct TaskListPages: RouteCollection {
         let query = try TaskListQuery(req, me: principal.userID)
         let page = try await query.page(projectID: scope.projectID, on: req.db)
         let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
-        let (names, members) = try await names(access, on: req.db)
+        let (names, members) = try await WorkQueries.members(access, on: req.db)
         func param(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
                               tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"))
@@ -182,7 +177,7 @@ struct TaskListPages: RouteCollection {
         }
         let tasks = projectIDs.isEmpty ? [] : try await query.sort(\.$dueAt).limit(PageSize.maximum).all()
         let stages = projectIDs.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ projectIDs).sort(\.$position).all()
-        let (names, _) = try await names(access, on: req.db)
+        let (names, _) = try await WorkQueries.members(access, on: req.db)
         let projectNames = Dictionary(visible.compactMap { project in project.id.map { ($0, project.name) } }, uniquingKeysWith: { first, _ in first })
         let context = MyWorkContext(workspaceId: access.workspaceID, tab: tab,
                                     rows: rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: projectNames,
@@ -223,7 +218,7 @@ struct TaskListPages: RouteCollection {
             .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
         if req.query[String.self, at: "mine"] == "1" { query = query.filter(\.$assigneeID == principal.userID) }
         let tasks = visible.isEmpty ? [] : try await query.sort(\.$dueAt).all()
-        let (names, _) = try await names(access, on: req.db)
+        let (names, _) = try await WorkQueries.members(access, on: req.db)
         let stages = visible.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ visible).all()
         let allRows = rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: [:],
                            timeZone: principal.timeZone, now: now)

@@ -19,11 +19,6 @@ struct TaskPages: RouteCollection {
 
     typealias Option = WorkPages.Option
 
-    private func names(_ access: WorkspaceAccess, on db: any Database) async throws -> [UUID: String] {
-        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
-        return Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
-    }
-
     // MARK: task
 
     struct TaskContext: Encodable {
@@ -81,7 +76,7 @@ struct TaskPages: RouteCollection {
         let stages = try await Stage.query(on: req.db).filter(\.$projectID == task.projectID).sort(\.$position).all()
         let members = try await Tenancy.query(access, Membership.self, on: req.db).filter(\.$deactivatedAt == nil).with(\.$user).all()
             .sorted { $0.user.name < $1.user.name }
-        let names = try await names(access, on: req.db)
+        let names = try await WorkQueries.members(access, on: req.db).names
         let comments = try await TaskComment.query(on: req.db).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         let history = try await WorkQueries.history(task, on: req.db)
         let rights = detail.brief.decisionRights

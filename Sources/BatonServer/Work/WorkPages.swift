@@ -20,11 +20,6 @@ struct WorkPages: RouteCollection {
         try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
     }
 
-    private func names(_ access: WorkspaceAccess, on db: any Database) async throws -> [UUID: String] {
-        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
-        return Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
-    }
-
     // MARK: projects
 
     struct ProjectsContext: Encodable {
@@ -37,7 +32,7 @@ struct WorkPages: RouteCollection {
     private func projectsPage(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let names = try await names(access, on: req.db)
+        let names = try await WorkQueries.members(access, on: req.db).names
         var rows: [ProjectsContext.Row] = []
         for project in try await WorkQueries.projects(access, on: req.db) {
             let open = try await WorkTask.query(on: req.db).filter(\.$projectID == project.requireID()).filter(\.$stageCategory != .done).count()
@@ -100,7 +95,7 @@ struct WorkPages: RouteCollection {
         let tasks = try await WorkTask.query(on: req.db).filter(\.$projectID == scope.projectID)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= req.application.clock.now().addingTimeInterval(-14 * 86_400)) }
             .sort(\.$priority).sort(\.$dueAt).all()
-        let names = try await names(access, on: req.db)
+        let names = try await WorkQueries.members(access, on: req.db).names
         let now = req.application.clock.now()
         let columns = try stages.map { stage in
             let cards = try tasks.filter { $0.stageID == stage.id }.sorted { ($0.priority.rank, $0.dueAt ?? .distantFuture) < ($1.priority.rank, $1.dueAt ?? .distantFuture) }
@@ -171,7 +166,7 @@ struct WorkPages: RouteCollection {
 
     private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ dashboard: DashboardDTO, options: [Option],
                                  isProject: Bool) async throws -> Response {
-        let names = try await names(access, on: req.db)
+        let names = try await WorkQueries.members(access, on: req.db).names
         let context = DashboardContext(workspaceId: access.workspaceID, dashboard: dashboard,
                                        names: Dictionary(names.map { ($0.key.uuidString, $0.value) }, uniquingKeysWith: { first, _ in first }),
                                        managerOptions: options, isProject: isProject)

@@ -4,6 +4,12 @@ import BatonCore
 
 /// Read-side queries for Work, shared by the API and the pages.
 enum WorkQueries {
+    /// Everyone in the workspace (deactivated people too: their names stay on old work), with names by id.
+    static func members(_ access: WorkspaceAccess, on db: any Database) async throws -> (names: [UUID: String], memberships: [Membership]) {
+        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
+        return (Dictionary(members.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first }), members)
+    }
+
     static func project(_ scope: WorkScope.ProjectAccess, on db: any Database) async throws -> ProjectDTO {
         let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
