@@ -30,11 +30,15 @@ def free_port():
 
 def run_wrk(url, duration, connections, threads, headers=(), script=None):
     command = ["wrk", "--latency", "-d", f"{duration}s", "-c", str(connections), "-t", str(threads)]
+    arguments = []
+    if isinstance(script, list):
+        script, arguments = script[0], script[1:]
     if script:
         command += ["-s", os.path.join(ROOT, "bench", script)]
     for header in headers:
         command += ["-H", header]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command + [url] + (["--"] + arguments if arguments else []),
+                            capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = parse_latency(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = parse_latency(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
