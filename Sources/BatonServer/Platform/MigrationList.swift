@@ -8,5 +8,6 @@ enum MigrationList {
         CreateIdentity(),
         CreateWork(),
         CreateSavedViews(),
+        AddTaskListIndexes(),
     ]
 }

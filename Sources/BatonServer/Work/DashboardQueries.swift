@@ -35,24 +35,32 @@ struct DashboardDTO: Content {
 enum DashboardQueries {
     static let days = 28
 
-    /// A manager's direct reports; visible to the manager, their own managers and admins.
+    /// A manager's direct reports; visible to the manager, their own managers and admins. Reads only
+    /// the reports and the manager chain, never the whole workspace.
     static func manager(_ access: WorkspaceAccess, managerID: UUID, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {
-        let memberships = try await Tenancy.query(access, Membership.self, on: db).filter(\.$deactivatedAt == nil).with(\.$user).all()
-        guard let manager = memberships.first(where: { $0.$user.id == managerID }) else { throw BatonError.notFound("Manager") }
-        var managers: [UUID: UUID] = [:]
-        for membership in memberships { if let boss = membership.managerID { managers[membership.$user.id] = boss } }
-        let inChain = access.userID == managerID || chain(of: managerID, managers: managers).contains(access.userID)
-        guard access.role.canAdminister || inChain else {
-            throw BatonError.forbidden("Only \(manager.user.name), their managers and admins can see this dashboard.")
+        func membership(_ userID: UUID) async throws -> Membership? {
+            try await Tenancy.query(access, Membership.self, on: db).filter(\.$user.$id == userID)
+                .filter(\.$deactivatedAt == nil).with(\.$user).first()
         }
-        let reports = memberships.filter { $0.managerID == managerID }.map(\.$user.id)
+        guard let manager = try await membership(managerID) else { throw BatonError.notFound("Manager") }
+        var allowed = access.role.canAdminister || access.userID == managerID
+        var seen: Set<UUID> = [managerID]
+        var above = manager.managerID
+        while !allowed, let next = above, seen.insert(next).inserted {
+            allowed = next == access.userID
+            above = try await membership(next)?.managerID
+        }
+        guard allowed else { throw BatonError.forbidden("Only \(manager.user.name), their managers and admins can see this dashboard.") }
+        let reports = try await Tenancy.query(access, Membership.self, on: db).filter(\.$managerID == managerID)
+            .filter(\.$deactivatedAt == nil).with(\.$user).all()
+        let reportIDs = reports.map(\.$user.id)
         let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
-        let tasks = reports.isEmpty ? [] : try await Tenancy.query(access, WorkTask.self, on: db)
-            .filter(\.$assigneeID ~~ reports)
+        let tasks = reportIDs.isEmpty ? [] : try await Tenancy.query(access, WorkTask.self, on: db)
+            .filter(\.$assigneeID ~~ reportIDs)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= windowStart) }
             .all()
-        let names = Dictionary(memberships.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
-        return try await summarize(tasks, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reports),
+        let names = Dictionary(reports.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
+        return try await summarize(tasks, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
                                    names: names, timeZone: timeZone, now: now, on: db)
     }
 
@@ -66,16 +74,6 @@ enum DashboardQueries {
         let members = try await ProjectMember.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.userID)
         return try await summarize(tasks, scope: .init(type: "project", id: scope.projectID, name: scope.project.name, memberIds: members),
                                    names: names, timeZone: timeZone, now: now, on: db)
-    }
-
-    private static func chain(of person: UUID, managers: [UUID: UUID]) -> [UUID] {
-        var result: [UUID] = []
-        var current = managers[person]
-        while let next = current, !result.contains(next) {
-            result.append(next)
-            current = managers[next]
-        }
-        return result
     }
 
     private static func summarize(_ tasks: [WorkTask], scope: DashboardDTO.Scope, names: [UUID: String], timeZone: String,

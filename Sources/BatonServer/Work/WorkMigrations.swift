@@ -163,3 +163,20 @@ struct CreateSavedViews: AsyncMigration {
         try await database.schema(SavedView.schema).delete()
     }
 }
+
+/// Indexes the task list and the dashboard read most: a project's tasks newest first, one
+/// person's tasks in a project, and a manager's reports' open work.
+struct AddTaskListIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await SQLIndex.create("tasks_project_created", on: WorkTask.schema, columns: ["project_id", "created_at", "id"], database)
+        try await SQLIndex.create("tasks_project_assignee", on: WorkTask.schema, columns: ["project_id", "assignee_id", "created_at"], database)
+        try await SQLIndex.create("memberships_manager", on: Membership.schema, columns: ["workspace_id", "manager_id"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for name in ["tasks_project_created", "tasks_project_assignee", "memberships_manager"] {
+            try await sql.drop(index: name).run()
+        }
+    }
+}
