@@ -8,6 +8,7 @@ then runs wrk (Debian's `wrk`) with the same settings against each target. Every
 with its error count; a benchmark with errors is a bug, not a figure.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,26 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(binary, database, env):
+    """Starts `baton serve` on a free port, waits until it is ready, yields its base URL, stops it."""
+    port = free_port()
+    server = subprocess.Popen([binary, "serve", "--port", str(port), "--db", database], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/readyz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def run_wrk(url, duration, connections, threads, headers=(), script=None):
@@ -84,17 +105,7 @@ def main():
     cli("user", "create", "--email", email, "--name", "Bench", "--password", "benchmark password", "--workspace", "Bench")
     token = cli("token", "create", "--email", email, "--name", "bench")
 
-    port = free_port()
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--db", database], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(args.binary, database, env) as base:
         auth = f"Authorization: Bearer {token}"
         request = urllib.request.Request(base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         me = json.load(urllib.request.urlopen(request, timeout=5))
@@ -108,9 +119,6 @@ def main():
         for name, url, headers, script in targets:
             run_wrk(url, 2, args.connections, args.threads, headers, script)  # warm-up
             results.append((name, run_wrk(url, args.duration, args.connections, args.threads, headers, script)))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     baseline = results[0][1]["rps"]
     print(f"database={args.db} duration={args.duration}s connections={args.connections} threads={args.threads}")

@@ -15,7 +15,7 @@ import subprocess
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, free_port, run_wrk  # noqa: E402
+from bench import ROOT, run_wrk, running_server  # noqa: E402
 
 
 def call(base, method, path, body=None, token=None, raw=None, content_type="application/json", timeout=900):
@@ -68,39 +68,33 @@ def measure(args, size):
     database = os.environ["DATABASE_URL"] if args.db == "postgres" else os.path.join(workdir, "bench.sqlite")
     env = dict(os.environ, BATON_BCRYPT_COST="4", LOG_LEVEL="error")
     env.pop("DATABASE_URL", None)
-    port = free_port()
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--db", database], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        token, manager, project, stages, report, task_ids = seed(base, size, args.people)
-        ids_file = os.path.join(workdir, "ids.txt")
-        with open(ids_file, "w") as handle:
-            handle.write("\n".join(task_ids))
-        auth = (f"Authorization: Bearer {token}",)
-        targets = [
-            ("hello (GET /healthz)", base + "/healthz", (), None),
-            ("PATCH stage change", base + "/", auth,
-             ["stage_change.lua", ids_file, stages["In progress"], stages["In review"], str(args.threads)]),
-            ("manager dashboard", f"{base}/api/v1/dashboards/manager/{manager}", auth, None),
-            ("filtered task list", f"{base}/api/v1/projects/{project}/tasks?assignee={report}&stage={stages['To do']}&limit=50", auth, None),
-        ]
-        results = []
-        for name, url, headers, script in targets:
-            results.append((name, run_wrk(url, args.duration, args.connections, args.threads, headers, script)))
-        return results
+        with running_server(args.binary, database, env) as base:
+            return run_targets(args, base, workdir, size)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         if args.db == "postgres":
             subprocess.run(["psql", os.environ["DATABASE_URL"], "-q", "-c",
                             "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=False, capture_output=True)
+
+
+def run_targets(args, base, workdir, size):
+    """Seeds `size` tasks through the API, then runs every target with the same wrk settings."""
+    token, manager, project, stages, report, task_ids = seed(base, size, args.people)
+    ids_file = os.path.join(workdir, "ids.txt")
+    with open(ids_file, "w") as handle:
+        handle.write("\n".join(task_ids))
+    auth = (f"Authorization: Bearer {token}",)
+    targets = [
+        ("hello (GET /healthz)", base + "/healthz", (), None),
+        ("PATCH stage change", base + "/", auth,
+         ["stage_change.lua", ids_file, stages["In progress"], stages["In review"], str(args.threads)]),
+        ("manager dashboard", f"{base}/api/v1/dashboards/manager/{manager}", auth, None),
+        ("filtered task list", f"{base}/api/v1/projects/{project}/tasks?assignee={report}&stage={stages['To do']}&limit=50", auth, None),
+    ]
+    results = []
+    for name, url, headers, script in targets:
+        results.append((name, run_wrk(url, args.duration, args.connections, args.threads, headers, script)))
+    return results
 
 
 def main():
