@@ -221,21 +221,10 @@ struct PeoplePages: RouteCollection {
 
     private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
         let principal = try req.principal()
-        var ids = Set<UUID>()
-        for event in events {
-            if let actor = event.actorId { ids.insert(actor) }
-            if event.subjectType == "user", let subject = event.subjectId { ids.insert(subject) }
-            if let user = event.data["user_id"].flatMap(UUID.init(uuidString:)) { ids.insert(user) }
-            for key in ["from", "to"] { if let user = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(user) } }
-        }
-        let users = ids.isEmpty ? [] : try await User.query(on: req.db).filter(\.$id ~~ Array(ids)).all()
-        let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
+        let sentences = try await EventSentences.describe(events, on: req.db)
         let iso = ISO8601DateFormatter()
-        return events.map { event in
-            ActivityItem(id: event.id,
-                         sentence: EventSentence.describe(kind: event.kind, actor: event.actorId?.uuidString,
-                                                          subject: event.subjectType == "user" ? event.subjectId?.uuidString : nil,
-                                                          data: event.data) { names[$0.uppercased()] ?? "someone" },
+        return zip(events, sentences).map { event, sentence in
+            ActivityItem(id: event.id, sentence: sentence,
                          when: DisplayDate.long(event.createdAt, timeZone: principal.timeZone), iso: iso.string(from: event.createdAt),
                          kind: event.kind)
         }

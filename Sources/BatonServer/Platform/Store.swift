@@ -41,15 +41,17 @@ public final class Store: Sendable {
         databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
+    /// The SQLite writer's own connection; use it only while holding `writeLock`.
+    private var writerDatabase: any Database {
+        databases.database(.sqliteWriter, logger: logger, on: writerLoop)!
+    }
+
     /// Runs `body` in one write transaction. Inside it, use only `ctx.db`: its changes, events
     /// and jobs commit together or not at all.
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         switch dialect {
         case .sqlite:
-            return try await writeLock.withLock {
-                let db = self.databases.database(.sqliteWriter, logger: self.logger, on: self.writerLoop)!
-                return try await self.transact(on: db, body)
-            }
+            return try await writeLock.withLock { try await self.transact(on: self.writerDatabase, body) }
         case .postgres:
             return try await transact(on: reader, body)
         }
@@ -59,8 +61,7 @@ public final class Store: Sendable {
     func prepareWriter() async throws {
         guard dialect == .sqlite else { return }
         _ = try await writeLock.withLock {
-            let db = self.databases.database(.sqliteWriter, logger: self.logger, on: self.writerLoop)!
-            try await DatabaseSetup.pragmasForWriter(db)
+            try await DatabaseSetup.pragmasForWriter(self.writerDatabase)
             return true
         }
     }

@@ -69,8 +69,7 @@ enum DashboardQueries {
         let tasks = try await WorkTask.query(on: db).filter(\.$projectID == scope.projectID)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= windowStart) }
             .all()
-        let memberships = try await Tenancy.query(scope.access, Membership.self, on: db).with(\.$user).all()
-        let names = Dictionary(memberships.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
+        let names = try await WorkQueries.members(scope.access, on: db).names
         let members = try await ProjectMember.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.userID)
         return try await summarize(tasks, scope: .init(type: "project", id: scope.projectID, name: scope.project.name, memberIds: members),
                                    names: names, timeZone: timeZone, now: now, on: db)

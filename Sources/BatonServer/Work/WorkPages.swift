@@ -94,7 +94,7 @@ struct WorkPages: RouteCollection {
         let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let tasks = try await WorkTask.query(on: req.db).filter(\.$projectID == scope.projectID)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= req.application.clock.now().addingTimeInterval(-14 * 86_400)) }
-            .sort(\.$priority).sort(\.$dueAt).all()
+            .all()
         let names = try await WorkQueries.members(access, on: req.db).names
         let now = req.application.clock.now()
         let columns = try stages.map { stage in

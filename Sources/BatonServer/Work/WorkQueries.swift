@@ -67,17 +67,9 @@ enum WorkQueries {
         let taskID = try task.requireID()
         let events = try await EventRecord.query(on: db)
             .filter(\.$subjectType == "task").filter(\.$subjectID == taskID).sort(\.$id).all().map(\.logged)
-        var ids = Set<UUID>()
-        for event in events {
-            if let actor = event.actorId { ids.insert(actor) }
-            for key in ["from", "to", "user_id"] { if let id = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(id) } }
-        }
-        let users = ids.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ Array(ids)).all()
-        let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
-        return events.map { event in
-            HistoryEntryDTO(id: event.id, kind: event.kind, actorId: event.actorId,
-                            sentence: EventSentence.describe(kind: event.kind, actor: event.actorId?.uuidString, subject: nil,
-                                                             data: event.data) { names[$0.uppercased()] ?? "someone" },
+        let sentences = try await EventSentences.describe(events, on: db)
+        return zip(events, sentences).map { event, sentence in
+            HistoryEntryDTO(id: event.id, kind: event.kind, actorId: event.actorId, sentence: sentence,
                             data: event.data, createdAt: event.createdAt)
         }
     }
