@@ -8,6 +8,7 @@ the manager dashboard and a filtered task list. Figures are ratios against the h
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -68,18 +69,32 @@ def measure(args, size):
     database = os.environ["DATABASE_URL"] if args.db == "postgres" else os.path.join(workdir, "bench.sqlite")
     env = dict(os.environ, BATON_BCRYPT_COST="4", LOG_LEVEL="error")
     env.pop("DATABASE_URL", None)
+    seeded = None
+    cache = args.seed_cache and os.path.join(args.seed_cache, f"{size}x{args.people}")
+    if cache and args.db == "sqlite" and os.path.exists(cache + ".json"):
+        shutil.copy(cache + ".sqlite", database)
+        with open(cache + ".json") as handle:
+            seeded = json.load(handle)
     try:
         with running_server(args.binary, database, env) as base:
-            return run_targets(args, base, workdir, size)
+            if seeded is None:
+                seeded = seed(base, size, args.people)
+                if cache and args.db == "sqlite":
+                    os.makedirs(args.seed_cache, exist_ok=True)
+                    with open(cache + ".json", "w") as handle:
+                        json.dump(seeded, handle)
+            if cache and args.db == "sqlite" and not os.path.exists(cache + ".sqlite"):
+                subprocess.run(["sqlite3", database, f"VACUUM INTO '{cache}.sqlite'"], check=True)
+            return run_targets(args, base, workdir, seeded)
     finally:
         if args.db == "postgres":
             subprocess.run(["psql", os.environ["DATABASE_URL"], "-q", "-c",
                             "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=False, capture_output=True)
 
 
-def run_targets(args, base, workdir, size):
-    """Seeds `size` tasks through the API, then runs every target with the same wrk settings."""
-    token, manager, project, stages, report, task_ids = seed(base, size, args.people)
+def run_targets(args, base, workdir, seeded):
+    """Runs every target with the same wrk settings against the seeded workspace."""
+    token, manager, project, stages, report, task_ids = seeded
     ids_file = os.path.join(workdir, "ids.txt")
     with open(ids_file, "w") as handle:
         handle.write("\n".join(task_ids))
@@ -105,6 +120,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed-cache", help="SQLite only: keep seeded databases here and reuse them")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "baton"))
     args = parser.parse_args()
     failed = False

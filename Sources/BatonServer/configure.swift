@@ -28,6 +28,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
 
     try await DatabaseSetup.prepare(app)
     try await app.autoMigrate()
+    try await app.store.refreshPlannerStatistics()
 }
 
 /// snake_case JSON with ISO-8601 dates for every request and response. Installed once per

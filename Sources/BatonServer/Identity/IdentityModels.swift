@@ -13,6 +13,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $email, $name, $passwordHash, $timeZone, $createdAt] }
 }
 
 final class Workspace: Model, @unchecked Sendable {
@@ -23,6 +26,9 @@ final class Workspace: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $name, $createdAt] }
 }
 
 /// A person's place in a workspace: role, title, manager, and whether they are still active.
@@ -41,6 +47,9 @@ final class Membership: Model, WorkspaceScoped, @unchecked Sendable {
 
     init() {}
 
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $workspaceID, $user, $role, $title, $managerID, $joinedAt, $deactivatedAt] }
+
     var isActive: Bool { deactivatedAt == nil }
 }
 
@@ -54,6 +63,9 @@ final class Team: Model, WorkspaceScoped, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $workspaceID, $name, $createdAt] }
 }
 
 final class TeamMember: Model, @unchecked Sendable {
@@ -65,6 +77,9 @@ final class TeamMember: Model, @unchecked Sendable {
     @Field(key: "added_at") var addedAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $teamID, $userID, $addedAt] }
 }
 
 final class Invitation: Model, WorkspaceScoped, @unchecked Sendable {
@@ -83,6 +98,12 @@ final class Invitation: Model, WorkspaceScoped, @unchecked Sendable {
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [
+        $id, $workspaceID, $email, $role, $tokenHash, $invitedBy, $createdAt, $expiresAt, $acceptedAt,
+        $revokedAt,
+    ] }
 
     func state(now: Date) -> InvitationRules.State {
         InvitationRules.state(acceptedAt: acceptedAt, revokedAt: revokedAt, expiresAt: expiresAt, now: now)
@@ -105,6 +126,9 @@ final class AuthToken: Model, @unchecked Sendable {
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $user, $kind, $name, $tokenHash, $createdAt, $expiresAt, $revokedAt] }
 }
 
 final class LoginFailure: Model, @unchecked Sendable {
@@ -115,6 +139,9 @@ final class LoginFailure: Model, @unchecked Sendable {
     @Field(key: "failed_at") var failedAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $email, $failedAt] }
 }
 
 /// Emails waiting for delivery (delivery itself is a later module). Unique per job, so a re-run job
@@ -131,4 +158,7 @@ final class OutboxEmail: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") var sentAt: Date?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $dedupeKey, $toAddress, $subject, $body, $createdAt, $sentAt] }
 }

@@ -13,6 +13,7 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         tasks.append(Task { await hub.run() })
         guard app.batonConfig.runsBackgroundWork else { return }
         tasks.append(Task { await Self.workJobs(app) })
+        tasks.append(Task { await Self.refreshStatistics(app) })
         if case .postgres(let url) = app.batonConfig.database {
             tasks.append(Task { await EventListener(url: url, app: app).run() })
         }
@@ -23,6 +24,16 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         tasks.removeAll()
+    }
+
+    private static func refreshStatistics(_ app: Application) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+            guard !Task.isCancelled else { return }
+            do { try await app.store.refreshPlannerStatistics() } catch {
+                app.logger.warning("planner statistics: \(String(describing: error))")
+            }
+        }
     }
 
     private static func workJobs(_ app: Application) async {

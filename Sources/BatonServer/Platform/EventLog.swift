@@ -17,6 +17,9 @@ final class EventRecord: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $workspaceID, $actorID, $kind, $subjectType, $subjectID, $data, $createdAt] }
+
     var logged: LoggedEvent {
         LoggedEvent(
             id: id ?? 0, workspaceId: workspaceID, actorId: actorID, kind: kind,

@@ -66,6 +66,25 @@ public final class Store: Sendable {
         }
     }
 
+    /// Keeps the query planner's statistics current. Without them SQLite picks the index that
+    /// avoids a sort (scanning a whole project) over the one that matches the filter. Cheap when
+    /// nothing changed much: SQLite re-analyzes only tables that grew or shrank a lot. Other
+    /// connections load the new statistics on their next statement.
+    func refreshPlannerStatistics(tables: [String] = []) async throws {
+        switch dialect {
+        case .sqlite:
+            _ = try await writeLock.withLock {
+                let sql = self.writerDatabase as! any SQLDatabase
+                try await sql.raw("PRAGMA analysis_limit=1000").run()
+                try await sql.raw("PRAGMA optimize=0x10002").run()
+                return true
+            }
+        case .postgres:
+            // Autovacuum analyzes in its own time; after a bulk load the caller names the tables.
+            for table in tables { try await sql.raw("ANALYZE \(ident: table)").run() }
+        }
+    }
+
     private func transact<T: Sendable>(on db: any Database,
                                        _ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         let now = clock.now()

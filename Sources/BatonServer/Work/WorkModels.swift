@@ -15,6 +15,9 @@ final class Project: Model, WorkspaceScoped, @unchecked Sendable {
     @OptionalField(key: "archived_at") var archivedAt: Date?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $workspaceID, $name, $description, $leadID, $createdAt, $archivedAt] }
 }
 
 final class ProjectMember: Model, @unchecked Sendable {
@@ -25,6 +28,9 @@ final class ProjectMember: Model, @unchecked Sendable {
     @Field(key: "user_id") var userID: UUID
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $projectID, $userID] }
 }
 
 final class Stage: Model, @unchecked Sendable {
@@ -38,6 +44,9 @@ final class Stage: Model, @unchecked Sendable {
     @Field(key: "position") var position: Int
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $projectID, $name, $color, $category, $position] }
 }
 
 final class CustomField: Model, @unchecked Sendable {
@@ -53,6 +62,9 @@ final class CustomField: Model, @unchecked Sendable {
     @Field(key: "position") var position: Int
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $projectID, $name, $type, $options, $currency, $position] }
 
     var optionList: [String] { options.split(separator: ";").map(String.init) }
     var definition: CustomFieldValue.Definition {
@@ -109,6 +121,15 @@ final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
 
     init() {}
 
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [
+        $id, $workspaceID, $projectID, $title, $description, $delegatorID, $assigneeID, $stageID,
+        $stageCategory, $priority, $startAt, $dueAt, $timeZone, $blocked, $blockedReason, $blockedAt,
+        $estimate, $tags, $parentID, $version, $createdBy, $createdAt, $updatedAt, $completedAt, $progressAt,
+        $outcome, $constraints, $successCriteria, $riskTolerance, $decisionRights, $delegationLevel, $stretch,
+        $skills, $handoffAcceptedAt, $clarificationRequestedAt,
+    ] }
+
     var tagList: [String] { tags.split(separator: ";").map(String.init) }
     var skillList: [String] { skills.split(separator: ";").map(String.init) }
 }
@@ -122,6 +143,9 @@ final class TaskTag: Model, @unchecked Sendable {
     @Field(key: "tag") var tag: String
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $workspaceID, $tag] }
 }
 
 final class TaskWatcher: Model, @unchecked Sendable {
@@ -132,6 +156,9 @@ final class TaskWatcher: Model, @unchecked Sendable {
     @Field(key: "user_id") var userID: UUID
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $userID] }
 }
 
 final class TaskFieldValue: Model, @unchecked Sendable {
@@ -143,6 +170,9 @@ final class TaskFieldValue: Model, @unchecked Sendable {
     @Field(key: "value") var value: String
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $fieldID, $value] }
 }
 
 final class ChecklistItem: Model, @unchecked Sendable {
@@ -157,6 +187,9 @@ final class ChecklistItem: Model, @unchecked Sendable {
     @OptionalField(key: "waived_reason") var waivedReason: String?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $position, $text, $checkedAt, $checkedBy, $waivedReason] }
 
     var rule: CompletionRule.Item { .init(text: text, checked: checkedAt != nil, waivedReason: waivedReason) }
 }
@@ -174,6 +207,9 @@ final class Checkpoint: Model, @unchecked Sendable {
     @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $title, $dueAt, $status, $note, $reviewedAt, $reviewedBy] }
 }
 
 final class TaskComment: Model, @unchecked Sendable {
@@ -188,6 +224,9 @@ final class TaskComment: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $authorID, $body, $mentions, $createdAt] }
 }
 
 /// A person's named filter of a project's table.
@@ -204,4 +243,7 @@ final class SavedView: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $workspaceID, $userID, $projectID, $name, $query, $createdAt] }
 }

@@ -51,6 +51,8 @@ extension WorkService {
             }
             return plan.rows.count
         }
+        // A bulk load can change which index is best for every later list query.
+        try await store.refreshPlannerStatistics(tables: [WorkTask.schema, TaskTag.schema, TaskWatcher.schema, TaskFieldValue.schema])
         return ImportResultDTO(dryRun: false, validRows: created, problems: [], created: created)
     }
 
