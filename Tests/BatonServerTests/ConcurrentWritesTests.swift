@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Vapor
 @testable import BatonServer
+import BatonCore
 
 @Suite("Concurrent writes")
 struct ConcurrentWritesTests {
@@ -53,6 +54,36 @@ struct ConcurrentWritesTests {
                 let ids = try await EventRecord.query(on: app.db).sort(\.$id).all().compactMap(\.id)
                 #expect(Set(ids).count == ids.count)
             }
+        }
+    }
+
+    @Test("racing PATCHes with the same version: exactly one wins, the others get 409 and change nothing",
+          arguments: TestDatabase.available)
+    func versionRace(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let work = try await WorkFixture.make(app)
+            let task = try await work.task(["title": "Contested"])
+            let taskID = try #require(task["task"]["id"].uuid)
+            let version = try #require(task["task"]["version"].int)
+            let targets = ["In progress", "Blocked", "In review", "In progress", "In review", "Blocked", "In progress", "In review"]
+            // act
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for name in targets {
+                    group.addTask {
+                        try await work.owner.patch("/api/v1/tasks/\(taskID)", ["version": version, "stage_id": work.stages[name]!.uuidString]).status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // check
+            #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 409 }.count == targets.count - 1, "\(statuses)")
+            let stored = try #require(try await WorkTask.find(taskID, on: app.db))
+            #expect(stored.version == version + 1)
+            let moves = try await EventRecord.query(on: app.db).filter(\.$subjectID == taskID)
+                .filter(\.$kind == EventKind.taskStageChanged.rawValue).count()
+            #expect(moves == 1)
         }
     }
 }

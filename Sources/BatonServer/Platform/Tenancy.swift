@@ -24,13 +24,14 @@ enum Tenancy {
     /// (whether it exists or not is none of their business).
     static func access(_ workspaceID: UUID, for userID: UUID, on db: any Database) async throws -> WorkspaceAccess {
         guard let membership = try await Membership.query(on: db)
+            .join(Workspace.self, on: \Membership.$workspaceID == \Workspace.$id)
             .filter(\.$workspaceID == workspaceID)
             .filter(\.$user.$id == userID)
             .filter(\.$deactivatedAt == nil)
-            .first(),
-            let workspace = try await Workspace.find(workspaceID, on: db)
+            .first()
         else { throw BatonError.notFound("Workspace") }
-        return WorkspaceAccess(workspaceID: workspaceID, workspaceName: workspace.name, userID: userID, role: membership.role)
+        return WorkspaceAccess(workspaceID: workspaceID, workspaceName: try membership.joined(Workspace.self).name,
+                               userID: userID, role: membership.role)
     }
 
     /// Every query for workspace records starts here.

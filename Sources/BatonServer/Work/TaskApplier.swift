@@ -218,7 +218,7 @@ struct TaskApplier {
         }
         if let watchers { try await setWatchers(watchers) }
         if let fields = changes.customFields { try await setCustomFields(fields) }
-        if isNew || changed { try await task.save(on: ctx.db) }
+        if isNew { try await task.save(on: ctx.db) }   // updates are saved once, by the caller, with their version guard
     }
 
     private mutating func setWatchers(_ wanted: Set<UUID>) async throws {

@@ -190,9 +190,9 @@ struct WorkAPI: RouteCollection {
         guard let version = try body.int("version") else {
             throw BatonError.validation("version", "version is required: send the version you last read.")
         }
-        let id = try taskID(req)
-        _ = try await req.work.updateTask(id, for: try req.principal().userID, version: version, try TaskChanges(body))
-        return try await detail(req, id)
+        let task = try await req.work.updateTask(try taskID(req), for: try req.principal().userID, version: version, try TaskChanges(body))
+        // The service checked the caller's access a moment ago; the task in hand is what was committed.
+        return try await WorkQueries.detail(task, on: req.db).encodeResponse(for: req)
     }
 
     func accept(req: Request) async throws -> Response {

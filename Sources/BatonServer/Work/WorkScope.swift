@@ -9,7 +9,6 @@ enum WorkScope {
         let access: WorkspaceAccess
         let project: Project
         let projectID: UUID
-        let isMember: Bool
 
         var canManage: Bool { WorkPermission.canManageProject(role: access.role, isLead: project.leadID == access.userID) }
 
@@ -20,30 +19,45 @@ enum WorkScope {
 
     static func project(_ access: WorkspaceAccess, id: UUID, on db: any Database) async throws -> ProjectAccess {
         let project = try await Tenancy.find(access, Project.self, id: id, on: db, label: "Project")
-        let isMember = try await ProjectMember.query(on: db)
-            .filter(\.$projectID == id).filter(\.$userID == access.userID).count() > 0
-        guard WorkPermission.canSeeProject(role: access.role, isProjectMember: isMember) else { throw BatonError.notFound("Project") }
-        return ProjectAccess(access: access, project: project, projectID: id, isMember: isMember)
+        try await requireVisible(project: id, to: access, on: db)
+        return ProjectAccess(access: access, project: project, projectID: id)
     }
 
-    /// A project by id alone (routes like /projects/{id}): the caller's workspace comes from the project.
+    /// A project by id alone (routes like /projects/{id}): one query finds the project, the
+    /// caller's membership of its workspace and the workspace's name.
     static func project(id: UUID, for userID: UUID, on db: any Database) async throws -> ProjectAccess {
-        guard let project = try await Project.find(id, on: db) else { throw BatonError.notFound("Project") }
+        guard let project = try await Project.query(on: db)
+            .join(Membership.self, on: \Project.$workspaceID == \Membership.$workspaceID)
+            .join(Workspace.self, on: \Project.$workspaceID == \Workspace.$id)
+            .filter(\.$id == id)
+            .filter(Membership.self, \.$user.$id == userID)
+            .filter(Membership.self, \.$deactivatedAt == nil)
+            .first()
+        else { throw BatonError.notFound("Project") }
+        let access = WorkspaceAccess(workspaceID: project.workspaceID, workspaceName: try project.joined(Workspace.self).name,
+                                     userID: userID, role: try project.joined(Membership.self).role)
         do {
-            let access = try await Tenancy.access(project.workspaceID, for: userID, on: db)
-            return try await Self.project(access, id: id, on: db)
+            try await requireVisible(project: id, to: access, on: db)
         } catch let error as BatonError where error.status == .notFound {
             throw BatonError.notFound("Project")
         }
+        return ProjectAccess(access: access, project: project, projectID: id)
     }
 
     static func task(id: UUID, for userID: UUID, on db: any Database) async throws -> (WorkTask, ProjectAccess) {
         guard let task = try await WorkTask.find(id, on: db) else { throw BatonError.notFound("Task") }
         do {
-            let access = try await Tenancy.access(task.workspaceID, for: userID, on: db)
-            return (task, try await Self.project(access, id: task.projectID, on: db))
+            return (task, try await project(id: task.projectID, for: userID, on: db))
         } catch let error as BatonError where error.status == .notFound {
             throw BatonError.notFound("Task")
         }
+    }
+
+    /// Guests see only the projects they were added to; everyone else sees every project.
+    private static func requireVisible(project id: UUID, to access: WorkspaceAccess, on db: any Database) async throws {
+        guard access.role == .guest else { return }
+        let isMember = try await ProjectMember.query(on: db)
+            .filter(\.$projectID == id).filter(\.$userID == access.userID).count() > 0
+        guard WorkPermission.canSeeProject(role: access.role, isProjectMember: isMember) else { throw BatonError.notFound("Project") }
     }
 }

@@ -16,9 +16,10 @@ extension WorkService {
             if let missing = taskIDs.first(where: { !found.contains($0) }) {
                 throw BatonError.validation("task_ids", "Task \(missing) is not in this project.")
             }
+            let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
             for task in tasks {
                 do {
-                    try await Self.update(task, scope: scope, allowed, ctx: ctx)
+                    try await Self.update(task, scope: scope, stages: stages, allowed, ctx: ctx)
                 } catch let error as BatonError where error.status == .unprocessableEntity {
                     throw BatonError.validation(error.field ?? "task_ids", "“\(task.title)”: \(error.message)")
                 }

@@ -62,28 +62,34 @@ extension WorkService {
         return task
     }
 
-    /// PATCH: `version` must match the stored one (optimistic concurrency, 409 otherwise).
+    /// PATCH: `version` must match the stored one (optimistic concurrency, 409 otherwise). The task,
+    /// the caller's access and the stages are read before the write lock; the write then holds the
+    /// lock only for its UPDATE (guarded by the version read) and its events.
     func updateTask(_ taskID: UUID, for userID: UUID, version: Int?, _ changes: TaskChanges) async throws -> WorkTask {
-        try await store.write { ctx in
-            let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
-            try Self.requireEdit(task, scope)
-            if let version, version != task.version {
-                throw BatonError.conflict("version", "Someone else changed this task (now version \(task.version)). Reload and try again.")
-            }
-            try await Self.update(task, scope: scope, changes, ctx: ctx)
+        let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: store.reader)
+        try Self.requireEdit(task, scope)
+        if let version, version != task.version {
+            throw BatonError.conflict("version", "Someone else changed this task (now version \(task.version)). Reload and try again.")
+        }
+        let stages = try await Self.stages(of: scope.projectID, on: store.reader)
+        return try await store.write { ctx in
+            try await Self.update(task, scope: scope, stages: stages, changes, ctx: ctx)
             return task
         }
     }
 
-    static func update(_ task: WorkTask, scope: WorkScope.ProjectAccess, _ changes: TaskChanges, ctx: WriteContext) async throws {
-        var apply = TaskApplier(task: task, scope: scope, stages: try await stages(of: scope.projectID, ctx: ctx), ctx: ctx, isNew: false)
+    /// Applies `changes` to a task read at its current version (inside or before this transaction).
+    static func update(_ task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], _ changes: TaskChanges,
+                       ctx: WriteContext) async throws {
+        let readAtVersion = task.version
+        var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: false)
         try await apply.validateAndSet(changes)
         try await apply.writeRelated(changes)
         if apply.changed {
             task.version += 1
             task.updatedAt = ctx.now
         }
-        try await task.save(on: ctx.db)
+        try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
     }
 
     static func requireEdit(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) throws {

@@ -269,7 +269,11 @@ struct WorkService: Sendable {
     // MARK: shared building blocks
 
     static func stages(of projectID: UUID, ctx: WriteContext) async throws -> [Stage] {
-        try await Stage.query(on: ctx.db).filter(\.$projectID == projectID).sort(\.$position).all()
+        try await stages(of: projectID, on: ctx.db)
+    }
+
+    static func stages(of projectID: UUID, on db: any Database) async throws -> [Stage] {
+        try await Stage.query(on: db).filter(\.$projectID == projectID).sort(\.$position).all()
     }
 
     static func color(_ raw: String) throws -> String {
