@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 import BatonServer
 
 @main
@@ -9,6 +11,14 @@ struct Baton: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Demo.self, UserCommands.self, TokenCommands.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Runs Swift concurrency on NIO's event loops, as Vapor's template suggests: a database query
+    /// then resumes on the loop that ran it instead of hopping to another thread pool and back
+    /// (profiled: a quarter of a stage change's CPU was spent in thread switches).
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 /// Options every command that opens the database shares.

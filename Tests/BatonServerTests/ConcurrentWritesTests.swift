@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import Vapor
@@ -84,6 +85,43 @@ struct ConcurrentWritesTests {
             let moves = try await EventRecord.query(on: app.db).filter(\.$subjectID == taskID)
                 .filter(\.$kind == EventKind.taskStageChanged.rawValue).count()
             #expect(moves == 1)
+        }
+    }
+
+    @Test("group commit: writes that throw inside a shared transaction are undone alone", arguments: TestDatabase.available)
+    func failingWritesInABatch(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let before = app.store.groupCommit.counts
+            // act: 40 writes at once; each queues a job row, the odd ones then throw
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        do {
+                            try await app.store.write { ctx in
+                                try await ctx.enqueue(.invitationExpire, payload: ["batch_test": "\(index)"], runAt: ctx.now.addingTimeInterval(86_400), dedupeKey: "batch-\(index)")
+                                if index % 2 == 1 { throw BatonError.validation("index", "odd") }
+                            }
+                            return (index, true)
+                        } catch let error as BatonError {
+                            #expect(error.message == "odd")
+                            return (index, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            // check
+            #expect(outcomes.count == 40)
+            #expect(outcomes.allSatisfy { $0.value == ($0.key % 2 == 0) })
+            let keys = try await (app.db as! any SQLDatabase).raw("SELECT dedupe_key FROM jobs WHERE dedupe_key LIKE 'batch-%'")
+                .all().map { try $0.decode(column: "dedupe_key", as: String.self) }
+            #expect(Set(keys) == Set((0..<40).filter { $0 % 2 == 0 }.map { "batch-\($0)" }))
+            if db == .sqlite {
+                let after = app.store.groupCommit.counts
+                #expect(after.writes - before.writes == 40)
+                #expect(after.transactions - before.transactions < 40, "concurrent writes shared transactions")
+            }
         }
     }
 }

@@ -20,7 +20,19 @@ struct OpsRoutes: RouteCollection {
     }
 
     func metrics(req: Request) async throws -> Response {
-        let text = req.application.metrics.render(liveSockets: req.store.hub.socketCount)
+        var text = req.application.metrics.render(liveSockets: req.store.hub.socketCount)
+        if req.store.dialect == .sqlite {
+            let counts = req.store.groupCommit.counts
+            text += """
+            # HELP baton_sqlite_write_transactions_total SQLite write transactions (each may carry several writes).
+            # TYPE baton_sqlite_write_transactions_total counter
+            baton_sqlite_write_transactions_total \(counts.transactions)
+            # HELP baton_sqlite_writes_total Writes committed or refused through the SQLite writer.
+            # TYPE baton_sqlite_writes_total counter
+            baton_sqlite_writes_total \(counts.writes)
+
+            """
+        }
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return Response(status: .ok, headers: headers, body: .init(string: text))

@@ -19,6 +19,7 @@ public final class Store: Sendable {
     private let databases: Databases
     private let writerLoop: any EventLoop
     private let writeLock = AsyncLock()
+    let groupCommit = GroupCommit()
     private let logger: Logger
     private let clock: BatonClock
     let hub: LiveHub
@@ -51,7 +52,8 @@ public final class Store: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         switch dialect {
         case .sqlite:
-            return try await writeLock.withLock { try await self.transact(on: self.writerDatabase, body) }
+            let value = try await groupCommit.submit({ ctx in try await body(ctx) }, runBatch: { await self.commit($0) })
+            return value as! T
         case .postgres:
             return try await transact(on: reader, body)
         }
@@ -98,6 +100,56 @@ public final class Store: Sendable {
         if !events.isEmpty { hub.publish(events) }
         if jobs > 0 { jobSignal.nudge() }
         return value
+    }
+
+    /// One SQLite transaction for a batch of queued writes. A lone write runs as before; in a batch
+    /// each write gets a savepoint, so one that throws is undone without touching the others.
+    private func commit(_ batch: [GroupCommit.Pending]) async {
+        let outcomes: [Result<WriteOutcome, any Error>]
+        do {
+            outcomes = try await writeLock.withLock {
+                try await self.writerDatabase.transaction { tx in
+                    guard batch.count > 1 else { return [.success(try await self.run(batch[0].work, on: tx))] }
+                    let sql = tx as! any SQLDatabase
+                    var outcomes: [Result<WriteOutcome, any Error>] = []
+                    for item in batch {
+                        try await sql.raw("SAVEPOINT batched_write").run()
+                        do {
+                            outcomes.append(.success(try await self.run(item.work, on: tx)))
+                            try await sql.raw("RELEASE batched_write").run()
+                        } catch {
+                            try await sql.raw("ROLLBACK TO batched_write").run()
+                            try await sql.raw("RELEASE batched_write").run()
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                    return outcomes
+                }
+            }
+        } catch {
+            // Nothing in the batch committed.
+            for item in batch { item.continuation.resume(throwing: error) }
+            return
+        }
+        let events = outcomes.flatMap { (try? $0.get().events) ?? [] }
+        if !events.isEmpty { hub.publish(events) }
+        if outcomes.contains(where: { ((try? $0.get().jobs) ?? 0) > 0 }) { jobSignal.nudge() }
+        for (item, outcome) in zip(batch, outcomes) {
+            item.continuation.resume(with: outcome.map(\.value))
+        }
+    }
+
+    private struct WriteOutcome: Sendable {
+        let value: any Sendable
+        let events: [LoggedEvent]
+        let jobs: Int
+    }
+
+    private func run(_ work: GroupCommit.Work, on tx: any Database) async throws -> WriteOutcome {
+        let context = WriteContext(db: tx, now: clock.now())
+        let value = try await work(context)
+        let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
+        return WriteOutcome(value: value, events: events, jobs: context.enqueuedJobs)
     }
 
     /// Raw SQL on the read side (for queries Fluent cannot express).
