@@ -74,7 +74,7 @@ struct IdentityAPI: RouteCollection {
         let principal = try req.principal()
         let user = UserDTO(id: principal.userID, email: principal.email, name: principal.name, timeZone: principal.timeZone,
                            createdAt: principal.createdAt)
-        return MeResponse(user: user, workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.db))
+        return MeResponse(user: user, workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.reader))
     }
 
     struct ProfileBody: Content { let name: String?; let timeZone: String? }
@@ -95,7 +95,7 @@ struct IdentityAPI: RouteCollection {
     // MARK: tokens
 
     func listTokens(req: Request) async throws -> ListPage<TokenDTO> {
-        ListPage(data: try await IdentityQueries.tokens(of: try req.principal().userID, on: req.db), nextCursor: nil)
+        ListPage(data: try await IdentityQueries.tokens(of: try req.principal().userID, on: req.reader), nextCursor: nil)
     }
 
     struct TokenBody: Content { let name: String }
@@ -125,12 +125,12 @@ struct IdentityAPI: RouteCollection {
 
     func showWorkspace(req: Request) async throws -> WorkspaceDTO {
         let access = try await req.workspaceAccess()
-        guard let workspace = try await Workspace.find(access.workspaceID, on: req.db) else { throw BatonError.notFound("Workspace") }
+        guard let workspace = try await Workspace.find(access.workspaceID, on: req.reader) else { throw BatonError.notFound("Workspace") }
         return WorkspaceDTO(id: access.workspaceID, name: workspace.name, role: access.role, createdAt: workspace.createdAt)
     }
 
     func listMembers(req: Request) async throws -> ListPage<MemberDTO> {
-        ListPage(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+        ListPage(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.reader), nextCursor: nil)
     }
 
     struct MemberPatch: Decodable {
@@ -158,21 +158,21 @@ struct IdentityAPI: RouteCollection {
         let patch = try req.content.decode(MemberPatch.self)
         _ = try await req.identity.updateMember(access, userID: userID,
                                                 changes: .init(role: patch.role, managerID: patch.managerID, title: patch.title))
-        return try await Self.member(access, userID: userID, on: req.db)
+        return try await Self.member(access, userID: userID, on: req.reader)
     }
 
     func deactivateMember(req: Request) async throws -> MemberDTO {
         let access = try await req.workspaceAccess()
         let userID = try req.uuidParameter("userID", label: "Member")
         try await req.identity.deactivateMember(access, userID: userID)
-        return try await Self.member(access, userID: userID, on: req.db)
+        return try await Self.member(access, userID: userID, on: req.reader)
     }
 
     func reactivateMember(req: Request) async throws -> MemberDTO {
         let access = try await req.workspaceAccess()
         let userID = try req.uuidParameter("userID", label: "Member")
         try await req.identity.reactivateMember(access, userID: userID)
-        return try await Self.member(access, userID: userID, on: req.db)
+        return try await Self.member(access, userID: userID, on: req.reader)
     }
 
     private static func member(_ access: WorkspaceAccess, userID: UUID, on db: any Database) async throws -> MemberDTO {
@@ -197,7 +197,7 @@ struct IdentityAPI: RouteCollection {
     func listInvitations(req: Request) async throws -> ListPage<InvitationDTO> {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
-        return ListPage(data: try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db), nextCursor: nil)
+        return ListPage(data: try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.reader), nextCursor: nil)
     }
 
     func revokeInvitation(req: Request) async throws -> HTTPStatus {
@@ -209,8 +209,8 @@ struct IdentityAPI: RouteCollection {
     struct InvitationPreview: Content { let email: String; let role: Role; let workspaceName: String; let expiresAt: Date; let hasAccount: Bool }
 
     func showInvitation(req: Request) async throws -> InvitationPreview {
-        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: try req.parameters.require("secret"), on: req.db)
-        let hasAccount = try await User.query(on: req.db).filter(\.$email == invitation.email).count() > 0
+        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: try req.parameters.require("secret"), on: req.reader)
+        let hasAccount = try await User.query(on: req.reader).filter(\.$email == invitation.email).count() > 0
         return InvitationPreview(email: invitation.email, role: invitation.role, workspaceName: workspace.name,
                                  expiresAt: invitation.expiresAt, hasAccount: hasAccount)
     }
@@ -229,7 +229,7 @@ struct IdentityAPI: RouteCollection {
     // MARK: teams
 
     func listTeams(req: Request) async throws -> ListPage<TeamDTO> {
-        ListPage(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.db), nextCursor: nil)
+        ListPage(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.reader), nextCursor: nil)
     }
 
     func createTeam(req: Request) async throws -> Response {
@@ -264,6 +264,6 @@ struct IdentityAPI: RouteCollection {
         try access.requireAdmin()
         let after = try req.cursorParameter("after")
         let limit = try req.pageSize()
-        return try await IdentityQueries.events(access, after: after, limit: limit, on: req.db)
+        return try await IdentityQueries.events(access, after: after, limit: limit, on: req.reader)
     }
 }

@@ -32,7 +32,7 @@ struct IdentityPages: RouteCollection {
 
     func home(req: Request) async throws -> Response {
         guard let principal = req.optionalPrincipal else { return req.redirect(to: "/login") }
-        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.db)
+        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.reader)
         guard let current = PageRenderer.currentWorkspaceID(req, among: workspaces) else { return req.redirect(to: "/workspaces/new") }
         return req.redirect(to: "/w/\(current)/people")
     }
@@ -107,8 +107,8 @@ struct IdentityPages: RouteCollection {
     }
 
     private func inviteContext(_ req: Request, secret: String) async throws -> InviteContext {
-        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: secret, on: req.db)
-        let hasAccount = try await User.query(on: req.db).filter(\.$email == invitation.email).count() > 0
+        let (invitation, workspace) = try await req.identity.pendingInvitation(secret: secret, on: req.reader)
+        let hasAccount = try await User.query(on: req.reader).filter(\.$email == invitation.email).count() > 0
         return InviteContext(secret: secret, email: invitation.email, role: invitation.role.rawValue, workspaceName: workspace.name,
                              expires: DisplayDate.long(invitation.expiresAt, timeZone: req.optionalPrincipal?.timeZone),
                              hasAccount: hasAccount)
@@ -154,10 +154,10 @@ struct IdentityPages: RouteCollection {
         let layout = try await PageRenderer.layout(for: req, nav: "profile")
         var title = ""
         if let workspaceID = layout.workspaceId {
-            title = try await Membership.query(on: req.db).filter(\.$workspaceID == workspaceID)
+            title = try await Membership.query(on: req.reader).filter(\.$workspaceID == workspaceID)
                 .filter(\.$user.$id == principal.userID).first()?.title ?? ""
         }
-        guard let user = try await User.find(principal.userID, on: req.db) else { throw BatonError.unauthorized }
+        guard let user = try await User.find(principal.userID, on: req.reader) else { throw BatonError.unauthorized }
         var page = Page(title: "Profile", layout: layout,
                         page: ProfileContext(name: user.name, email: user.email, timeZone: user.timeZone,
                                              timeZones: TimeZone.knownTimeZoneIdentifiers.sorted(), title: title,
@@ -174,7 +174,7 @@ struct IdentityPages: RouteCollection {
         do {
             _ = try await req.identity.updateProfile(principal, name: form["name"], timeZone: form["time_zone"])
             if let title = form["title"], let workspaceID = form["workspace_id"].flatMap(UUID.init(uuidString:)) {
-                let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.db)
+                let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
                 _ = try await req.identity.updateMember(access, userID: principal.userID, changes: .init(title: title))
             }
             return PageRenderer.redirect(req, to: "/profile", notice: "Profile saved.")
@@ -205,7 +205,7 @@ struct IdentityPages: RouteCollection {
     private func tokensPage(_ req: Request, newToken: String? = nil, errors: [String: String] = [:],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let principal = try req.principal()
-        let rows = try await IdentityQueries.tokens(of: principal.userID, on: req.db).map {
+        let rows = try await IdentityQueries.tokens(of: principal.userID, on: req.reader).map {
             TokensContext.Row(id: $0.id, name: $0.name, created: DisplayDate.long($0.createdAt, timeZone: principal.timeZone))
         }
         var page = Page(title: "API tokens", layout: try await PageRenderer.layout(for: req, nav: "tokens"),

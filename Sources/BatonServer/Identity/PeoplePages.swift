@@ -66,8 +66,8 @@ struct PeoplePages: RouteCollection {
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
-        let members = try await IdentityQueries.members(access, on: req.db)
-        let teams = try await IdentityQueries.teams(access, on: req.db)
+        let members = try await IdentityQueries.members(access, on: req.reader)
+        let teams = try await IdentityQueries.teams(access, on: req.reader)
         let names = Dictionary(members.map { ($0.userId, $0.name) }, uniquingKeysWith: { first, _ in first })
         let teamNames = Dictionary(teams.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let active = members.filter(\.active)
@@ -100,7 +100,7 @@ struct PeoplePages: RouteCollection {
         }
         var invitations: [InvitationRow] = []
         if access.role.canAdminister {
-            invitations = try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.db)
+            invitations = try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.reader)
                 .filter { $0.state == .pending }
                 .map { InvitationRow(id: $0.id, email: $0.email, role: $0.role.rawValue, state: $0.state.rawValue,
                                      expires: DisplayDate.long($0.expiresAt, timeZone: principal.timeZone), pending: $0.state == .pending) }
@@ -221,7 +221,7 @@ struct PeoplePages: RouteCollection {
 
     private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
         let principal = try req.principal()
-        let sentences = try await EventSentences.describe(events, on: req.db)
+        let sentences = try await EventSentences.describe(events, on: req.reader)
         let iso = ISO8601DateFormatter()
         return zip(events, sentences).map { event, sentence in
             ActivityItem(id: event.id, sentence: sentence,
@@ -234,7 +234,7 @@ struct PeoplePages: RouteCollection {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
         let before = try req.cursorParameter("before")
-        let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, on: req.db)
+        let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, on: req.reader)
         let context = ActivityContext(workspaceId: access.workspaceID, items: try await items(req, access: access, events: page.data),
                                       olderCursor: page.nextCursor.flatMap(Int.init))
         return try await PageRenderer.render("people/activity", Page(title: "Activity", layout: try await PageRenderer.layout(
@@ -246,7 +246,7 @@ struct PeoplePages: RouteCollection {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
         let after = try req.cursorParameter("after") ?? 0
-        let page = try await IdentityQueries.events(access, after: after, limit: 50, on: req.db)
+        let page = try await IdentityQueries.events(access, after: after, limit: 50, on: req.reader)
         let context = ActivityContext(workspaceId: access.workspaceID,
                                       items: try await items(req, access: access, events: page.data.reversed()), olderCursor: nil)
         struct Fragment: Encodable { let page: ActivityContext }

@@ -74,7 +74,7 @@ struct PrincipalMiddleware: AsyncMiddleware {
             try CSRF.verify(request)
         }
         if let secret, !secret.isEmpty {
-            request.storage[PrincipalKey.self] = try await Self.lookup(secret: secret, on: request.db,
+            request.storage[PrincipalKey.self] = try await Self.lookup(secret: secret, on: request.reader,
                                                                        now: request.application.clock.now())
         }
         return try await next.respond(to: request)

@@ -13,6 +13,11 @@ enum DatabaseSetup {
             // A pool of its own for the writer: reads never wait behind a write transaction, and a
             // stray read inside a write cannot deadlock on the writer's connection.
             app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqliteWriter, isDefault: false)
+            // Fluent keeps one SQLite connection per event loop and a query holds it while it hops to
+            // the thread pool and back; more pools let reads run side by side (WAL readers never block).
+            for id in DatabaseID.sqliteReaders.dropFirst() {
+                app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: id, isDefault: false)
+            }
             return .sqlite
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
@@ -46,4 +51,6 @@ enum DatabaseSetup {
 
 extension DatabaseID {
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
+    /// The default pool and three more, taken in turn by `Store.reader`.
+    static let sqliteReaders: [DatabaseID] = [.sqlite] + (1...3).map { DatabaseID(string: "sqlite-reader-\($0)") }
 }

@@ -21,7 +21,7 @@ struct LiveRoute: RouteCollection {
                !LiveRoute.isSameHost(origin: origin, host: request.headers.first(name: .host)) {
                 throw BatonError.forbidden("Live updates from another site are not allowed.")
             }
-            let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: request.db)
+            let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: request.reader)
             let requested = request.query[String.self, at: "workspace_id"]
             let chosen: WorkspaceDTO?
             if let requested {
@@ -48,7 +48,7 @@ struct LiveRoute: RouteCollection {
         let id = hub.add(socket, userID: target.userID, workspaceID: target.workspaceID, role: target.role)
         socket.onClose.whenComplete { _ in hub.remove(id) }
         let workspaceID: UUID? = target.workspaceID
-        let last = try? await EventRecord.query(on: req.db).filter(\.$workspaceID == workspaceID)
+        let last = try? await EventRecord.query(on: req.reader).filter(\.$workspaceID == workspaceID)
             .sort(\.$id, .descending).first()
         struct Hello: Encodable { let type = "hello"; let workspaceId: UUID; let lastEventId: Int }
         if let data = try? JSONEncoder.baton.encode(Hello(workspaceId: target.workspaceID, lastEventId: last?.id ?? 0)) {

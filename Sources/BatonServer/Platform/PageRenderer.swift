@@ -46,7 +46,7 @@ enum PageRenderer {
         guard let principal = req.optionalPrincipal else { return layout }
         layout.signedIn = true
         layout.userName = principal.name
-        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.db)
+        let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.reader)
         let current = workspace?.workspaceID ?? currentWorkspaceID(req, among: workspaces)
         layout.workspaces = workspaces.map { .init(id: $0.id, name: $0.name, current: $0.id == current) }
         if let chosen = workspaces.first(where: { $0.id == current }) {

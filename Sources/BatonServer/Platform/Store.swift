@@ -3,6 +3,7 @@ import FluentSQLiteDriver
 import FluentPostgresDriver
 import SQLKit
 import Vapor
+import NIOConcurrencyHelpers
 
 public enum DatabaseDialect: String, Sendable {
     case sqlite, postgres
@@ -37,9 +38,26 @@ public final class Store: Sendable {
         self.jobSignal = jobSignal
     }
 
-    /// A database for reads, on any event loop.
+    private let nextReader = NIOLockedValueBox(0)
+
+    /// A database for reads. On SQLite the reader pools are taken in turn; on PostgreSQL it is the pool.
     public var reader: any Database {
-        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+        reader(on: databases.eventLoopGroup.any())
+    }
+
+    func reader(on eventLoop: any EventLoop) -> any Database {
+        switch dialect {
+        case .sqlite:
+            let ids = DatabaseID.sqliteReaders
+            let turn = nextReader.withLockedValue { value in
+                value = (value + 1) % ids.count
+                return value
+            }
+            let id = ids[turn]
+            return databases.database(id, logger: logger, on: eventLoop)!
+        case .postgres:
+            return databases.database(logger: logger, on: eventLoop)!
+        }
     }
 
     /// The SQLite writer's own connection; use it only while holding `writeLock`.
@@ -169,4 +187,7 @@ extension Application {
 
 extension Request {
     public var store: Store { application.store }
+
+    /// Where request handlers read: `store.reader` on this request's event loop.
+    var reader: any Database { application.store.reader(on: eventLoop) }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import BatonCore
 
@@ -55,10 +56,11 @@ enum DashboardQueries {
             .filter(\.$deactivatedAt == nil).with(\.$user).all()
         let reportIDs = reports.map(\.$user.id)
         let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
-        let tasks = reportIDs.isEmpty ? [] : try await Tenancy.query(access, WorkTask.self, on: db)
-            .filter(\.$assigneeID ~~ reportIDs)
-            .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= windowStart) }
-            .all()
+        let tasks = reportIDs.isEmpty ? [] : try await DashboardTask.load(on: db) { select in
+            select.where("workspace_id", .equal, SQLBind(access.workspaceID))
+                .where("assignee_id", .in, SQLBind.group(reportIDs))
+                .where { $0.where("stage_category", .notEqual, SQLBind(StageCategory.done.rawValue)).orWhere("completed_at", .greaterThanOrEqual, SQLBind(windowStart)) }
+        }
         let names = Dictionary(reports.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
         return try await summarize(tasks, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
                                    names: names, timeZone: timeZone, now: now, on: db)
@@ -66,31 +68,27 @@ enum DashboardQueries {
 
     static func project(_ scope: WorkScope.ProjectAccess, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {
         let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
-        let tasks = try await WorkTask.query(on: db).filter(\.$projectID == scope.projectID)
-            .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= windowStart) }
-            .all()
+        let tasks = try await DashboardTask.load(on: db) { select in
+            select.where("project_id", .equal, SQLBind(scope.projectID))
+                .where { $0.where("stage_category", .notEqual, SQLBind(StageCategory.done.rawValue)).orWhere("completed_at", .greaterThanOrEqual, SQLBind(windowStart)) }
+        }
         let names = try await WorkQueries.members(scope.access, on: db).names
         let members = try await ProjectMember.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.userID)
         return try await summarize(tasks, scope: .init(type: "project", id: scope.projectID, name: scope.project.name, memberIds: members),
                                    names: names, timeZone: timeZone, now: now, on: db)
     }
 
-    private static func summarize(_ tasks: [WorkTask], scope: DashboardDTO.Scope, names: [UUID: String], timeZone: String,
+    private static func summarize(_ tasks: [DashboardTask], scope: DashboardDTO.Scope, names: [UUID: String], timeZone: String,
                                   now: Date, on db: any Database) async throws -> DashboardDTO {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
         let weekStart = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
-        let facts = tasks.map { task in
-            TaskFacts(id: task.id!, title: task.title, assigneeID: task.assigneeID, category: task.stageCategory, dueAt: task.dueAt,
-                      progressAt: task.progressAt, blocked: task.blocked, blockedAt: task.blockedAt, blockedReason: task.blockedReason,
-                      estimate: task.estimate, createdAt: task.createdAt, completedAt: task.completedAt)
-        }
-        let summary = DashboardRules.summarize(facts, now: now, weekStart: weekStart, calendar: calendar, days: days)
-        let byID = Dictionary(tasks.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+        let summary = DashboardRules.summarize(tasks.map(\.facts), now: now, weekStart: weekStart, calendar: calendar, days: days)
+        let byID = Dictionary(tasks.map { ($0.facts.id, $0) }, uniquingKeysWith: { first, _ in first })
         func ref(_ id: UUID) -> TaskRefDTO? {
-            byID[id].map { TaskRefDTO(id: id, title: $0.title, projectId: $0.projectID, assigneeId: $0.assigneeID, dueAt: $0.dueAt) }
+            byID[id].map { TaskRefDTO(id: id, title: $0.facts.title, projectId: $0.projectID, assigneeId: $0.facts.assigneeID, dueAt: $0.facts.dueAt) }
         }
-        let openIDs = tasks.filter { $0.stageCategory != .done }.compactMap(\.id)
+        let openIDs = tasks.filter { $0.facts.category != .done }.map(\.facts.id)
         let risky = openIDs.isEmpty ? [] : try await Checkpoint.query(on: db).filter(\.$taskID ~~ openIDs)
             .filter(\.$status ~~ [CheckpointStatus.atRisk, .offTrack]).sort(\.$dueAt).all()
         var counts: [String: Int] = [:]
@@ -108,5 +106,34 @@ enum DashboardQueries {
             completedThisWeek: summary.completedThisWeek,
             burnUp: summary.burnUp.map { .init(day: $0.day, scope: $0.scope, done: $0.done) },
             burnUpSvg: BurnUpChart.svg(summary.burnUp), generatedAt: now)
+    }
+}
+
+/// What a dashboard needs of a task: thirteen columns read straight from the rows (a dashboard
+/// covers up to thousands of tasks; whole Fluent models cost several times more per row).
+struct DashboardTask: Sendable {
+    let facts: TaskFacts
+    let projectID: UUID
+
+    static let columns = ["id", "title", "project_id", "assignee_id", "stage_category", "due_at", "progress_at", "blocked",
+                          "blocked_at", "blocked_reason", "estimate", "created_at", "completed_at"]
+
+    static func load(on db: any Database, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [DashboardTask] {
+        let select = (db as! any SQLDatabase).select().columns(columns.map { SQLIdentifier($0) }).from(WorkTask.schema)
+        return try await filter(select).all().map(DashboardTask.init(row:))
+    }
+
+    init(row: any SQLRow) throws {
+        let category = try row.decode(column: "stage_category", as: String.self)
+        facts = TaskFacts(
+            id: try row.decode(column: "id", as: UUID.self), title: try row.decode(column: "title", as: String.self),
+            assigneeID: try row.decode(column: "assignee_id", as: UUID?.self),
+            category: StageCategory(rawValue: category) ?? .todo,
+            dueAt: try row.decode(column: "due_at", as: Date?.self), progressAt: try row.decode(column: "progress_at", as: Date.self),
+            blocked: try row.decode(column: "blocked", as: Bool.self), blockedAt: try row.decode(column: "blocked_at", as: Date?.self),
+            blockedReason: try row.decode(column: "blocked_reason", as: String?.self),
+            estimate: try row.decode(column: "estimate", as: Double?.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self), completedAt: try row.decode(column: "completed_at", as: Date?.self))
+        projectID = try row.decode(column: "project_id", as: UUID.self)
     }
 }

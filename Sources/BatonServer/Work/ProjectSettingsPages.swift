@@ -31,14 +31,14 @@ struct ProjectSettingsPages: RouteCollection {
     }
 
     private func scope(_ req: Request) async throws -> WorkScope.ProjectAccess {
-        try await WorkScope.project(try await req.workspaceAccess(), id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        try await WorkScope.project(try await req.workspaceAccess(), id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
     }
 
     private func render(_ req: Request, errors: [String: String] = [:], result: ImportResultDTO? = nil,
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let scope = try await scope(req)
-        let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
-        let fields = try await CustomField.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let rows = try stages.enumerated().map { index, stage in
             StageRow(id: try stage.requireID(), name: stage.name, color: stage.color,
                      categoryOptions: StageCategory.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized, selected: $0 == stage.category) },
@@ -90,7 +90,7 @@ struct ProjectSettingsPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let stageID = try req.uuidParameter("stageID", label: "Stage")
         return try await act(req, key: "stage_error", notice: "Stages reordered.") { scope in
-            var order = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all().compactMap(\.id)
+            var order = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all().compactMap(\.id)
             guard let index = order.firstIndex(of: stageID) else { throw BatonError.notFound("Stage") }
             let target = form["direction"] == "up" ? index - 1 : index + 1
             guard order.indices.contains(target) else { return }

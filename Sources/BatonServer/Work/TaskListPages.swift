@@ -81,16 +81,16 @@ struct TaskListPages: RouteCollection {
     func tablePage(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
-        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
         let query = try TaskListQuery(req, me: principal.userID)
-        let page = try await query.page(projectID: scope.projectID, on: req.db)
-        let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
-        let (names, members) = try await WorkQueries.members(access, on: req.db)
+        let page = try await query.page(projectID: scope.projectID, on: req.reader)
+        let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let (names, members) = try await WorkQueries.members(access, on: req.reader)
         func param(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
                               tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"))
         let active = members.filter(\.isActive).sorted { $0.user.name < $1.user.name }
-        let views = try await SavedView.query(on: req.db).filter(\.$userID == principal.userID)
+        let views = try await SavedView.query(on: req.reader).filter(\.$userID == principal.userID)
             .filter(\.$projectID == scope.projectID).sort(\.$name).all()
         let queryString = req.url.query?.split(separator: "&").filter { !$0.hasPrefix("after=") }.joined(separator: "&") ?? ""
         let context = TableContext(
@@ -113,7 +113,7 @@ struct TaskListPages: RouteCollection {
 
     func bulk(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
         let form = try req.content.decode(BulkForm.self)
         let back = "/w/\(access.workspaceID)/projects/\(scope.projectID)/table" + (form.query.isEmpty ? "" : "?\(form.query)")
         var changes = TaskChanges()
@@ -142,7 +142,7 @@ struct TaskListPages: RouteCollection {
 
     func saveView(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
         let form = try req.content.decode([String: String].self)
         let query = form["query"] ?? ""
         do {
@@ -165,22 +165,22 @@ struct TaskListPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
         let tab = ["assigned", "delegated", "watching"].contains(req.query[String.self, at: "tab"] ?? "") ? req.query[String.self, at: "tab"]! : "assigned"
-        let visible = try await WorkQueries.projects(access, on: req.db)
+        let visible = try await WorkQueries.projects(access, on: req.reader)
         let projectIDs = visible.compactMap(\.id)
-        var query = Tenancy.query(access, WorkTask.self, on: req.db).filter(\.$projectID ~~ projectIDs).filter(\.$stageCategory != .done)
+        var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ projectIDs).filter(\.$stageCategory != .done)
         switch tab {
         case "delegated": query = query.filter(\.$delegatorID == principal.userID).filter(\.$assigneeID != principal.userID)
         case "watching":
-            let watched = try await TaskWatcher.query(on: req.db).filter(\.$userID == principal.userID).all().map(\.taskID)
+            let watched = try await TaskWatcher.query(on: req.reader).filter(\.$userID == principal.userID).all().map(\.taskID)
             query = query.filter(\.$id ~~ watched)
         default: query = query.filter(\.$assigneeID == principal.userID)
         }
         let tasks = projectIDs.isEmpty ? [] : try await query.sort(\.$dueAt).limit(PageSize.maximum).all()
-        let stages = projectIDs.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ projectIDs).sort(\.$position).all()
-        let (names, _) = try await WorkQueries.members(access, on: req.db)
+        let stages = projectIDs.isEmpty ? [] : try await Stage.query(on: req.reader).filter(\.$projectID ~~ projectIDs).sort(\.$position).all()
+        let (names, _) = try await WorkQueries.members(access, on: req.reader)
         let projectNames = Dictionary(visible.compactMap { project in project.id.map { ($0, project.name) } }, uniquingKeysWith: { first, _ in first })
         let context = MyWorkContext(workspaceId: access.workspaceID, tab: tab,
-                                    rows: rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: projectNames,
+                                    rows: rows(try await WorkQueries.dtos(tasks, on: req.reader), stages: stages, names: names, projects: projectNames,
                                                timeZone: principal.timeZone, now: req.application.clock.now()))
         return try await PageRenderer.render("work/my-work", Page(title: "My work", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "my-work"), page: context), for: req)
@@ -213,14 +213,14 @@ struct TaskListPages: RouteCollection {
         }
         let gridStart = calendar.dateInterval(of: .weekOfYear, for: monthStart)!.start
         let gridEnd = calendar.date(byAdding: .day, value: 42, to: gridStart)!
-        let visible = try await WorkQueries.projects(access, on: req.db).compactMap(\.id)
-        var query = Tenancy.query(access, WorkTask.self, on: req.db).filter(\.$projectID ~~ visible)
+        let visible = try await WorkQueries.projects(access, on: req.reader).compactMap(\.id)
+        var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ visible)
             .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
         if req.query[String.self, at: "mine"] == "1" { query = query.filter(\.$assigneeID == principal.userID) }
         let tasks = visible.isEmpty ? [] : try await query.sort(\.$dueAt).all()
-        let (names, _) = try await WorkQueries.members(access, on: req.db)
-        let stages = visible.isEmpty ? [] : try await Stage.query(on: req.db).filter(\.$projectID ~~ visible).all()
-        let allRows = rows(try await WorkQueries.dtos(tasks, on: req.db), stages: stages, names: names, projects: [:],
+        let (names, _) = try await WorkQueries.members(access, on: req.reader)
+        let stages = visible.isEmpty ? [] : try await Stage.query(on: req.reader).filter(\.$projectID ~~ visible).all()
+        let allRows = rows(try await WorkQueries.dtos(tasks, on: req.reader), stages: stages, names: names, projects: [:],
                            timeZone: principal.timeZone, now: now)
         let dueByID = Dictionary(tasks.compactMap { task in task.id.map { ($0, task.dueAt!) } }, uniquingKeysWith: { first, _ in first })
         let formatter = DateFormatter()

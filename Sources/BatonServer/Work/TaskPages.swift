@@ -70,15 +70,15 @@ struct TaskPages: RouteCollection {
     private func taskPage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
-        let (task, scope) = try await WorkScope.task(id: try req.uuidParameter("taskID", label: "Task"), for: principal.userID, on: req.db)
+        let (task, scope) = try await WorkScope.task(id: try req.uuidParameter("taskID", label: "Task"), for: principal.userID, on: req.reader)
         guard task.workspaceID == access.workspaceID else { throw BatonError.notFound("Task") }
-        let detail = try await WorkQueries.detail(task, on: req.db)
-        let stages = try await Stage.query(on: req.db).filter(\.$projectID == task.projectID).sort(\.$position).all()
-        let members = try await Tenancy.query(access, Membership.self, on: req.db).filter(\.$deactivatedAt == nil).with(\.$user).all()
+        let detail = try await WorkQueries.detail(task, on: req.reader)
+        let stages = try await Stage.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
+        let members = try await Tenancy.query(access, Membership.self, on: req.reader).filter(\.$deactivatedAt == nil).with(\.$user).all()
             .sorted { $0.user.name < $1.user.name }
-        let names = try await WorkQueries.members(access, on: req.db).names
-        let comments = try await TaskComment.query(on: req.db).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
-        let history = try await WorkQueries.history(task, on: req.db)
+        let names = try await WorkQueries.members(access, on: req.reader).names
+        let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
+        let history = try await WorkQueries.history(task, on: req.reader)
         let rights = detail.brief.decisionRights
         let dueFormatter = DateFormatter()
         dueFormatter.locale = Locale(identifier: "en_US_POSIX")
@@ -108,7 +108,7 @@ struct TaskPages: RouteCollection {
             estimate: task.estimate.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "",
             start: task.startAt.map { dueFormatter.string(from: $0) } ?? "",
             watchers: detail.watcherIds.compactMap { names[$0] }.sorted().joined(separator: ", "),
-            fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.db),
+            fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.reader),
             checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
             checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: DisplayDate.long($0.dueAt, timeZone: principal.timeZone),
                                                               status: $0.status?.rawValue.replacingOccurrences(of: "_", with: " "), note: $0.note) },
@@ -166,7 +166,7 @@ struct TaskPages: RouteCollection {
     func saveTask(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         return try await taskAction(req, notice: "Saved.") { taskID, userID in
-            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.db)
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
             var changes = TaskChanges()
             changes.title = form["title"]
             changes.description = form["description"]
@@ -262,7 +262,7 @@ struct TaskPages: RouteCollection {
     func addCheckpoint(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         return try await taskAction(req, notice: "Checkpoint added.") { taskID, userID in
-            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.db)
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
             guard let due = form["due_at"].flatMap({ LocalDateTime.parse($0, timeZone: task.timeZone) }) else {
                 throw BatonError.validation("checkpoint_due", "Choose when the checkpoint is.")
             }

@@ -52,31 +52,31 @@ struct WorkAPI: RouteCollection {
             guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
             workspaceID = id
         } else {
-            let mine = Set(try await IdentityQueries.workspaces(of: principal.userID, on: req.db).map(\.id))
-            guard let shared = try await IdentityQueries.workspaces(of: managerID, on: req.db).first(where: { mine.contains($0.id) }) else {
+            let mine = Set(try await IdentityQueries.workspaces(of: principal.userID, on: req.reader).map(\.id))
+            guard let shared = try await IdentityQueries.workspaces(of: managerID, on: req.reader).first(where: { mine.contains($0.id) }) else {
                 throw BatonError.notFound("Manager")
             }
             workspaceID = shared.id
         }
-        let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.db)
+        let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
         return try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
-                                                  now: req.application.clock.now(), on: req.db)
+                                                  now: req.application.clock.now(), on: req.reader)
     }
 
     func projectDashboard(req: Request) async throws -> DashboardDTO {
         try await DashboardQueries.project(try await projectScope(req), timeZone: try req.principal().timeZone,
-                                           now: req.application.clock.now(), on: req.db)
+                                           now: req.application.clock.now(), on: req.reader)
     }
 
     private func projectScope(_ req: Request) async throws -> WorkScope.ProjectAccess {
-        try await WorkScope.project(id: try req.uuidParameter("projectID", label: "Project"), for: try req.principal().userID, on: req.db)
+        try await WorkScope.project(id: try req.uuidParameter("projectID", label: "Project"), for: try req.principal().userID, on: req.reader)
     }
 
     private func taskID(_ req: Request) throws -> UUID { try req.uuidParameter("taskID", label: "Task") }
 
     private func detail(_ req: Request, _ taskID: UUID, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.db)
-        return try await WorkQueries.detail(task, on: req.db).encodeResponse(status: status, for: req)
+        let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.reader)
+        return try await WorkQueries.detail(task, on: req.reader).encodeResponse(status: status, for: req)
     }
 
     // MARK: projects
@@ -84,8 +84,8 @@ struct WorkAPI: RouteCollection {
     func listProjects(req: Request) async throws -> ListPage<ProjectDTO> {
         let access = try await req.workspaceAccess()
         var projects: [ProjectDTO] = []
-        for project in try await WorkQueries.projects(access, on: req.db) {
-            projects.append(try await WorkQueries.project(try await WorkScope.project(access, id: project.requireID(), on: req.db), on: req.db))
+        for project in try await WorkQueries.projects(access, on: req.reader) {
+            projects.append(try await WorkQueries.project(try await WorkScope.project(access, id: project.requireID(), on: req.reader), on: req.reader))
         }
         return ListPage(data: projects, nextCursor: nil)
     }
@@ -97,12 +97,12 @@ struct WorkAPI: RouteCollection {
         let project = try await req.work.createProject(access, .init(
             name: name, description: try body.string("description") ?? "", leadID: try body.uuid("lead_id"),
             memberIDs: try body.uuids("member_ids") ?? []))
-        let scope = try await WorkScope.project(access, id: try project.requireID(), on: req.db)
-        return try await WorkQueries.project(scope, on: req.db).encodeResponse(status: .created, for: req)
+        let scope = try await WorkScope.project(access, id: try project.requireID(), on: req.reader)
+        return try await WorkQueries.project(scope, on: req.reader).encodeResponse(status: .created, for: req)
     }
 
     func showProject(req: Request) async throws -> ProjectDTO {
-        try await WorkQueries.project(try await projectScope(req), on: req.db)
+        try await WorkQueries.project(try await projectScope(req), on: req.reader)
     }
 
     func updateProject(req: Request) async throws -> ProjectDTO {
@@ -110,14 +110,14 @@ struct WorkAPI: RouteCollection {
         let body = try PatchReader.body(req)
         _ = try await req.work.updateProject(scope, name: try body.string("name"), description: try body.string("description"),
                                              leadID: try body.uuid("lead_id"))
-        return try await WorkQueries.project(try await projectScope(req), on: req.db)
+        return try await WorkQueries.project(try await projectScope(req), on: req.reader)
     }
 
     func addProjectMember(req: Request) async throws -> ProjectDTO {
         let scope = try await projectScope(req)
         guard let userID = try PatchReader.body(req).uuid("user_id") else { throw BatonError.validation("user_id", "user_id is required.") }
         try await req.work.addProjectMember(scope, userID: userID)
-        return try await WorkQueries.project(scope, on: req.db)
+        return try await WorkQueries.project(scope, on: req.reader)
     }
 
     // MARK: stages and fields
@@ -141,7 +141,7 @@ struct WorkAPI: RouteCollection {
         let scope = try await projectScope(req)
         guard let order = try PatchReader.body(req).uuids("stage_ids") else { throw BatonError.validation("stage_ids", "stage_ids is required.") }
         try await req.work.reorderStages(scope, order: order)
-        return try await WorkQueries.project(scope, on: req.db)
+        return try await WorkQueries.project(scope, on: req.reader)
     }
 
     func removeStage(req: Request) async throws -> HTTPStatus {
@@ -172,7 +172,7 @@ struct WorkAPI: RouteCollection {
 
     func listTasks(req: Request) async throws -> ListPage<TaskDTO> {
         let scope = try await projectScope(req)
-        return try await TaskListQuery(req, me: scope.access.userID).page(projectID: scope.projectID, on: req.db)
+        return try await TaskListQuery(req, me: scope.access.userID).page(projectID: scope.projectID, on: req.reader)
     }
 
     func createTask(req: Request) async throws -> Response {
@@ -192,7 +192,7 @@ struct WorkAPI: RouteCollection {
         }
         let task = try await req.work.updateTask(try taskID(req), for: try req.principal().userID, version: version, try TaskChanges(body))
         // The service checked the caller's access a moment ago; the task in hand is what was committed.
-        return try await WorkQueries.detail(task, on: req.db).encodeResponse(for: req)
+        return try await WorkQueries.detail(task, on: req.reader).encodeResponse(for: req)
     }
 
     func accept(req: Request) async throws -> Response {
@@ -247,8 +247,8 @@ struct WorkAPI: RouteCollection {
     }
 
     func listComments(req: Request) async throws -> ListPage<CommentDTO> {
-        let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.db)
-        let comments = try await TaskComment.query(on: req.db).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
+        let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.reader)
+        let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         return ListPage(data: try comments.map(CommentDTO.init), nextCursor: nil)
     }
 
@@ -259,8 +259,8 @@ struct WorkAPI: RouteCollection {
     }
 
     func history(req: Request) async throws -> ListPage<HistoryEntryDTO> {
-        let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.db)
-        return ListPage(data: try await WorkQueries.history(task, on: req.db), nextCursor: nil)
+        let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.reader)
+        return ListPage(data: try await WorkQueries.history(task, on: req.reader), nextCursor: nil)
     }
 
     /// Body: the CSV file itself (text/csv). `?dry_run=true` checks every row and writes nothing.
@@ -276,7 +276,7 @@ struct WorkAPI: RouteCollection {
 
     func exportTasks(req: Request) async throws -> Response {
         let scope = try await projectScope(req)
-        let csv = try await WorkService.exportCSV(scope, query: try TaskListQuery(req, me: scope.access.userID), on: req.db)
+        let csv = try await WorkService.exportCSV(scope, query: try TaskListQuery(req, me: scope.access.userID), on: req.reader)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         let filename = scope.project.name.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "/", with: "-")
@@ -290,6 +290,6 @@ struct WorkAPI: RouteCollection {
         guard let ids = try body.uuids("task_ids") else { throw BatonError.validation("task_ids", "task_ids is required.") }
         guard let changes = try body.objectReader("changes") else { throw BatonError.validation("changes", "changes is required.") }
         let tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try TaskChanges(changes))
-        return ListPage(data: try await WorkQueries.dtos(tasks, on: req.db), nextCursor: nil)
+        return ListPage(data: try await WorkQueries.dtos(tasks, on: req.reader), nextCursor: nil)
     }
 }

@@ -17,7 +17,7 @@ struct WorkPages: RouteCollection {
     struct Option: Encodable { let value: String; let label: String; let selected: Bool }
 
     private func project(_ req: Request, _ access: WorkspaceAccess) async throws -> WorkScope.ProjectAccess {
-        try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.db)
+        try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
     }
 
     // MARK: projects
@@ -32,10 +32,10 @@ struct WorkPages: RouteCollection {
     private func projectsPage(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let names = try await WorkQueries.members(access, on: req.db).names
+        let names = try await WorkQueries.members(access, on: req.reader).names
         var rows: [ProjectsContext.Row] = []
-        for project in try await WorkQueries.projects(access, on: req.db) {
-            let open = try await WorkTask.query(on: req.db).filter(\.$projectID == project.requireID()).filter(\.$stageCategory != .done).count()
+        for project in try await WorkQueries.projects(access, on: req.reader) {
+            let open = try await WorkTask.query(on: req.reader).filter(\.$projectID == project.requireID()).filter(\.$stageCategory != .done).count()
             rows.append(.init(id: try project.requireID(), name: project.name, description: project.description, open: open,
                               lead: project.leadID.flatMap { names[$0] } ?? "—"))
         }
@@ -91,11 +91,11 @@ struct WorkPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let scope = try await project(req, access)
         let principal = try req.principal()
-        let stages = try await Stage.query(on: req.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
-        let tasks = try await WorkTask.query(on: req.db).filter(\.$projectID == scope.projectID)
+        let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let tasks = try await WorkTask.query(on: req.reader).filter(\.$projectID == scope.projectID)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= req.application.clock.now().addingTimeInterval(-14 * 86_400)) }
             .all()
-        let names = try await WorkQueries.members(access, on: req.db).names
+        let names = try await WorkQueries.members(access, on: req.reader).names
         let now = req.application.clock.now()
         let columns = try stages.map { stage in
             let cards = try tasks.filter { $0.stageID == stage.id }.sorted { ($0.priority.rank, $0.dueAt ?? .distantFuture) < ($1.priority.rank, $1.dueAt ?? .distantFuture) }
@@ -147,8 +147,8 @@ struct WorkPages: RouteCollection {
         var managerID = principal.userID
         if let raw = req.query[String.self, at: "manager"], let id = UUID(uuidString: raw) { managerID = id }
         let dashboard = try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
-                                                           now: req.application.clock.now(), on: req.db)
-        let memberships = try await Tenancy.query(access, Membership.self, on: req.db).filter(\.$deactivatedAt == nil).with(\.$user).all()
+                                                           now: req.application.clock.now(), on: req.reader)
+        let memberships = try await Tenancy.query(access, Membership.self, on: req.reader).filter(\.$deactivatedAt == nil).with(\.$user).all()
         let managers = Set(memberships.compactMap(\.managerID))
         let options = memberships.filter { managers.contains($0.$user.id) || $0.$user.id == principal.userID }
             .sorted { $0.user.name < $1.user.name }
@@ -160,13 +160,13 @@ struct WorkPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let scope = try await project(req, access)
         let dashboard = try await DashboardQueries.project(scope, timeZone: try req.principal().timeZone,
-                                                           now: req.application.clock.now(), on: req.db)
+                                                           now: req.application.clock.now(), on: req.reader)
         return try await renderDashboard(req, access, dashboard, options: [], isProject: true)
     }
 
     private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ dashboard: DashboardDTO, options: [Option],
                                  isProject: Bool) async throws -> Response {
-        let names = try await WorkQueries.members(access, on: req.db).names
+        let names = try await WorkQueries.members(access, on: req.reader).names
         let context = DashboardContext(workspaceId: access.workspaceID, dashboard: dashboard,
                                        names: Dictionary(names.map { ($0.key.uuidString, $0.value) }, uniquingKeysWith: { first, _ in first }),
                                        managerOptions: options, isProject: isProject)
