@@ -2,8 +2,9 @@ import Fluent
 import Vapor
 import BatonCore
 
-/// Filters of the task list, read from the query string; every filter is served by an index that
-/// starts with the project, and pages are cut by a (created_at, id) cursor, newest first.
+/// Filters and order of the task list, read from the query string. Every filter is served by an
+/// index that starts with the project; pages are cut by a keyset cursor on (sort value, id), so a
+/// page costs the same on page 1 and page 1,000. Default order: newest first.
 struct TaskListQuery: Sendable {
     var assignee: UUID??
     var delegator: UUID?
@@ -13,7 +14,10 @@ struct TaskListQuery: Sendable {
     var tag: String?
     var dueBefore: Date?
     var dueAfter: Date?
-    var cursor: (createdAt: Date, id: UUID)?
+    /// A custom field by name or id, and the value it must have (for multi-select: one of its choices).
+    var field: (key: String, value: String)?
+    var sort = TaskSort.default
+    var cursor: TaskSort.Cursor?
     var limit = PageSize.standard
 
     init() {}
@@ -53,22 +57,24 @@ struct TaskListQuery: Sendable {
         tag = text("tag")?.lowercased()
         dueBefore = try date("due_before")
         dueAfter = try date("due_after")
+        if let key = text("field") {
+            field = (key, text("field_value") ?? "")
+        } else if text("field_value") != nil {
+            throw BatonError.validation("field", "Choose the custom field that field_value filters on.")
+        }
+        if let raw = text("sort") {
+            guard let sort = TaskSort(raw) else {
+                throw BatonError.validation("sort", "sort must be one of \(TaskSort.Key.allCases.map(\.rawValue).joined(separator: ", ")), with - in front for descending.")
+            }
+            self.sort = sort
+        }
         if let raw = text("after") {
-            guard let decoded = Self.decodeCursor(raw) else { throw BatonError.validation("after", "after must be a cursor returned by a previous page.") }
+            guard let decoded = TaskSort.Cursor(raw), decoded.sort == sort else {
+                throw BatonError.validation("after", "after must be a cursor returned by a previous page (with the same sort).")
+            }
             cursor = decoded
         }
         limit = try req.pageSize()
-    }
-
-    static func encodeCursor(_ task: WorkTask) -> String {
-        Data("\(task.createdAt.timeIntervalSince1970)|\(task.id!.uuidString)".utf8).base64EncodedString()
-    }
-
-    static func decodeCursor(_ raw: String) -> (Date, UUID)? {
-        guard let data = Data(base64Encoded: raw) else { return nil }
-        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
-        guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
-        return (Date(timeIntervalSince1970: seconds), id)
     }
 
     func page(projectID: UUID, on db: any Database) async throws -> ListPage<TaskDTO> {
@@ -83,15 +89,43 @@ struct TaskListQuery: Sendable {
         if let tag {
             query = query.join(TaskTag.self, on: \WorkTask.$id == \TaskTag.$taskID).filter(TaskTag.self, \.$tag == tag)
         }
-        if let cursor {
-            query = query.group(.or) { group in
-                group.filter(\.$createdAt < cursor.createdAt)
-                group.group(.and) { same in same.filter(\.$createdAt == cursor.createdAt).filter(\.$id < cursor.id) }
+        if let field { query = try await filter(query, projectID: projectID, field: field.key, value: field.value, on: db) }
+        if let cursor { query = query.filter(.custom(sort.after(cursor))) }
+        let rows = try await query.sort(.custom(sort.orderBy)).limit(limit + 1).all()
+        let page = Array(rows.prefix(limit))
+        let next = rows.count > limit ? page.last.map { sort.cursor(after: $0).encoded } : nil
+        return ListPage(data: try await WorkQueries.dtos(page, on: db), nextCursor: next)
+    }
+}
+
+extension TaskListQuery {
+    /// Tasks whose value of the named field equals `value` (canonicalized by the field's type).
+    private func filter(_ query: QueryBuilder<WorkTask>, projectID: UUID, field key: String, value: String,
+                        on db: any Database) async throws -> QueryBuilder<WorkTask> {
+        let fields = try await CustomField.query(on: db).filter(\.$projectID == projectID).all()
+        guard let field = fields.first(where: { $0.name.lowercased() == key.lowercased() || $0.id?.uuidString.lowercased() == key.lowercased() }) else {
+            throw BatonError.validation("field", "This project has no field called \(key).")
+        }
+        let fieldID = try field.requireID()
+        let values = TaskFieldValue.self
+        let joined = query.join(values, on: \WorkTask.$id == \TaskFieldValue.$taskID).filter(values, \.$fieldID == fieldID)
+        let definition = field.definition
+        if definition.type == .multiSelect {
+            guard let choice = definition.options.first(where: { $0.lowercased() == value.lowercased() }) else {
+                throw BatonError.validation("field_value", "\(field.name) is one of: \(definition.options.joined(separator: ", ")).")
+            }
+            // Stored as "a;b;c": the choice alone, first, last or in the middle.
+            return joined.group(.or) { any in
+                any.filter(values, \.$value == choice)
+                any.filter(values, \.$value, .custom("LIKE"), "\(choice);%")
+                any.filter(values, \.$value, .custom("LIKE"), "%;\(choice)")
+                any.filter(values, \.$value, .custom("LIKE"), "%;\(choice);%")
             }
         }
-        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map(Self.encodeCursor) : nil
-        return ListPage(data: try await WorkQueries.dtos(page, on: db), nextCursor: next)
+        switch CustomFieldValue.validate(.string(value), for: definition, isPerson: { _ in true }) {
+        case .success(let canonical?): return joined.filter(values, \.$value == canonical)
+        case .success(nil): throw BatonError.validation("field_value", "Give a value to filter \(field.name) by.")
+        case .failure(let problem): throw BatonError.validation("field_value", problem.message)
+        }
     }
 }

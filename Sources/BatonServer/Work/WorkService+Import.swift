@@ -90,7 +90,7 @@ extension WorkService {
                 }
                 rows.append(row)
             }
-            guard let next = result.nextCursor, let cursor = TaskListQuery.decodeCursor(next) else { break }
+            guard let next = result.nextCursor, let cursor = TaskSort.Cursor(next) else { break }
             page.cursor = cursor
         }
         return CSV.format(rows)
