@@ -128,7 +128,7 @@
     if (event.key === "Enter") { card.querySelector("a").click(); }
   });
 
-  // Table: one choice changes the stage; headers sort the rows shown; select all.
+  // Table: one choice changes the stage; select all. (Headers are links: the server sorts.)
   document.addEventListener("change", function (event) {
     var select = event.target;
     if (select.matches && select.matches("[data-select-all]")) {
@@ -146,23 +146,6 @@
         else { toast(body.error ? body.error.message : "Could not change the stage."); select.value = select.querySelector("option[selected]").value; }
       });
     });
-  });
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("button.sort");
-    if (!button) return;
-    var table = button.closest("table");
-    var key = button.getAttribute("data-sort");
-    var ascending = button.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("button.sort").forEach(function (other) { other.removeAttribute("aria-sort"); });
-    button.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var body = table.querySelector("tbody");
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var x = a.getAttribute("data-" + key) || "", y = b.getAttribute("data-" + key) || "";
-      var result = key === "priority" ? Number(x) - Number(y) : x.localeCompare(y);
-      return ascending ? result : -result;
-    });
-    rows.forEach(function (row) { body.appendChild(row); });
   });
 
   // Live updates: one WebSocket per tab; reconnects with backoff and catches up on return.

@@ -82,7 +82,28 @@ struct WorkPagesTests {
             #expect(table.body.contains("Alpha") && table.body.contains("Gamma"))
             #expect(!(try await browser.get("\(base)/projects/\(projectID)/table?priority=urgent")).body.contains("Alpha"))
             #expect(try await browser.get("\(base)/projects/\(projectID)/table?due_before=2030-01-01").status == .ok)
-            #expect(try await browser.get("\(base)/projects/\(projectID)/table?due_before=someday").status == .unprocessableEntity)
+            let badDate = try await browser.get("\(base)/projects/\(projectID)/table?due_before=someday")
+            #expect(badDate.status == .unprocessableEntity)
+            #expect(badDate.body.contains("data-field=\"due_before\""))
+            #expect(try await browser.post("\(base)/projects/\(projectID)/settings/fields",
+                                           ["name": "Tier", "type": "single_select", "options": "Gold, Silver"]).status == .seeOther)
+            let badValue = try await browser.get("\(base)/projects/\(projectID)/table?field=Tier&field_value=Bronze")
+            #expect(badValue.status == .unprocessableEntity)
+            #expect(badValue.body.contains("data-field=\"field_value\""))
+            #expect(badValue.body.contains("aria-invalid=\"true\""))
+            let noGold = try await browser.get("\(base)/projects/\(projectID)/table?field=Tier&field_value=gold")
+            #expect(noGold.status == .ok)
+            #expect(noGold.body.contains("No tasks match these filters."))
+
+            // server-side sort: the headers link to the other direction; the rows come back in the server's order
+            let byTitle = try await browser.get("\(base)/projects/\(projectID)/table?sort=title").body
+            #expect(byTitle.contains("aria-sort=\"ascending\""))
+            #expect(byTitle.contains("sort=-title"))
+            let titleOrder = ["Alpha", "Beta", "Gamma"].compactMap { byTitle.range(of: ">\($0)</a>")?.lowerBound }
+            #expect(titleOrder.count == 3 && titleOrder == titleOrder.sorted())
+            let descending = try await browser.get("\(base)/projects/\(projectID)/table?sort=-title").body
+            let reversed = ["Gamma", "Beta", "Alpha"].compactMap { descending.range(of: ">\($0)</a>")?.lowerBound }
+            #expect(reversed.count == 3 && reversed == reversed.sorted())
 
             _ = try await browser.post("\(base)/projects/\(projectID)/views", ["name": "Urgent", "query": "priority=urgent"])
             #expect(try await browser.get("\(base)/projects/\(projectID)/table").body.contains(">Urgent</a>"))

@@ -26,9 +26,7 @@ struct TaskListPages: RouteCollection {
         let assignee: String
         let delegator: String
         let priority: String
-        let priorityRank: Int
         let due: String
-        let dueSort: String
         let overdue: Bool
         let tags: String
         let project: String
@@ -42,6 +40,27 @@ struct TaskListPages: RouteCollection {
         let tag: String
         let dueAfter: String
         let dueBefore: String
+        let field: String
+        let fieldValue: String
+    }
+
+    /// A column header that sorts on the server: its link and whether it is the current order.
+    struct SortHeader: Encodable {
+        let label: String
+        let href: String
+        /// "ascending", "descending" or "none" (for aria-sort).
+        let state: String
+    }
+
+    struct SortHeaders: Encodable {
+        let title: SortHeader
+        let priority: SortHeader
+        let due: SortHeader
+    }
+
+    struct FilterProblem: Encodable {
+        let field: String
+        let message: String
     }
 
     struct TableContext: Encodable {
@@ -55,6 +74,10 @@ struct TaskListPages: RouteCollection {
         let assigneeOptions: [Option]
         let stageOptions: [Option]
         let priorityOptions: [Option]
+        let fieldOptions: [Option]
+        let sortOptions: [Option]
+        let headers: SortHeaders
+        let problem: FilterProblem?
         let savedViews: [Option]
         let canEdit: Bool
     }
@@ -68,9 +91,8 @@ struct TaskListPages: RouteCollection {
                     stage.id.map { Option(value: $0.uuidString, label: stage.name, selected: $0 == task.stageId) }
                 },
                 assignee: task.assigneeId.flatMap { names[$0] } ?? "—", delegator: task.delegatorId.flatMap { names[$0] } ?? "—",
-                priority: task.priority.rawValue, priorityRank: task.priority.rank,
+                priority: task.priority.rawValue,
                 due: task.dueAt.map { DisplayDate.day($0, timeZone: timeZone) } ?? "—",
-                dueSort: task.dueAt.map { ISODate.string($0) } ?? "9999",
                 overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now,
                 tags: task.tags.joined(separator: ", "), project: projects[task.projectId] ?? "")
         }
@@ -82,17 +104,34 @@ struct TaskListPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
         let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
-        let query = try TaskListQuery(req, me: principal.userID)
-        let page = try await query.page(projectID: scope.projectID, on: req.reader)
+        // A filter that does not make sense shows its message next to it, over an empty table.
+        var page = ListPage<TaskDTO>(data: [], nextCursor: nil)
+        var problem: FilterProblem?
+        var sort = TaskSort.default
+        do {
+            let query = try TaskListQuery(req, me: principal.userID)
+            sort = query.sort
+            page = try await query.page(projectID: scope.projectID, on: req.reader)
+        } catch let error as BatonError where error.status == .unprocessableEntity {
+            problem = FilterProblem(field: error.field ?? "", message: error.message)
+        }
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let (names, members) = try await WorkQueries.members(access, on: req.reader)
         func param(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
         let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
-                              tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"))
+                              tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"),
+                              field: param("field"), fieldValue: param("field_value"))
         let active = members.filter(\.isActive).sorted { $0.user.name < $1.user.name }
         let views = try await SavedView.query(on: req.reader).filter(\.$userID == principal.userID)
             .filter(\.$projectID == scope.projectID).sort(\.$name).all()
-        let queryString = req.url.query?.split(separator: "&").filter { !$0.hasPrefix("after=") }.joined(separator: "&") ?? ""
+        let queryString = Self.query(req, replacing: [:])
+        func header(_ key: TaskSort.Key, _ label: String) -> SortHeader {
+            let current = sort.key == key
+            let next = TaskSort(key: key, descending: current && !sort.descending)
+            return SortHeader(label: label, href: "?" + Self.query(req, replacing: ["sort": next.text]),
+                              state: current ? (sort.descending ? "descending" : "ascending") : "none")
+        }
         let context = TableContext(
             workspaceId: access.workspaceID, projectId: scope.projectID, projectName: scope.project.name,
             rows: rows(page.data, stages: stages, names: names, projects: [:], timeZone: principal.timeZone, now: req.application.clock.now()),
@@ -105,10 +144,31 @@ struct TaskListPages: RouteCollection {
                 + stages.compactMap { stage in stage.id.map { Option(value: $0.uuidString, label: stage.name, selected: filters.stage == $0.uuidString) } },
             priorityOptions: [Option(value: "", label: "Any priority", selected: filters.priority.isEmpty)]
                 + Priority.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: filters.priority == $0.rawValue) },
+            fieldOptions: [Option(value: "", label: "Any field", selected: filters.field.isEmpty)]
+                + fields.map { Option(value: $0.name, label: $0.name, selected: filters.field.lowercased() == $0.name.lowercased()) },
+            sortOptions: Self.sortChoices.map { Option(value: $0.0.text, label: $0.1, selected: $0.0 == sort) },
+            headers: SortHeaders(title: header(.title, "Title"), priority: header(.priority, "Priority"), due: header(.due, "Due")),
+            problem: problem,
             savedViews: views.map { Option(value: $0.query, label: $0.name, selected: $0.query == queryString) },
             canEdit: WorkPermission.canCreateTasks(role: access.role))
         return try await PageRenderer.render("work/table", Page(title: "\(scope.project.name) · Table", layout: try await PageRenderer.layout(
-            for: req, workspace: access, nav: "work"), page: context), for: req)
+            for: req, workspace: access, nav: "work"), page: context), for: req, status: problem == nil ? .ok : .unprocessableEntity)
+    }
+
+    static let sortChoices: [(TaskSort, String)] = [
+        (.default, "Newest first"), (TaskSort(key: .created, descending: false), "Oldest first"),
+        (TaskSort(key: .due, descending: false), "Due soonest"), (TaskSort(key: .due, descending: true), "Due latest"),
+        (TaskSort(key: .priority, descending: false), "Most urgent"), (TaskSort(key: .title, descending: false), "Title A–Z"),
+        (TaskSort(key: .updated, descending: true), "Recently changed"),
+    ]
+
+    /// This page's query string without its page cursor, with some parameters replaced.
+    static func query(_ req: Request, replacing changes: [String: String]) -> String {
+        var items = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "after" && changes[$0.name] == nil }
+        items += changes.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        var components = URLComponents()
+        components.queryItems = items.filter { !($0.value ?? "").isEmpty }
+        return components.percentEncodedQuery ?? ""
     }
 
     func bulk(req: Request) async throws -> Response {
