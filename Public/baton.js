@@ -69,14 +69,20 @@
     if (!column || column === from) return;
     var list = column.querySelector(".cards");
     list.insertBefore(card, list.firstChild);
+    var change = { version: Number(card.getAttribute("data-version")) };
+    if (column.getAttribute("data-stage-id") !== from.getAttribute("data-stage-id")) change.stage_id = column.getAttribute("data-stage-id");
+    // Swimlanes: a card dropped in another person's lane is handed to them.
+    var lane = column.getAttribute("data-assignee");
+    if (lane && lane !== from.getAttribute("data-assignee")) change.assignee_id = lane === "none" ? null : lane;
     fetch("/api/v1/tasks/" + card.getAttribute("data-task-id"), {
       method: "PATCH", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ version: Number(card.getAttribute("data-version")), stage_id: column.getAttribute("data-stage-id") })
+      body: JSON.stringify(change)
     }).then(function (response) {
       return response.json().then(function (body) {
         if (response.ok) {
           card.setAttribute("data-version", body.task.version);
+          if ("assignee_id" in change) showAssignee(card, column.closest(".lane"), change.assignee_id);
           updateCounts();
         } else {
           from.querySelector(".cards").insertBefore(card, from.querySelector(".cards").firstChild);
@@ -86,10 +92,22 @@
       });
     }).catch(function () { toast("Could not reach the server."); });
   }
+  function showAssignee(card, lane, assigneeId) {
+    var avatar = card.querySelector(".avatar");
+    var name = assigneeId && lane ? lane.getAttribute("aria-label") : "";
+    if (!name) { if (avatar) avatar.remove(); return; }
+    if (!avatar) {
+      avatar = document.createElement("span");
+      avatar.className = "avatar small-avatar";
+      card.querySelector(".card-meta").appendChild(avatar);
+    }
+    avatar.title = name;
+    avatar.textContent = name.split(/\s+/).slice(0, 2).map(function (part) { return part.charAt(0).toUpperCase(); }).join("");
+  }
   function updateCounts() {
-    document.querySelectorAll(".column").forEach(function (column) {
-      var pill = column.querySelector("h2 .count-pill");
-      if (pill) pill.textContent = column.querySelectorAll(".task-card").length;
+    document.querySelectorAll(".column, .lane").forEach(function (group) {
+      var pill = group.querySelector("h2 .count-pill");
+      if (pill) pill.textContent = group.querySelectorAll(".task-card").length;
     });
   }
   document.addEventListener("dragstart", function (event) {

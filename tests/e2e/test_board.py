@@ -110,3 +110,18 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     WebDriverWait(browser, 10).until(lambda d: d.find_element(
         By.XPATH, f"//section[@data-stage-id='{stages['Blocked']}']//a[text()='Write the plan']"))
     WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "0")
+
+    # swimlanes by assignee: a card dropped in another person's lane is handed to them (and changes stage)
+    api(server, "POST", f"/api/v1/projects/{project['id']}/tasks", {"title": "Book the venue", "assignee_id": owner}, token)
+    browser.get(f"{server}/w/{workspace}/projects/{project['id']}?lanes=assignee")
+    WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    lanes = [lane.get_attribute("aria-label") for lane in browser.find_elements(By.CSS_SELECTOR, "section.lane")]
+    assert lanes == ["Maya Lead", "Tom Report"]
+    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
+    target = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['In review']}'][data-assignee='{owner}']")
+    browser.execute_script(DRAG, card, target)
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.XPATH, f"//section[@data-assignee='{owner}'][@data-stage-id='{stages['In review']}']//a[text()='Write the plan']"))
+    moved = api(server, "GET", f"/api/v1/projects/{project['id']}/tasks?stage={stages['In review']}", token=token)["data"]
+    assert [(task["title"], task["assignee_id"]) for task in moved] == [("Write the plan", owner)]
+    screenshot(browser, "board-lanes")

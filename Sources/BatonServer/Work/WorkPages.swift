@@ -76,13 +76,33 @@ struct WorkPages: RouteCollection {
         let tags: [String]
     }
 
-    struct Column: Encodable { let id: UUID; let name: String; let color: String; let category: String; let cards: [Card]; let count: Int }
+    struct Column: Encodable {
+        let id: UUID
+        let domId: String
+        let name: String
+        let color: String
+        let category: String
+        let cards: [Card]
+        let count: Int
+    }
+
+    /// A row of the board: every stage, for one assignee (or, without swimlanes, for everyone).
+    struct Lane: Encodable {
+        /// Empty without swimlanes.
+        let name: String
+        /// The assignee's id, "none" for unassigned work, empty without swimlanes.
+        let assigneeId: String
+        let count: Int
+        let columns: [Column]
+    }
+
     struct BoardContext: Encodable {
         let workspaceId: UUID
         let projectId: UUID
         let projectName: String
         let description: String
-        let columns: [Column]
+        let lanes: [Lane]
+        let byAssignee: Bool
         let canCreate: Bool
         let stageOptions: [Option]
     }
@@ -97,20 +117,38 @@ struct WorkPages: RouteCollection {
             .all()
         let names = try await WorkQueries.members(access, on: req.reader).names
         let now = req.application.clock.now()
-        let columns = try stages.map { stage in
-            let cards = try tasks.filter { $0.stageID == stage.id }.sorted { ($0.priority.rank, $0.dueAt ?? .distantFuture) < ($1.priority.rank, $1.dueAt ?? .distantFuture) }
-                .map { task in
-                    let assignee = task.assigneeID.flatMap { names[$0] }
-                    return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
-                                initials: Initials.of(assignee ?? ""), due: task.dueAt.map { DisplayDate.day($0, timeZone: principal.timeZone) },
-                                overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now, priority: task.priority.rawValue,
-                                blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList)
-                }
-            return Column(id: try stage.requireID(), name: stage.name, color: stage.color, category: stage.category.rawValue,
-                          cards: cards, count: cards.count)
+        let byAssignee = req.query[String.self, at: "lanes"] == "assignee"
+        func card(_ task: WorkTask) throws -> Card {
+            let assignee = task.assigneeID.flatMap { names[$0] }
+            return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
+                        initials: Initials.of(assignee ?? ""), due: task.dueAt.map { DisplayDate.day($0, timeZone: principal.timeZone) },
+                        overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now, priority: task.priority.rawValue,
+                        blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList)
+        }
+        func lane(_ name: String, assigneeID: String, tasks: [WorkTask]) throws -> Lane {
+            let columns = try stages.map { stage in
+                let cards = try tasks.filter { $0.stageID == stage.id }
+                    .sorted { ($0.priority.rank, $0.dueAt ?? .distantFuture) < ($1.priority.rank, $1.dueAt ?? .distantFuture) }.map(card)
+                let stageID = try stage.requireID()
+                return Column(id: stageID, domId: "\(stageID)\(assigneeID.isEmpty ? "" : "-\(assigneeID)")", name: stage.name,
+                              color: stage.color, category: stage.category.rawValue, cards: cards, count: cards.count)
+            }
+            return Lane(name: name, assigneeId: assigneeID, count: tasks.count, columns: columns)
+        }
+        var lanes: [Lane] = []
+        if byAssignee {
+            // One lane per person with work here, by name; unassigned work last.
+            let people = Set(tasks.compactMap(\.assigneeID)).map { ($0, names[$0] ?? "Someone") }.sorted { $0.1 < $1.1 }
+            for (id, name) in people {
+                lanes.append(try lane(name, assigneeID: id.uuidString, tasks: tasks.filter { $0.assigneeID == id }))
+            }
+            let unassigned = tasks.filter { $0.assigneeID == nil }
+            if !unassigned.isEmpty || lanes.isEmpty { lanes.append(try lane("Unassigned", assigneeID: "none", tasks: unassigned)) }
+        } else {
+            lanes = [try lane("", assigneeID: "", tasks: tasks)]
         }
         let context = BoardContext(workspaceId: access.workspaceID, projectId: scope.projectID, projectName: scope.project.name,
-                                   description: scope.project.description, columns: columns,
+                                   description: scope.project.description, lanes: lanes, byAssignee: byAssignee,
                                    canCreate: WorkPermission.canCreateTasks(role: access.role),
                                    stageOptions: try stages.map { Option(value: try $0.requireID().uuidString, label: $0.name, selected: false) })
         return try await PageRenderer.render("work/board", Page(title: scope.project.name, layout: try await PageRenderer.layout(
@@ -123,6 +161,8 @@ struct WorkPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         var changes = TaskChanges(title: form["title"] ?? "")
         if let stage = form["stage_id"].flatMap(UUID.init(uuidString:)) { changes.stageID = stage }
+        // Added from a swimlane: it goes to that lane's person.
+        if let assignee = form["assignee_id"].flatMap(UUID.init(uuidString:)) { changes.assigneeID = .some(assignee) }
         do {
             let task = try await req.work.createTask(scope, changes)
             return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/tasks/\(try task.requireID())", notice: "Task created. Add the handoff brief below.")
