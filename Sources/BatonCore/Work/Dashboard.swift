@@ -54,6 +54,12 @@ public struct DashboardSummary: Sendable, Equatable {
         public let day: Date
         public let scope: Int
         public let done: Int
+
+        public init(day: Date, scope: Int, done: Int) {
+            self.day = day
+            self.scope = scope
+            self.done = done
+        }
     }
 
     public let countsByCategory: [StageCategory: Int]
@@ -65,56 +71,93 @@ public struct DashboardSummary: Sendable, Equatable {
     public let burnUp: [BurnUpPoint]
 }
 
+/// How many tasks of one stage category one person has (nil: unassigned), and their estimates.
+public struct TaskGroup: Sendable, Equatable {
+    public let category: StageCategory
+    public let assigneeID: UUID?
+    public let count: Int
+    public let estimateHours: Double
+
+    public init(category: StageCategory, assigneeID: UUID?, count: Int, estimateHours: Double) {
+        self.category = category
+        self.assigneeID = assigneeID
+        self.count = count
+        self.estimateHours = estimateHours
+    }
+}
+
 public enum DashboardRules {
-    /// - Parameters:
-    ///   - weekStart: start of the current week in the viewer's time zone.
-    ///   - days: how many days the burn-up shows, ending today.
+    /// The reference: a whole dashboard from every task it covers.
     public static func summarize(_ tasks: [TaskFacts], now: Date, weekStart: Date, calendar: Calendar,
                                  days: Int = 28) -> DashboardSummary {
+        var groups: [String: TaskGroup] = [:]
+        for task in tasks {
+            let key = "\(task.category.rawValue)|\(task.assigneeID?.uuidString ?? "")"
+            let group = groups[key]
+            groups[key] = TaskGroup(category: task.category, assigneeID: task.assigneeID, count: (group?.count ?? 0) + 1,
+                                    estimateHours: (group?.estimateHours ?? 0) + (task.estimate ?? 0))
+        }
+        let burnUp = burnUpDays(now: now, calendar: calendar, days: days).map { day in
+            DashboardSummary.BurnUpPoint(day: day.day, scope: tasks.filter { $0.createdAt < day.end }.count,
+                                         done: tasks.filter { $0.category == .done && ($0.completedAt ?? .distantFuture) < day.end }.count)
+        }
+        let completedThisWeek = tasks.filter { ($0.completedAt ?? .distantPast) >= weekStart && $0.category == .done }.count
+        return assemble(groups: Array(groups.values), attention: tasks.filter { needsAttention($0, now: now) },
+                        burnUp: burnUp, completedThisWeek: completedThisWeek, now: now)
+    }
+
+    /// A dashboard from its parts, as a database can count them: per-category/per-person groups,
+    /// the tasks that need attention (see `needsAttention`), and the burn-up counts.
+    public static func assemble(groups: [TaskGroup], attention: [TaskFacts], burnUp: [DashboardSummary.BurnUpPoint],
+                                completedThisWeek: Int, now: Date) -> DashboardSummary {
         var counts: [StageCategory: Int] = [:]
         for category in StageCategory.allCases { counts[category] = 0 }
-        for task in tasks { counts[task.category, default: 0] += 1 }
+        var load: [UUID?: (Int, Double)] = [:]
+        for group in groups {
+            counts[group.category, default: 0] += group.count
+            guard group.category != .done else { continue }
+            let entry = load[group.assigneeID] ?? (0, 0)
+            load[group.assigneeID] = (entry.0 + group.count, entry.1 + group.estimateHours)
+        }
+        let workload = load.map { DashboardSummary.Workload(assigneeID: $0.key, openTasks: $0.value.0, estimateHours: $0.value.1) }
+            .sorted { ($0.openTasks, $0.assigneeID?.uuidString ?? "") > ($1.openTasks, $1.assigneeID?.uuidString ?? "") }
 
-        let open = tasks.filter(\.isOpen)
+        let open = attention.filter(\.isOpen)
         let overdue = open.filter { ($0.dueAt ?? .distantFuture) < now }
-            .sorted { ($0.dueAt ?? now) < ($1.dueAt ?? now) }.map(\.id)
+            .sorted { ($0.dueAt ?? now, $0.id.uuidString) < ($1.dueAt ?? now, $1.id.uuidString) }.map(\.id)
         let soon = now.addingTimeInterval(7 * 86_400)
         let stale = now.addingTimeInterval(-3 * 86_400)
         let dueSoon = open.filter { task in
             guard let due = task.dueAt else { return false }
             return due >= now && due <= soon && task.progressAt < stale
-        }.sorted { $0.dueAt! < $1.dueAt! }.map(\.id)
-
+        }.sorted { ($0.dueAt!, $0.id.uuidString) < ($1.dueAt!, $1.id.uuidString) }.map(\.id)
         let blocked = open.filter(\.isBlocked).map { task in
             DashboardSummary.BlockedTask(id: task.id, title: task.title, reason: task.blockedReason ?? "",
                                          ageDays: max(0, Int(now.timeIntervalSince(task.blockedAt ?? task.progressAt) / 86_400)))
-        }.sorted { $0.ageDays > $1.ageDays }
-
-        var load: [UUID?: (Int, Double)] = [:]
-        for task in open {
-            let entry = load[task.assigneeID] ?? (0, 0)
-            load[task.assigneeID] = (entry.0 + 1, entry.1 + (task.estimate ?? 0))
-        }
-        let workload = load.map { DashboardSummary.Workload(assigneeID: $0.key, openTasks: $0.value.0, estimateHours: $0.value.1) }
-            .sorted { ($0.openTasks, $0.assigneeID?.uuidString ?? "") > ($1.openTasks, $1.assigneeID?.uuidString ?? "") }
-
-        let completedThisWeek = tasks.filter { ($0.completedAt ?? .distantPast) >= weekStart && $0.category == .done }.count
-
-        let today = calendar.startOfDay(for: now)
-        var points: [DashboardSummary.BurnUpPoint] = []
-        for offset in stride(from: days - 1, through: 0, by: -1) {
-            guard let day = calendar.date(byAdding: .day, value: -offset, to: today),
-                  let end = calendar.date(byAdding: .day, value: 1, to: day) else { continue }
-            let scope = tasks.filter { $0.createdAt < end }.count
-            let done = tasks.filter { task in task.category == .done && (task.completedAt ?? .distantFuture) < end }.count
-            points.append(.init(day: day, scope: scope, done: done))
-        }
+        }.sorted { ($0.ageDays, $1.id.uuidString) > ($1.ageDays, $0.id.uuidString) }
         return DashboardSummary(countsByCategory: counts, overdue: overdue, dueSoonWithoutProgress: dueSoon, blocked: blocked,
-                                workload: workload, completedThisWeek: completedThisWeek, burnUp: points)
+                                workload: workload, completedThisWeek: completedThisWeek, burnUp: burnUp)
+    }
+
+    /// Open tasks that can appear in a dashboard's lists: blocked, or due within the next seven days
+    /// (or already overdue). A database selects these with `attentionDueBefore` and the blocked flags.
+    public static func needsAttention(_ task: TaskFacts, now: Date) -> Bool {
+        task.isOpen && (task.isBlocked || (task.dueAt.map { $0 <= attentionDueBefore(now) } ?? false))
+    }
+
+    public static func attentionDueBefore(_ now: Date) -> Date { now.addingTimeInterval(7 * 86_400) }
+
+    /// The burn-up's days (midnight in the calendar's time zone) and the moment each one ends.
+    public static func burnUpDays(now: Date, calendar: Calendar, days: Int) -> [(day: Date, end: Date)] {
+        let today = calendar.startOfDay(for: now)
+        return stride(from: days - 1, through: 0, by: -1).compactMap { offset in
+            guard let day = calendar.date(byAdding: .day, value: -offset, to: today),
+                  let end = calendar.date(byAdding: .day, value: 1, to: day) else { return nil }
+            return (day, end)
+        }
     }
 }
 
-/// The burn-up chart as an SVG drawn on the server: scope line and done area over days.
 public enum BurnUpChart {
     public static func svg(_ points: [DashboardSummary.BurnUpPoint], width: Int = 640, height: Int = 200) -> String {
         guard points.count >= 2 else { return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"No data yet\"></svg>" }

@@ -55,57 +55,120 @@ enum DashboardQueries {
         let reports = try await Tenancy.query(access, Membership.self, on: db).filter(\.$managerID == managerID)
             .filter(\.$deactivatedAt == nil).with(\.$user).all()
         let reportIDs = reports.map(\.$user.id)
-        let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
-        let tasks = reportIDs.isEmpty ? [] : try await DashboardTask.load(on: db) { select in
-            select.where("workspace_id", .equal, SQLBind(access.workspaceID))
-                .where("assignee_id", .in, SQLBind.group(reportIDs))
-                .where { $0.where("stage_category", .notEqual, SQLBind(StageCategory.done.rawValue)).orWhere("completed_at", .greaterThanOrEqual, SQLBind(windowStart)) }
-        }
         let names = Dictionary(reports.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
-        return try await summarize(tasks, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
-                                   names: names, timeZone: timeZone, now: now, on: db)
+        let workspaceID = access.workspaceID
+        return try await summarize(covering: { select in
+            select.where(column("workspace_id"), .equal, SQLBind(workspaceID))
+                .where(column("assignee_id"), .in, SQLBind.group(reportIDs.isEmpty ? [UUID()] : reportIDs))
+        }, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
+           names: names, timeZone: timeZone, now: now, on: db)
     }
 
     static func project(_ scope: WorkScope.ProjectAccess, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {
-        let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
-        let tasks = try await DashboardTask.load(on: db) { select in
-            select.where("project_id", .equal, SQLBind(scope.projectID))
-                .where { $0.where("stage_category", .notEqual, SQLBind(StageCategory.done.rawValue)).orWhere("completed_at", .greaterThanOrEqual, SQLBind(windowStart)) }
-        }
         let names = try await WorkQueries.members(scope.access, on: db).names
         let members = try await ProjectMember.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.userID)
-        return try await summarize(tasks, scope: .init(type: "project", id: scope.projectID, name: scope.project.name, memberIds: members),
+        let projectID = scope.projectID
+        return try await summarize(covering: { $0.where(column("project_id"), .equal, SQLBind(projectID)) },
+                                   scope: .init(type: "project", id: scope.projectID, name: scope.project.name, memberIds: members),
                                    names: names, timeZone: timeZone, now: now, on: db)
     }
 
-    private static func summarize(_ tasks: [DashboardTask], scope: DashboardDTO.Scope, names: [UUID: String], timeZone: String,
+    /// Which tasks a dashboard covers, as conditions on `tasks`.
+    typealias Coverage = @Sendable (SQLSelectBuilder) -> SQLSelectBuilder
+
+    static func column(_ name: String) -> SQLColumn { SQLColumn(name, table: WorkTask.schema) }
+
+    /// The database counts (per category and person, and the burn-up) and returns only the tasks
+    /// that can appear in a list, so a dashboard costs the same for 100 tasks or 100,000.
+    /// `DashboardRules` assembles the parts; `DashboardRules.summarize` is the reference a test compares with.
+    private static func summarize(covering cover: @escaping Coverage, scope: DashboardDTO.Scope, names: [UUID: String], timeZone: String,
                                   now: Date, on db: any Database) async throws -> DashboardDTO {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
         let weekStart = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
-        let summary = DashboardRules.summarize(tasks.map(\.facts), now: now, weekStart: weekStart, calendar: calendar, days: days)
-        let byID = Dictionary(tasks.map { ($0.facts.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let windowStart = now.addingTimeInterval(-Double(days) * 86_400)
+        let sql = db as! any SQLDatabase
+        let open = SQLBinaryExpression(column("stage_category"), .notEqual, SQLBind(StageCategory.done.rawValue))
+        // Open tasks, and those finished inside the burn-up window.
+        let covered: Coverage = { select in
+            cover(select).where(SQLGroupExpression(SQLBinaryExpression(open, .or, SQLBinaryExpression(column("completed_at"), .greaterThanOrEqual, SQLBind(windowStart)))))
+        }
+
+        let groups = try await covered(sql.select()
+            .column(column("stage_category")).column(column("assignee_id"))
+            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tasks")))
+            .column(SQLAlias(SQLFunction("SUM", args: column("estimate")), as: SQLIdentifier("hours")))
+            .from(WorkTask.schema))
+            .groupBy(column("stage_category")).groupBy(column("assignee_id"))
+            .all().map { row in
+                TaskGroup(category: StageCategory(rawValue: try row.decode(column: "stage_category", as: String.self)) ?? .todo,
+                          assigneeID: try row.decode(column: "assignee_id", as: UUID?.self), count: try row.decode(column: "tasks", as: Int.self),
+                          estimateHours: try row.decode(column: "hours", as: Double?.self) ?? 0)
+            }
+
+        let attention = try await DashboardTask.load(on: db) { select in
+            covered(select).where(open).where(SQLGroupExpression(SQLBinaryExpression(
+                SQLBinaryExpression(column("due_at"), .lessThanOrEqual, SQLBind(DashboardRules.attentionDueBefore(now))), .or,
+                SQLBinaryExpression(SQLBinaryExpression(column("blocked"), .equal, SQLBind(true)), .or,
+                                    SQLBinaryExpression(column("stage_category"), .equal, SQLBind(StageCategory.blocked.rawValue))))))
+        }
+
+        let burnUpDays = DashboardRules.burnUpDays(now: now, calendar: calendar, days: days)
+        let done = "\(WorkTask.schema).stage_category = 'done'"
+        var counting = sql.select().from(WorkTask.schema)
+            .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(unsafeRaw: done) AND \(WorkTask.schema).completed_at >= \(bind: weekStart) THEN 1 ELSE 0 END)"), as: SQLIdentifier("week")))
+        for (index, day) in burnUpDays.enumerated() {
+            counting = counting
+                .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(WorkTask.schema).created_at < \(bind: day.end) THEN 1 ELSE 0 END)"), as: SQLIdentifier("scope_\(index)")))
+                .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(unsafeRaw: done) AND \(WorkTask.schema).completed_at < \(bind: day.end) THEN 1 ELSE 0 END)"), as: SQLIdentifier("done_\(index)")))
+        }
+        let totals = try await covered(counting).first()
+        func total(_ name: String) throws -> Int { try totals?.decode(column: name, as: Int?.self) ?? 0 }
+        let burnUp = try burnUpDays.enumerated().map { index, day in
+            DashboardSummary.BurnUpPoint(day: day.day, scope: try total("scope_\(index)"), done: try total("done_\(index)"))
+        }
+
+        let summary = DashboardRules.assemble(groups: groups, attention: attention.map(\.facts), burnUp: burnUp,
+                                              completedThisWeek: try total("week"), now: now)
+        let byID = Dictionary(attention.map { ($0.facts.id, $0) }, uniquingKeysWith: { first, _ in first })
         func ref(_ id: UUID) -> TaskRefDTO? {
             byID[id].map { TaskRefDTO(id: id, title: $0.facts.title, projectId: $0.projectID, assigneeId: $0.facts.assigneeID, dueAt: $0.facts.dueAt) }
         }
-        let openIDs = tasks.filter { $0.facts.category != .done }.map(\.facts.id)
-        let risky = openIDs.isEmpty ? [] : try await Checkpoint.query(on: db).filter(\.$taskID ~~ openIDs)
-            .filter(\.$status ~~ [CheckpointStatus.atRisk, .offTrack]).sort(\.$dueAt).all()
+        let risky = try await checkpointsAtRisk(covered: { covered($0).where(open) }, on: sql)
         var counts: [String: Int] = [:]
         for (category, count) in summary.countsByCategory { counts[category.rawValue] = count }
         return DashboardDTO(
             scope: scope, counts: counts,
             overdue: summary.overdue.compactMap(ref), dueSoonWithoutProgress: summary.dueSoonWithoutProgress.compactMap(ref),
             blocked: summary.blocked.compactMap { item in ref(item.id).map { .init(task: $0, reason: item.reason, ageDays: item.ageDays) } },
-            checkpointsAtRisk: risky.compactMap { checkpoint in
-                ref(checkpoint.taskID).map { .init(task: $0, checkpoint: checkpoint.title, status: checkpoint.status ?? .atRisk,
-                                                    dueAt: checkpoint.dueAt, note: checkpoint.note) }
-            },
+            checkpointsAtRisk: risky,
             workload: summary.workload.map { .init(userId: $0.assigneeID, name: $0.assigneeID.flatMap { names[$0] } ?? "Unassigned",
                                                    openTasks: $0.openTasks, estimateHours: $0.estimateHours) },
             completedThisWeek: summary.completedThisWeek,
             burnUp: summary.burnUp.map { .init(day: $0.day, scope: $0.scope, done: $0.done) },
             burnUpSvg: BurnUpChart.svg(summary.burnUp), generatedAt: now)
+    }
+
+    /// Reviewed checkpoints at risk or off track, of the covered open tasks, soonest first.
+    private static func checkpointsAtRisk(covered: @escaping Coverage, on sql: any SQLDatabase) async throws -> [DashboardDTO.CheckpointAtRisk] {
+        let checkpoint = { (name: String) in SQLColumn(name, table: Checkpoint.schema) }
+        let select = sql.select()
+            .column(column("id")).column(column("title")).column(column("project_id")).column(column("assignee_id")).column(column("due_at"))
+            .column(SQLAlias(checkpoint("title"), as: SQLIdentifier("checkpoint_title")))
+            .column(SQLAlias(checkpoint("due_at"), as: SQLIdentifier("checkpoint_due_at")))
+            .column(checkpoint("status")).column(checkpoint("note"))
+            .from(Checkpoint.schema)
+            .join(WorkTask.schema, on: column("id"), .equal, checkpoint("task_id"))
+            .where(checkpoint("status"), .in, SQLBind.group([CheckpointStatus.atRisk.rawValue, CheckpointStatus.offTrack.rawValue]))
+        return try await covered(select).orderBy(checkpoint("due_at")).all().map { row in
+            DashboardDTO.CheckpointAtRisk(
+                task: TaskRefDTO(id: try row.decode(column: "id", as: UUID.self), title: try row.decode(column: "title", as: String.self),
+                                 projectId: try row.decode(column: "project_id", as: UUID.self),
+                                 assigneeId: try row.decode(column: "assignee_id", as: UUID?.self), dueAt: try row.decode(column: "due_at", as: Date?.self)),
+                checkpoint: try row.decode(column: "checkpoint_title", as: String.self),
+                status: CheckpointStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .atRisk,
+                dueAt: try row.decode(column: "checkpoint_due_at", as: Date.self), note: try row.decode(column: "note", as: String.self))
+        }
     }
 }
 
@@ -119,7 +182,7 @@ struct DashboardTask: Sendable {
                           "blocked_at", "blocked_reason", "estimate", "created_at", "completed_at"]
 
     static func load(on db: any Database, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [DashboardTask] {
-        let select = (db as! any SQLDatabase).select().columns(columns.map { SQLIdentifier($0) }).from(WorkTask.schema)
+        let select = (db as! any SQLDatabase).select().columns(columns.map { DashboardQueries.column($0) }).from(WorkTask.schema)
         return try await filter(select).all().map(DashboardTask.init(row:))
     }
 

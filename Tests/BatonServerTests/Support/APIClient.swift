@@ -19,6 +19,7 @@ struct JSON: Sendable, CustomStringConvertible {
     var string: String? { value as? String }
     var int: Int? { value as? Int }
     var bool: Bool? { value as? Bool }
+    var double: Double? { (value as? NSNumber)?.doubleValue }
     var array: [JSON] { (value as? [Any])?.map(JSON.init) ?? [] }
     var uuid: UUID? { string.flatMap(UUID.init(uuidString:)) }
     var isNull: Bool { value == nil || value is NSNull }
