@@ -9,5 +9,6 @@ enum MigrationList {
         CreateWork(),
         CreateSavedViews(),
         AddTaskListIndexes(),
+        AddDashboardIndexes(),
     ]
 }

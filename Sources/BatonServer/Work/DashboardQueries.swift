@@ -114,22 +114,9 @@ enum DashboardQueries {
         }
 
         let burnUpDays = DashboardRules.burnUpDays(now: now, calendar: calendar, days: days)
-        let done = "\(WorkTask.schema).stage_category = 'done'"
-        var counting = sql.select().from(WorkTask.schema)
-            .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(unsafeRaw: done) AND \(WorkTask.schema).completed_at >= \(bind: weekStart) THEN 1 ELSE 0 END)"), as: SQLIdentifier("week")))
-        for (index, day) in burnUpDays.enumerated() {
-            counting = counting
-                .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(WorkTask.schema).created_at < \(bind: day.end) THEN 1 ELSE 0 END)"), as: SQLIdentifier("scope_\(index)")))
-                .column(SQLAlias(SQLQueryString("SUM(CASE WHEN \(unsafeRaw: done) AND \(WorkTask.schema).completed_at < \(bind: day.end) THEN 1 ELSE 0 END)"), as: SQLIdentifier("done_\(index)")))
-        }
-        let totals = try await covered(counting).first()
-        func total(_ name: String) throws -> Int { try totals?.decode(column: name, as: Int?.self) ?? 0 }
-        let burnUp = try burnUpDays.enumerated().map { index, day in
-            DashboardSummary.BurnUpPoint(day: day.day, scope: try total("scope_\(index)"), done: try total("done_\(index)"))
-        }
-
-        let summary = DashboardRules.assemble(groups: groups, attention: attention.map(\.facts), burnUp: burnUp,
-                                              completedThisWeek: try total("week"), now: now)
+        let burnUp = try await burnUpCounts(days: burnUpDays, weekStart: weekStart, covered: covered, on: sql)
+        let summary = DashboardRules.assemble(groups: groups, attention: attention.map(\.facts), burnUp: burnUp.points,
+                                              completedThisWeek: burnUp.completedThisWeek, now: now)
         let byID = Dictionary(attention.map { ($0.facts.id, $0) }, uniquingKeysWith: { first, _ in first })
         func ref(_ id: UUID) -> TaskRefDTO? {
             byID[id].map { TaskRefDTO(id: id, title: $0.facts.title, projectId: $0.projectID, assigneeId: $0.facts.assigneeID, dueAt: $0.facts.dueAt) }
@@ -147,6 +134,50 @@ enum DashboardQueries {
             completedThisWeek: summary.completedThisWeek,
             burnUp: summary.burnUp.map { .init(day: $0.day, scope: $0.scope, done: $0.done) },
             burnUpSvg: BurnUpChart.svg(summary.burnUp), generatedAt: now)
+    }
+
+    /// Burn-up points and this week's completions. Each task falls into the first day whose end is
+    /// after its creation (and its completion); the database counts tasks per pair of days, and the
+    /// running totals are summed here. Most tasks are older than the window and stop at the first test.
+    private static func burnUpCounts(days: [(day: Date, end: Date)], weekStart: Date, covered: Coverage,
+                                     on sql: any SQLDatabase) async throws -> (points: [DashboardSummary.BurnUpPoint], completedThisWeek: Int) {
+        func bucket(_ column: String, onlyDone: Bool) -> SQLQueryString {
+            var text = SQLQueryString("CASE")
+            if onlyDone { text.appendInterpolation(unsafeRaw: " WHEN \(WorkTask.schema).stage_category <> 'done' OR \(WorkTask.schema).completed_at IS NULL THEN -1") }
+            for (index, day) in days.enumerated() {
+                text.appendInterpolation(unsafeRaw: " WHEN \(WorkTask.schema).\(column) < ")
+                text.appendInterpolation(bind: day.end)
+                text.appendInterpolation(unsafeRaw: " THEN \(index)")
+            }
+            text.appendInterpolation(unsafeRaw: " ELSE \(days.count) END")
+            return text
+        }
+        let thisWeek = SQLQueryString("CASE WHEN \(unsafeRaw: WorkTask.schema).stage_category = 'done' AND \(unsafeRaw: WorkTask.schema).completed_at >= \(bind: weekStart) THEN 1 ELSE 0 END")
+        let rows = try await covered(sql.select()
+            .column(SQLAlias(bucket("created_at", onlyDone: false), as: SQLIdentifier("created_day")))
+            .column(SQLAlias(bucket("completed_at", onlyDone: true), as: SQLIdentifier("done_day")))
+            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tasks")))
+            .column(SQLAlias(SQLFunction("SUM", args: thisWeek), as: SQLIdentifier("this_week")))
+            .from(WorkTask.schema))
+            .groupBy(SQLIdentifier("created_day")).groupBy(SQLIdentifier("done_day"))
+            .all()
+        var created = [Int](repeating: 0, count: days.count + 1)
+        var done = [Int](repeating: 0, count: days.count + 1)
+        var completedThisWeek = 0
+        for row in rows {
+            let count = try row.decode(column: "tasks", as: Int.self)
+            created[try row.decode(column: "created_day", as: Int.self)] += count
+            let doneDay = try row.decode(column: "done_day", as: Int.self)
+            if doneDay >= 0 { done[doneDay] += count }
+            completedThisWeek += try row.decode(column: "this_week", as: Int?.self) ?? 0
+        }
+        var scope = 0, finished = 0
+        let points = days.enumerated().map { index, day in
+            scope += created[index]
+            finished += done[index]
+            return DashboardSummary.BurnUpPoint(day: day.day, scope: scope, done: finished)
+        }
+        return (points, completedThisWeek)
     }
 
     /// Reviewed checkpoints at risk or off track, of the covered open tasks, soonest first.

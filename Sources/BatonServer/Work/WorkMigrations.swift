@@ -180,3 +180,20 @@ struct AddTaskListIndexes: AsyncMigration {
         }
     }
 }
+
+/// Covering indexes for dashboards: the per-person counts, the burn-up and the "needs attention"
+/// filter read only the index, never the task rows (a manager's reports can have thousands).
+struct AddDashboardIndexes: AsyncMigration {
+    static let names = ["tasks_dashboard_people", "tasks_dashboard_project"]
+
+    func prepare(on database: any Database) async throws {
+        let counted = ["stage_category", "completed_at", "created_at", "estimate", "due_at", "blocked"]
+        try await SQLIndex.create("tasks_dashboard_people", on: WorkTask.schema, columns: ["workspace_id", "assignee_id"] + counted, database)
+        try await SQLIndex.create("tasks_dashboard_project", on: WorkTask.schema, columns: ["project_id"] + counted + ["assignee_id"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for name in Self.names { try await sql.drop(index: name).run() }
+    }
+}
