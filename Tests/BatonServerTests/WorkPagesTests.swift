@@ -129,6 +129,13 @@ struct WorkPagesTests {
             #expect(calendar.body.contains("December 2026"))
             #expect(calendar.body.contains("aria-label=\"2026-12-24\""))
             #expect(calendar.body.contains(">Alpha</a>"))
+            let week = try await browser.get("\(base)/calendar?view=week&week=2026-12-24")
+            #expect(week.status == .ok)
+            #expect(week.body.contains("Week of 21 Dec 2026"))
+            #expect(week.body.contains("aria-label=\"2026-12-24\""))
+            #expect(!week.body.contains("aria-label=\"2026-12-28\""))
+            #expect(week.body.contains(">Alpha<span class=\"cal-detail\">"))
+            #expect(week.body.contains("week=2026-12-14") && week.body.contains("week=2026-12-28"))
         }
     }
 }

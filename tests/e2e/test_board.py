@@ -1,4 +1,5 @@
 """Drag a card on the board; the manager dashboard open in a second window changes without a reload."""
+import datetime
 import json
 import urllib.request
 import uuid
@@ -112,7 +113,9 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "0")
 
     # swimlanes by assignee: a card dropped in another person's lane is handed to them (and changes stage)
-    api(server, "POST", f"/api/v1/projects/{project['id']}/tasks", {"title": "Book the venue", "assignee_id": owner}, token)
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
+    api(server, "POST", f"/api/v1/projects/{project['id']}/tasks",
+        {"title": "Book the venue", "assignee_id": owner, "due_at": soon}, token)
     browser.get(f"{server}/w/{workspace}/projects/{project['id']}?lanes=assignee")
     WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     lanes = [lane.get_attribute("aria-label") for lane in browser.find_elements(By.CSS_SELECTOR, "section.lane")]
@@ -125,3 +128,9 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     moved = api(server, "GET", f"/api/v1/projects/{project['id']}/tasks?stage={stages['In review']}", token=token)["data"]
     assert [(task["title"], task["assignee_id"]) for task in moved] == [("Write the plan", owner)]
     screenshot(browser, "board-lanes")
+
+    # the calendar's week view shows the task on its day, with who has it
+    browser.get(f"{server}/w/{workspace}/calendar?view=week&week={soon[:10]}")
+    cell = browser.find_element(By.CSS_SELECTOR, f".cal-day[aria-label='{soon[:10]}']")
+    assert "Book the venue" in cell.text and "Maya Lead" in cell.text
+    screenshot(browser, "calendar-week")

@@ -252,8 +252,13 @@ struct TaskListPages: RouteCollection {
         struct Day: Encodable { let date: String; let number: Int; let inMonth: Bool; let isToday: Bool; let tasks: [Row] }
         let workspaceId: UUID
         let title: String
+        let isWeek: Bool
+        /// Query strings for the previous and next period, today, and the other view.
         let previous: String
         let next: String
+        let today: String
+        let monthView: String
+        let weekView: String
         let weekdays: [String]
         let weeks: [[Day]]
     }
@@ -264,15 +269,16 @@ struct TaskListPages: RouteCollection {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: principal.timeZone) ?? TimeZone(identifier: "UTC")!
         let now = req.application.clock.now()
-        let monthText = req.query[String.self, at: "month"] ?? ""
-        let monthStart: Date
-        if let date = DateText.parseDay(monthText + "-01").flatMap({ LocalDateTime.parse($0, timeZone: principal.timeZone) }) {
-            monthStart = date
-        } else {
-            monthStart = calendar.dateInterval(of: .month, for: now)!.start
+        // Month view: six weeks around `?month=YYYY-MM`. Week view: the week of `?week=YYYY-MM-DD`.
+        let isWeek = req.query[String.self, at: "view"] == "week"
+        func localDay(_ text: String?) -> Date? {
+            text.flatMap(DateText.parseDay).flatMap { LocalDateTime.parse($0, timeZone: principal.timeZone) }
         }
-        let gridStart = calendar.dateInterval(of: .weekOfYear, for: monthStart)!.start
-        let gridEnd = calendar.date(byAdding: .day, value: 42, to: gridStart)!
+        let anchor = (isWeek ? localDay(req.query[String.self, at: "week"]) : localDay((req.query[String.self, at: "month"] ?? "") + "-01")) ?? now
+        let monthStart = calendar.dateInterval(of: .month, for: anchor)!.start
+        let gridStart = calendar.dateInterval(of: .weekOfYear, for: isWeek ? anchor : monthStart)!.start
+        let weekCount = isWeek ? 1 : 6
+        let gridEnd = calendar.date(byAdding: .day, value: 7 * weekCount, to: gridStart)!
         let visible = try await WorkQueries.projects(access, on: req.reader).compactMap(\.id)
         var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ visible)
             .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
@@ -289,26 +295,43 @@ struct TaskListPages: RouteCollection {
         formatter.dateFormat = "yyyy-MM-dd"
         let month = calendar.component(.month, from: monthStart)
         var weeks: [[CalendarContext.Day]] = []
-        for week in 0..<6 {
+        for week in 0..<weekCount {
             var days: [CalendarContext.Day] = []
             for weekday in 0..<7 {
                 let date = calendar.date(byAdding: .day, value: week * 7 + weekday, to: gridStart)!
                 let end = calendar.date(byAdding: .day, value: 1, to: date)!
                 days.append(.init(date: formatter.string(from: date), number: calendar.component(.day, from: date),
-                                  inMonth: calendar.component(.month, from: date) == month,
+                                  inMonth: isWeek || calendar.component(.month, from: date) == month,
                                   isToday: calendar.isDate(date, inSameDayAs: now),
                                   tasks: allRows.filter { row in dueByID[row.id].map { $0 >= date && $0 < end } ?? false }))
             }
             weeks.append(days)
         }
+        let mine = req.query[String.self, at: "mine"] == "1" ? "&mine=1" : ""
+        let day = { (date: Date) in formatter.string(from: date) }
+        formatter.dateFormat = "yyyy-MM-dd"
+        let weekLinks = (previous: "view=week&week=\(day(calendar.date(byAdding: .day, value: -7, to: gridStart)!))\(mine)",
+                         next: "view=week&week=\(day(calendar.date(byAdding: .day, value: 7, to: gridStart)!))\(mine)")
+        let weekOfAnchor = "view=week&week=\(day(isWeek ? gridStart : monthStart))\(mine)"
         formatter.dateFormat = "yyyy-MM"
+        let monthLinks = (previous: "month=\(day(calendar.date(byAdding: .month, value: -1, to: monthStart)!))\(mine)",
+                          next: "month=\(day(calendar.date(byAdding: .month, value: 1, to: monthStart)!))\(mine)")
         let context = CalendarContext(
-            workspaceId: access.workspaceID, title: monthTitle(monthStart, calendar),
-            previous: formatter.string(from: calendar.date(byAdding: .month, value: -1, to: monthStart)!),
-            next: formatter.string(from: calendar.date(byAdding: .month, value: 1, to: monthStart)!),
+            workspaceId: access.workspaceID, title: isWeek ? weekTitle(gridStart, calendar) : monthTitle(monthStart, calendar), isWeek: isWeek,
+            previous: isWeek ? weekLinks.previous : monthLinks.previous, next: isWeek ? weekLinks.next : monthLinks.next,
+            today: (isWeek ? "view=week" : "") + mine, monthView: "month=\(day(monthStart))\(mine)", weekView: weekOfAnchor,
             weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], weeks: weeks)
         return try await PageRenderer.render("work/calendar", Page(title: "Calendar", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "calendar"), page: context), for: req)
+    }
+
+    /// "Week of 23 Nov 2026".
+    private func weekTitle(_ start: Date, _ calendar: Calendar) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "d MMM yyyy"
+        return "Week of \(formatter.string(from: start))"
     }
 
     private func monthTitle(_ date: Date, _ calendar: Calendar) -> String {
