@@ -68,6 +68,23 @@ struct WorkPagesTests {
             let badField = try await browser.post("\(base)/tasks/\(task.id!)", [
                 "version": String(reloaded.version + 1), "cf_present_\(tier.id!)": "single_select", "cf_\(tier.id!)": "Bronze"])
             #expect(badField.status == .unprocessableEntity)
+            // subtasks and watchers from the task page
+            #expect(try await browser.post("\(base)/tasks/\(task.id!)/subtasks", ["subtask_title": "Collect quotes"]).status == .seeOther)
+            let subtask = try #require(try await WorkTask.query(on: app.db).filter(\.$title == "Collect quotes").first())
+            #expect(subtask.parentID == task.id)
+            let parentPage = try await browser.get("\(base)/tasks/\(task.id!)").body
+            #expect(parentPage.contains(">Collect quotes</a>"))
+            #expect(try await browser.get("\(base)/tasks/\(subtask.id!)").body.contains("Part of <a href=\"/w/"))
+            let emptySubtask = try await browser.post("\(base)/tasks/\(task.id!)/subtasks", ["subtask_title": "  "])
+            #expect(emptySubtask.status == .unprocessableEntity)
+            #expect(emptySubtask.body.contains("id=\"subtask-title-error\""))
+            let pia = try #require(try await User.query(on: app.db).filter(\.$name == "Pia Lead").first()?.id)
+            func watching() async throws -> Int { try await TaskWatcher.query(on: app.db).filter(\.$taskID == task.id!).filter(\.$userID == pia).count() }
+            #expect(try await watching() == 1)
+            #expect(try await browser.post("\(base)/tasks/\(task.id!)/watchers", ["user_id": pia.uuidString, "action": "remove"]).status == .seeOther)
+            #expect(try await watching() == 0)
+            #expect(try await browser.post("\(base)/tasks/\(task.id!)/watchers", ["user_id": pia.uuidString]).status == .seeOther)
+            #expect(try await watching() == 1)
             let checkpoint = try await browser.post("\(base)/tasks/\(task.id!)/checkpoints", ["title": "Draft", "due_at": "2026-12-01T10:00"])
             #expect(checkpoint.status == .seeOther)
             let cp = try #require(try await Checkpoint.query(on: app.db).first())

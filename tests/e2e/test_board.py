@@ -7,6 +7,7 @@ import uuid
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import screenshot
@@ -134,3 +135,13 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     cell = browser.find_element(By.CSS_SELECTOR, f".cal-day[aria-label='{soon[:10]}']")
     assert "Book the venue" in cell.text and "Maya Lead" in cell.text
     screenshot(browser, "calendar-week")
+
+    # the task page: add a subtask and a watcher without leaving it
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Book the venue").click()
+    browser.find_element(By.ID, "subtask-title").send_keys("Compare three venues" + Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.LINK_TEXT, "Compare three venues"))
+    Select(browser.find_element(By.ID, "watcher-add")).select_by_visible_text("Tom Report")
+    browser.find_element(By.XPATH, "//button[text()='Add watcher']").click()
+    WebDriverWait(browser, 10).until(lambda d: "Tom Report" in d.find_element(By.CSS_SELECTOR, "ul.watchers").text)
+    browser.execute_script("document.querySelector('ul.subtasks').scrollIntoView({block: 'center'});")
+    screenshot(browser, "task-page")

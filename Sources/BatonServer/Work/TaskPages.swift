@@ -15,6 +15,8 @@ struct TaskPages: RouteCollection {
         task.post("checklist", ":itemID", use: toggleChecklistItem)
         task.post("checkpoints", use: addCheckpoint)
         task.post("checkpoints", ":checkpointID", use: reviewCheckpoint)
+        task.post("watchers", use: changeWatchers)
+        task.post("subtasks", use: addSubtask)
     }
 
     typealias Option = WorkPages.Option
@@ -36,6 +38,8 @@ struct TaskPages: RouteCollection {
         }
         struct CommentRow: Encodable { let author: String; let body: String; let when: String }
         struct HistoryRow: Encodable { let sentence: String; let when: String }
+        struct Person: Encodable { let id: UUID; let name: String }
+        struct Related: Encodable { let id: UUID; let title: String; let stage: String; let done: Bool }
         let workspaceId: UUID
         let projectId: UUID
         let projectName: String
@@ -59,7 +63,10 @@ struct TaskPages: RouteCollection {
         let tags: String
         let estimate: String
         let start: String
-        let watchers: String
+        let watchers: [Person]
+        let watcherOptions: [Option]
+        let parent: Related?
+        let subtasks: [Related]
         let fields: [FieldRow]
         let checklist: [Item]
         let checkpoints: [CheckpointRow]
@@ -107,7 +114,11 @@ struct TaskPages: RouteCollection {
             skills: detail.brief.skills.joined(separator: ", "), tags: detail.task.tags.joined(separator: ", "),
             estimate: task.estimate.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "",
             start: task.startAt.map { dueFormatter.string(from: $0) } ?? "",
-            watchers: detail.watcherIds.compactMap { names[$0] }.sorted().joined(separator: ", "),
+            watchers: detail.watcherIds.compactMap { id in names[id].map { TaskContext.Person(id: id, name: $0) } }.sorted { $0.name < $1.name },
+            watcherOptions: members.filter { !detail.watcherIds.contains($0.$user.id) }
+                .map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: false) },
+            parent: try await related(task.parentID.map { [$0] } ?? [], stages: stages, on: req.reader).first,
+            subtasks: try await related(detail.subtaskIds, stages: stages, on: req.reader),
             fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.reader),
             checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
             checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: DisplayDate.long($0.dueAt, timeZone: principal.timeZone),
@@ -121,6 +132,50 @@ struct TaskPages: RouteCollection {
     }
 
     func taskPage(req: Request) async throws -> Response { try await taskPage(req) }
+
+    /// Parent and subtasks (same project, so the project's stages name them).
+    private func related(_ ids: [UUID], stages: [Stage], on db: any Database) async throws -> [TaskContext.Related] {
+        guard !ids.isEmpty else { return [] }
+        let names = Dictionary(stages.compactMap { stage in stage.id.map { ($0, stage.name) } }, uniquingKeysWith: { first, _ in first })
+        let tasks = try await WorkTask.query(on: db).filter(\.$id ~~ ids).all()
+        let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return try tasks.sorted { order[$0.id!]! < order[$1.id!]! }.map {
+            TaskContext.Related(id: try $0.requireID(), title: $0.title, stage: names[$0.stageID] ?? "", done: $0.stageCategory == .done)
+        }
+    }
+
+    /// Adds someone to the watchers, removes them, or (without `user_id`) starts or stops watching yourself.
+    func changeWatchers(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let adding = form["action"] != "remove"
+        return try await taskAction(req, notice: adding ? "Added a watcher." : "Removed a watcher.") { taskID, userID in
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
+            let person = try form["user_id"].map { raw in
+                guard let id = UUID(uuidString: raw) else { throw BatonError.validation("watcher_ids", "Choose someone to add.") }
+                return id
+            } ?? userID
+            var watchers = Set(try await TaskWatcher.query(on: req.reader).filter(\.$taskID == task.requireID()).all().map(\.userID))
+            if adding { watchers.insert(person) } else { watchers.remove(person) }
+            var changes = TaskChanges()
+            changes.watcherIDs = Array(watchers)
+            _ = try await req.work.updateTask(taskID, for: userID, version: task.version, changes)
+        }
+    }
+
+    /// A subtask in the same project, created from the parent's page.
+    func addSubtask(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        return try await taskAction(req, notice: "Subtask added.") { taskID, userID in
+            let (_, scope) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
+            var changes = TaskChanges(title: form["subtask_title"] ?? "")
+            changes.parentID = .some(taskID)
+            do {
+                _ = try await req.work.createTask(scope, changes)
+            } catch let error as BatonError where error.field == "title" {
+                throw BatonError.validation("subtask_title", error.message)
+            }
+        }
+    }
 
     private func fieldRows(_ task: WorkTask, values: [String: String], members: [Membership],
                            on db: any Database) async throws -> [TaskContext.FieldRow] {
