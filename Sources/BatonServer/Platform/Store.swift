@@ -105,19 +105,12 @@ public final class Store: Sendable {
         }
     }
 
+    /// PostgreSQL: one pooled transaction per write (PostgreSQL runs them side by side).
     private func transact<T: Sendable>(on db: any Database,
                                        _ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
-        let now = clock.now()
-        let dialect = self.dialect, nodeID = self.nodeID
-        let (value, events, jobs) = try await db.transaction { tx in
-            let context = WriteContext(db: tx, now: now)
-            let value = try await body(context)
-            let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
-            return (value, events, context.enqueuedJobs)
-        }
-        if !events.isEmpty { hub.publish(events) }
-        if jobs > 0 { jobSignal.nudge() }
-        return value
+        let outcome = try await db.transaction { tx in try await self.run({ ctx in try await body(ctx) }, on: tx) }
+        announce([outcome])
+        return outcome.value as! T
     }
 
     /// One SQLite transaction for a batch of queued writes. A lone write runs as before; in a batch
@@ -149,9 +142,7 @@ public final class Store: Sendable {
             for item in batch { item.continuation.resume(throwing: error) }
             return
         }
-        let events = outcomes.flatMap { (try? $0.get().events) ?? [] }
-        if !events.isEmpty { hub.publish(events) }
-        if outcomes.contains(where: { ((try? $0.get().jobs) ?? 0) > 0 }) { jobSignal.nudge() }
+        announce(outcomes.compactMap { try? $0.get() })
         for (item, outcome) in zip(batch, outcomes) {
             item.continuation.resume(with: outcome.map(\.value))
         }
@@ -161,6 +152,13 @@ public final class Store: Sendable {
         let value: any Sendable
         let events: [LoggedEvent]
         let jobs: Int
+    }
+
+    /// After commit: events to the live hub, and a nudge to the job worker if jobs were queued.
+    private func announce(_ committed: [WriteOutcome]) {
+        let events = committed.flatMap(\.events)
+        if !events.isEmpty { hub.publish(events) }
+        if committed.contains(where: { $0.jobs > 0 }) { jobSignal.nudge() }
     }
 
     private func run(_ work: GroupCommit.Work, on tx: any Database) async throws -> WriteOutcome {
