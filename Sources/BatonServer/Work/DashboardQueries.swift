@@ -94,18 +94,7 @@ enum DashboardQueries {
             cover(select).where(SQLGroupExpression(SQLBinaryExpression(open, .or, SQLBinaryExpression(column("completed_at"), .greaterThanOrEqual, SQLBind(windowStart)))))
         }
 
-        let groups = try await covered(sql.select()
-            .column(column("stage_category")).column(column("assignee_id"))
-            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tasks")))
-            .column(SQLAlias(SQLFunction("SUM", args: column("estimate")), as: SQLIdentifier("hours")))
-            .from(WorkTask.schema))
-            .groupBy(column("stage_category")).groupBy(column("assignee_id"))
-            .all().map { row in
-                TaskGroup(category: StageCategory(rawValue: try row.decode(column: "stage_category", as: String.self)) ?? .todo,
-                          assigneeID: try row.decode(column: "assignee_id", as: UUID?.self), count: try row.decode(column: "tasks", as: Int.self),
-                          estimateHours: try row.decode(column: "hours", as: Double?.self) ?? 0)
-            }
-
+        let groups = try await taskGroups(covered: covered, on: sql)
         let attention = try await DashboardTask.load(on: db) { select in
             covered(select).where(open).where(SQLGroupExpression(SQLBinaryExpression(
                 SQLBinaryExpression(column("due_at"), .lessThanOrEqual, SQLBind(DashboardRules.attentionDueBefore(now))), .or,
@@ -134,6 +123,21 @@ enum DashboardQueries {
             completedThisWeek: summary.completedThisWeek,
             burnUp: summary.burnUp.map { .init(day: $0.day, scope: $0.scope, done: $0.done) },
             burnUpSvg: BurnUpChart.svg(summary.burnUp), generatedAt: now)
+    }
+
+    /// How many covered tasks each person has in each stage category, and their estimates.
+    private static func taskGroups(covered: Coverage, on sql: any SQLDatabase) async throws -> [TaskGroup] {
+        try await covered(sql.select()
+            .column(column("stage_category")).column(column("assignee_id"))
+            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("tasks")))
+            .column(SQLAlias(SQLFunction("SUM", args: column("estimate")), as: SQLIdentifier("hours")))
+            .from(WorkTask.schema))
+            .groupBy(column("stage_category")).groupBy(column("assignee_id"))
+            .all().map { row in
+                TaskGroup(category: StageCategory(rawValue: try row.decode(column: "stage_category", as: String.self)) ?? .todo,
+                          assigneeID: try row.decode(column: "assignee_id", as: UUID?.self), count: try row.decode(column: "tasks", as: Int.self),
+                          estimateHours: try row.decode(column: "hours", as: Double?.self) ?? 0)
+            }
     }
 
     /// Burn-up points and this week's completions. Each task falls into the first day whose end is
