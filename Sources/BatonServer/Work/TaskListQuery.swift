@@ -91,7 +91,7 @@ struct TaskListQuery: Sendable {
         }
         if let field { query = try await filter(query, projectID: projectID, field: field.key, value: field.value, on: db) }
         if let cursor { query = query.filter(.custom(sort.after(cursor))) }
-        let rows = try await Self.listedColumns(query).sort(.custom(sort.orderBy)).limit(limit + 1).all()
+        let rows = try await query.sort(.custom(sort.orderBy)).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { sort.cursor(after: $0).encoded } : nil
         return ListPage(data: try await WorkQueries.dtos(page, on: db), nextCursor: next)
@@ -99,16 +99,6 @@ struct TaskListQuery: Sendable {
 }
 
 extension TaskListQuery {
-    /// Only what a list row shows (`TaskDTO`): the handoff brief's columns stay in the table, and
-    /// a page decodes a third fewer values.
-    static func listedColumns(_ query: QueryBuilder<WorkTask>) -> QueryBuilder<WorkTask> {
-        query.field(\.$id).field(\.$workspaceID).field(\.$projectID).field(\.$title).field(\.$description)
-            .field(\.$delegatorID).field(\.$assigneeID).field(\.$stageID).field(\.$stageCategory).field(\.$priority)
-            .field(\.$startAt).field(\.$dueAt).field(\.$timeZone).field(\.$blocked).field(\.$blockedReason).field(\.$estimate)
-            .field(\.$tags).field(\.$parentID).field(\.$version).field(\.$createdBy).field(\.$createdAt).field(\.$updatedAt)
-            .field(\.$completedAt).field(\.$handoffAcceptedAt).field(\.$clarificationRequestedAt)
-    }
-
     /// Tasks whose value of the named field equals `value` (canonicalized by the field's type).
     private func filter(_ query: QueryBuilder<WorkTask>, projectID: UUID, field key: String, value: String,
                         on db: any Database) async throws -> QueryBuilder<WorkTask> {
