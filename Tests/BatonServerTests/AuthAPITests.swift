@@ -102,6 +102,10 @@ struct AuthAPITests {
             #expect(try await session.get("/api/v1/me").status == .ok)
             #expect(try await session.post("/api/v1/auth/logout").status == .noContent)
             #expect(try await session.get("/api/v1/me").status == .unauthorized)
+            // both ends of the session are in the audit trail
+            let kinds = try await EventRecord.query(on: app.db).filter(\.$actorID == org.ownerID).all().map(\.kind)
+            #expect(kinds.filter { $0 == "user.signed_in" }.count == 1)
+            #expect(kinds.filter { $0 == "user.signed_out" }.count == 1)
         }
     }
 

@@ -19,6 +19,8 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
     case passwordReset = "user.password_reset"
     case tokenCreated = "token.created"
     case tokenRevoked = "token.revoked"
+    case signedIn = "user.signed_in"
+    case signedOut = "user.signed_out"
 
     case projectCreated = "project.created"
     case projectUpdated = "project.updated"
@@ -72,6 +74,8 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
         case .passwordReset: "had their password reset"
         case .tokenCreated: "created an API token"
         case .tokenRevoked: "revoked an API token"
+        case .signedIn: "signed in"
+        case .signedOut: "signed out"
         case .projectCreated: "created a project"
         case .projectUpdated: "updated a project"
         case .projectMemberAdded: "added someone to a project"

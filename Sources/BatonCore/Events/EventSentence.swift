@@ -29,6 +29,8 @@ public enum EventSentence {
         case .passwordReset: return "An administrator reset \(owner) password"
         case .tokenCreated: return "\(who) created the API token “\(data["name"] ?? "")”"
         case .tokenRevoked: return "\(who) revoked the API token “\(data["name"] ?? "")”"
+        case .signedIn: return "\(who) signed in"
+        case .signedOut: return "\(who) signed out"
         default: return WorkSentence.describe(known, who: who, data: data, name: name)
         }
     }

@@ -91,6 +91,8 @@ struct IdentityService: Sendable {
             }
             try await LoginFailure.query(on: ctx.db).filter(\.$email == email).delete()
             let session = try await Self.issueToken(for: user, kind: .session, name: tokenName, lifetime: lifetime, ctx: ctx)
+            ctx.record(.signedIn, workspace: nil, actor: try user.requireID(), subject: .token(try session.token.requireID()),
+                       data: ["name": tokenName])
             return Session(user: user, token: session.secret)
         }
     }
@@ -99,6 +101,7 @@ struct IdentityService: Sendable {
         try await store.write { ctx in
             try await AuthToken.query(on: ctx.db).filter(\.$id == principal.tokenID)
                 .set(\.$revokedAt, to: ctx.now).update()
+            ctx.record(.signedOut, workspace: nil, actor: principal.userID, subject: .token(principal.tokenID))
         }
     }
 
