@@ -276,7 +276,7 @@ enum DisplayDate {
         format(date, "MMM d", timeZone: timeZone)
     }
 
-    private static func format(_ date: Date, _ pattern: String, timeZone: String?) -> String {
+    static func format(_ date: Date, _ pattern: String, timeZone: String?) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")

@@ -58,8 +58,9 @@ enum DashboardQueries {
         let names = Dictionary(reports.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
         let workspaceID = access.workspaceID
         return try await summarize(covering: { select in
-            select.where(column("workspace_id"), .equal, SQLBind(workspaceID))
-                .where(column("assignee_id"), .in, SQLBind.group(reportIDs.isEmpty ? [UUID()] : reportIDs))
+            // Without reports the dashboard covers nothing (an empty IN list is not valid SQL).
+            reportIDs.isEmpty ? select.where(SQLLiteral.boolean(false))
+                : select.where(column("workspace_id"), .equal, SQLBind(workspaceID)).where(column("assignee_id"), .in, SQLBind.group(reportIDs))
         }, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
            names: names, timeZone: timeZone, now: now, on: db)
     }

@@ -317,7 +317,8 @@ struct TaskListPages: RouteCollection {
         let monthLinks = (previous: "month=\(day(calendar.date(byAdding: .month, value: -1, to: monthStart)!))\(mine)",
                           next: "month=\(day(calendar.date(byAdding: .month, value: 1, to: monthStart)!))\(mine)")
         let context = CalendarContext(
-            workspaceId: access.workspaceID, title: isWeek ? weekTitle(gridStart, calendar) : monthTitle(monthStart, calendar), isWeek: isWeek,
+            workspaceId: access.workspaceID, title: isWeek ? "Week of " + DisplayDate.format(gridStart, "d MMM yyyy", timeZone: principal.timeZone)
+                                    : DisplayDate.format(monthStart, "MMMM yyyy", timeZone: principal.timeZone), isWeek: isWeek,
             previous: isWeek ? weekLinks.previous : monthLinks.previous, next: isWeek ? weekLinks.next : monthLinks.next,
             today: (isWeek ? "view=week" : "") + mine, monthView: "month=\(day(monthStart))\(mine)", weekView: weekOfAnchor,
             weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], weeks: weeks)
@@ -325,20 +326,4 @@ struct TaskListPages: RouteCollection {
             for: req, workspace: access, nav: "calendar"), page: context), for: req)
     }
 
-    /// "Week of 23 Nov 2026".
-    private func weekTitle(_ start: Date, _ calendar: Calendar) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = calendar.timeZone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "d MMM yyyy"
-        return "Week of \(formatter.string(from: start))"
-    }
-
-    private func monthTitle(_ date: Date, _ calendar: Calendar) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = calendar.timeZone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "MMMM yyyy"
-        return formatter.string(from: date)
-    }
 }

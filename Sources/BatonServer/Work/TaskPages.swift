@@ -81,9 +81,8 @@ struct TaskPages: RouteCollection {
         guard task.workspaceID == access.workspaceID else { throw BatonError.notFound("Task") }
         let detail = try await WorkQueries.detail(task, on: req.reader)
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
-        let members = try await Tenancy.query(access, Membership.self, on: req.reader).filter(\.$deactivatedAt == nil).with(\.$user).all()
-            .sorted { $0.user.name < $1.user.name }
-        let names = try await WorkQueries.members(access, on: req.reader).names
+        let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
+        let members = memberships.filter(\.isActive).sorted { $0.user.name < $1.user.name }
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         let history = try await WorkQueries.history(task, on: req.reader)
         let rights = detail.brief.decisionRights

@@ -40,7 +40,7 @@ struct TaskSort: Sendable, Equatable {
         case .title: return column("title")
         case .due: return SQLFunction("COALESCE", args: column("due_at"), SQLBind(Self.noDueDate))
         case .priority:
-            // urgent < high < normal < low
+            // Priority.rank in SQL: urgent 0 … low 3.
             return SQLRaw("CASE \(WorkTask.schema).priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END")
         }
     }
@@ -69,7 +69,7 @@ struct TaskSort: Sendable, Equatable {
         case .created: value = String(task.createdAt.timeIntervalSince1970)
         case .updated: value = String(task.updatedAt.timeIntervalSince1970)
         case .due: value = String((task.dueAt ?? Self.noDueDate).timeIntervalSince1970)
-        case .priority: value = String(Priority.allCases.firstIndex(of: task.priority) ?? 3)
+        case .priority: value = String(task.priority.rank)
         case .title: value = task.title
         }
         return Cursor(sort: self, value: value, id: task.id!)

@@ -188,12 +188,13 @@ struct WorkPages: RouteCollection {
         if let raw = req.query[String.self, at: "manager"], let id = UUID(uuidString: raw) { managerID = id }
         let dashboard = try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
                                                            now: req.application.clock.now(), on: req.reader)
-        let memberships = try await Tenancy.query(access, Membership.self, on: req.reader).filter(\.$deactivatedAt == nil).with(\.$user).all()
+        let (names, everyone) = try await WorkQueries.members(access, on: req.reader)
+        let memberships = everyone.filter(\.isActive)
         let managers = Set(memberships.compactMap(\.managerID))
         let options = memberships.filter { managers.contains($0.$user.id) || $0.$user.id == principal.userID }
             .sorted { $0.user.name < $1.user.name }
             .map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == managerID) }
-        return try await renderDashboard(req, access, dashboard, options: options, isProject: false)
+        return try await renderDashboard(req, access, dashboard, names: names, options: options, isProject: false)
     }
 
     func projectDashboardPage(req: Request) async throws -> Response {
@@ -201,12 +202,12 @@ struct WorkPages: RouteCollection {
         let scope = try await project(req, access)
         let dashboard = try await DashboardQueries.project(scope, timeZone: try req.principal().timeZone,
                                                            now: req.application.clock.now(), on: req.reader)
-        return try await renderDashboard(req, access, dashboard, options: [], isProject: true)
+        return try await renderDashboard(req, access, dashboard, names: try await WorkQueries.members(access, on: req.reader).names,
+                                         options: [], isProject: true)
     }
 
-    private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ dashboard: DashboardDTO, options: [Option],
-                                 isProject: Bool) async throws -> Response {
-        let names = try await WorkQueries.members(access, on: req.reader).names
+    private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ dashboard: DashboardDTO, names: [UUID: String],
+                                 options: [Option], isProject: Bool) async throws -> Response {
         let context = DashboardContext(workspaceId: access.workspaceID, dashboard: dashboard,
                                        names: Dictionary(names.map { ($0.key.uuidString, $0.value) }, uniquingKeysWith: { first, _ in first }),
                                        managerOptions: options, isProject: isProject)
