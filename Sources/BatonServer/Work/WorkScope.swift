@@ -56,8 +56,11 @@ enum WorkScope {
     /// Guests see only the projects they were added to; everyone else sees every project.
     private static func requireVisible(project id: UUID, to access: WorkspaceAccess, on db: any Database) async throws {
         guard access.role == .guest else { return }
-        let isMember = try await ProjectMember.query(on: db)
-            .filter(\.$projectID == id).filter(\.$userID == access.userID).count() > 0
+        let isMember = try await isProjectMember(access.userID, of: id, on: db)
         guard WorkPermission.canSeeProject(role: access.role, isProjectMember: isMember) else { throw BatonError.notFound("Project") }
+    }
+
+    static func isProjectMember(_ userID: UUID, of projectID: UUID, on db: any Database) async throws -> Bool {
+        try await ProjectMember.query(on: db).filter(\.$projectID == projectID).filter(\.$userID == userID).count() > 0
     }
 }

@@ -21,9 +21,7 @@ struct WorkService: Sendable {
         let name = try DisplayText.validate(input.name, label: "Project name", max: 100).orFail(field: "name")
         let description = try DisplayText.validate(input.description, label: "Description", max: 5000, required: false).orFail(field: "description")
         return try await store.write { ctx in
-            if try await Tenancy.query(access, Project.self, on: ctx.db).filter(\.$name == name).count() > 0 {
-                throw BatonError.conflict("name", "A project called \(name) already exists.")
-            }
+            try await Self.requireFreeProjectName(name, in: access, ctx: ctx)
             let lead = input.leadID ?? access.userID
             try await Self.requireActiveMember(access, lead, field: "lead_id", ctx: ctx)
             let project = Project()
@@ -64,9 +62,7 @@ struct WorkService: Sendable {
             guard let project = try await Project.find(scope.projectID, on: ctx.db) else { throw BatonError.notFound("Project") }
             let subject = EventSubject.project(scope.projectID)
             if let name, name != project.name {
-                if try await Tenancy.query(scope.access, Project.self, on: ctx.db).filter(\.$name == name).count() > 0 {
-                    throw BatonError.conflict("name", "A project called \(name) already exists.")
-                }
+                try await Self.requireFreeProjectName(name, in: scope.access, ctx: ctx)
                 ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
                            data: ["field": "name", "from": project.name, "to": name])
                 project.name = name
@@ -81,7 +77,7 @@ struct WorkService: Sendable {
                 ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
                            data: ["field": "lead", "from": project.leadID?.uuidString ?? "", "to": leadID.uuidString])
                 project.leadID = leadID
-                if try await ProjectMember.query(on: ctx.db).filter(\.$projectID == scope.projectID).filter(\.$userID == leadID).count() == 0 {
+                if try await !WorkScope.isProjectMember(leadID, of: scope.projectID, on: ctx.db) {
                     try await Self.addMember(project: project, userID: leadID, actor: scope.access.userID, ctx: ctx)
                 }
             }
@@ -94,10 +90,16 @@ struct WorkService: Sendable {
         try scope.requireManage()
         try await store.write { ctx in
             try await Self.requireActiveMember(scope.access, userID, field: "user_id", ctx: ctx)
-            if try await ProjectMember.query(on: ctx.db).filter(\.$projectID == scope.projectID).filter(\.$userID == userID).count() > 0 {
+            if try await WorkScope.isProjectMember(userID, of: scope.projectID, on: ctx.db) {
                 throw BatonError.conflict("user_id", "Already a member of this project.")
             }
             try await Self.addMember(project: scope.project, userID: userID, actor: scope.access.userID, ctx: ctx)
+        }
+    }
+
+    private static func requireFreeProjectName(_ name: String, in access: WorkspaceAccess, ctx: WriteContext) async throws {
+        if try await Tenancy.query(access, Project.self, on: ctx.db).filter(\.$name == name).count() > 0 {
+            throw BatonError.conflict("name", "A project called \(name) already exists.")
         }
     }
 
@@ -115,9 +117,7 @@ struct WorkService: Sendable {
         let color = try Self.color(input.color ?? "#8a94a6")
         return try await store.write { ctx in
             let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
-            if stages.contains(where: { $0.name.lowercased() == name.lowercased() }) {
-                throw BatonError.conflict("name", "This project already has a stage called \(name).")
-            }
+            try Self.requireFreeStageName(name, among: stages)
             let stage = Stage()
             stage.projectID = scope.projectID
             stage.name = name
@@ -139,19 +139,12 @@ struct WorkService: Sendable {
         return try await store.write { ctx in
             let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
             guard let stage = stages.first(where: { $0.id == stageID }) else { throw BatonError.notFound("Stage") }
-            if let name, stages.contains(where: { $0.id != stageID && $0.name.lowercased() == name.lowercased() }) {
-                throw BatonError.conflict("name", "This project already has a stage called \(name).")
-            }
+            if let name { try Self.requireFreeStageName(name, among: stages.filter { $0.id != stageID }) }
             var data = ["name": name ?? stage.name, "stage_id": stageID.uuidString]
             if let name { data["from_name"] = stage.name; stage.name = name }
             if let color { stage.color = color }
             if let category = input.category, category != stage.category {
-                if stage.category == .done || category == .done {
-                    let others = stages.filter { $0.id != stageID }
-                    if stage.category == .done, !others.contains(where: { $0.category == .done }) {
-                        throw BatonError.validation("category", "A project needs at least one done stage.")
-                    }
-                }
+                try Self.requireAnotherDoneStage(besides: stage, among: stages, field: "category")
                 data["category"] = category.rawValue
                 stage.category = category
                 try await WorkTask.query(on: ctx.db).filter(\.$stageID == stageID).set(\.$stageCategory, to: category).update()
@@ -186,9 +179,7 @@ struct WorkService: Sendable {
             let stages = try await Self.stages(of: scope.projectID, ctx: ctx)
             guard let stage = stages.first(where: { $0.id == stageID }) else { throw BatonError.notFound("Stage") }
             guard stages.count > 1 else { throw BatonError.validation("stage_id", "A project needs at least one stage.") }
-            if stage.category == .done, !stages.contains(where: { $0.id != stageID && $0.category == .done }) {
-                throw BatonError.validation("stage_id", "A project needs at least one done stage.")
-            }
+            try Self.requireAnotherDoneStage(besides: stage, among: stages, field: "stage_id")
             let tasks = try await WorkTask.query(on: ctx.db).filter(\.$stageID == stageID).all()
             if !tasks.isEmpty {
                 guard let moveTo else { throw BatonError.validation("move_to", "Choose the stage its \(tasks.count) tasks move to.") }
@@ -206,6 +197,19 @@ struct WorkService: Sendable {
             ctx.record(.stageRemoved, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID),
                        data: ["name": stage.name, "moved_to": stages.first { $0.id == moveTo }?.name ?? ""])
+        }
+    }
+
+    private static func requireFreeStageName(_ name: String, among stages: [Stage]) throws {
+        if stages.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+            throw BatonError.conflict("name", "This project already has a stage called \(name).")
+        }
+    }
+
+    /// A done stage may stop being one (or go) only if the project keeps another.
+    private static func requireAnotherDoneStage(besides stage: Stage, among stages: [Stage], field: String) throws {
+        if stage.category == .done, !stages.contains(where: { $0.id != stage.id && $0.category == .done }) {
+            throw BatonError.validation(field, "A project needs at least one done stage.")
         }
     }
 
