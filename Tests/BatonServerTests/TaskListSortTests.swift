@@ -62,6 +62,17 @@ struct TaskListSortTests {
         }
     }
 
+    @Test("cursors are URL-safe, whatever the title holds")
+    func urlSafeCursors() throws {
+        let sort = TaskSort(key: .title, descending: false)
+        for title in ["Ünïcode ~~~ ?>?", "plain", "???>>>", "日本語のタイトル"] {
+            let cursor = TaskSort.Cursor(sort: sort, value: title, id: UUID())
+            #expect(!cursor.encoded.contains { "+/= ".contains($0) }, "\(cursor.encoded)")
+            let decoded = try #require(TaskSort.Cursor(cursor.encoded))
+            #expect(decoded.value == title && decoded.id == cursor.id && decoded.sort == sort)
+        }
+    }
+
     @Test("filters by a custom field's value, canonical by type; multi-select matches any choice", arguments: TestDatabase.available)
     func customFieldFilter(db: TestDatabase) async throws {
         try await withBaton(db) { app in

@@ -87,8 +87,11 @@ struct TaskSort: Sendable, Equatable {
             self.id = id
         }
 
+        /// base64url without padding: a title's bytes can make "+" or "/", which a query string would mangle.
         init?(_ encoded: String) {
-            guard let data = Data(base64Encoded: encoded) else { return nil }
+            var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            guard let data = Data(base64Encoded: base64) else { return nil }
             let text = String(decoding: data, as: UTF8.self)
             guard let first = text.firstIndex(of: "|"), let last = text.lastIndex(of: "|"), first < last,
                   let sort = TaskSort(String(text[..<first])), let id = UUID(uuidString: String(text[text.index(after: last)...]))
@@ -98,7 +101,10 @@ struct TaskSort: Sendable, Equatable {
             self.init(sort: sort, value: value, id: id)
         }
 
-        var encoded: String { Data("\(sort.text)|\(value)|\(id.uuidString)".utf8).base64EncodedString() }
+        var encoded: String {
+            Data("\(sort.text)|\(value)|\(id.uuidString)".utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
 
         fileprivate var bind: any SQLExpression {
             switch sort.key {
