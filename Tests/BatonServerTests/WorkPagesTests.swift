@@ -142,6 +142,7 @@ struct WorkPagesTests {
             let mine = try await browser.get("\(base)/my-work")
             #expect(mine.body.contains("Alpha") && mine.body.contains("Apollo"))
             #expect(!(try await browser.get("\(base)/my-work?tab=delegated")).body.contains("Alpha"))
+            #expect(try await browser.get("\(base)/my-work?after=zzz").status == .unprocessableEntity)
             let calendar = try await browser.get("\(base)/calendar?month=2026-12")
             #expect(calendar.body.contains("December 2026"))
             #expect(calendar.body.contains("aria-label=\"2026-12-24\""))

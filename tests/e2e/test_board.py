@@ -4,6 +4,7 @@ import json
 import urllib.request
 import uuid
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -23,16 +24,26 @@ def api(server, method, path, body=None, token=None):
         return json.load(response) if response.status != 204 else None
 
 
+def wait(driver):
+    """Waits that retry when a live refresh replaced the element being read."""
+    return WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def sign_in(driver, server, email, password):
     driver.get(server + "/login")
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button.primary").click()
-    WebDriverWait(driver, 10).until(EC.url_contains("/people"))
+    wait(driver).until(EC.url_contains("/people"))
 
 
+# Finds the card (by its title) and the column (by CSS) when it runs: a live refresh of the board
+# may replace the elements between a lookup in Python and the drag.
 DRAG = """
-const [card, column] = arguments;
+const [title, columnSelector] = arguments;
+const card = document.evaluate(`//li[contains(@class,'task-card')][.//a[text()='${title}']]`, document, null,
+                               XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+const column = document.querySelector(columnSelector);
 const data = new DataTransfer();
 card.dispatchEvent(new DragEvent('dragstart', {dataTransfer: data, bubbles: true}));
 column.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
@@ -68,7 +79,7 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     # the manager's dashboard in a second window
     sign_in(second_browser, server, email, "lead password 123")
     second_browser.get(f"{server}/w/{workspace}/dashboard")
-    WebDriverWait(second_browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    wait(second_browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     assert stat(second_browser, "In progress") == "0"
     assert stat(second_browser, "To do") == "2"
     second_browser.execute_script("window.__noReload = true;")
@@ -77,16 +88,14 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     # the board in the first window: drag the card to In progress
     sign_in(browser, server, email, "lead password 123")
     browser.get(f"{server}/w/{workspace}/projects/{project['id']}")
-    WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
-    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
-    column = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['In progress']}']")
-    browser.execute_script(DRAG, card, column)
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    browser.execute_script(DRAG, "Write the plan", f".column[data-stage-id='{stages['In progress']}']")
+    wait(browser).until(lambda d: d.find_element(
         By.XPATH, f"//section[@data-stage-id='{stages['In progress']}']//a[text()='Write the plan']"))
     screenshot(browser, "board")
 
     # the dashboard changed by itself
-    WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "1")
+    wait(second_browser).until(lambda d: stat(d, "In progress") == "1")
     assert stat(second_browser, "To do") == "1"
     assert second_browser.execute_script("return window.__noReload === true;")
     screenshot(second_browser, "dashboard-after")
@@ -96,35 +105,31 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     assert [task["title"] for task in tasks["data"]] == ["Write the plan"]
 
     # a card with an open acceptance item cannot be dragged to Done: the card returns and says why
-    blocked = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Sign the contract']]")
-    done = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['Done']}']")
-    browser.execute_script(DRAG, blocked, done)
-    toast = WebDriverWait(browser, 10).until(EC.visibility_of_element_located((By.ID, "toast")))
+    browser.execute_script(DRAG, "Sign the contract", f".column[data-stage-id='{stages['Done']}']")
+    toast = wait(browser).until(EC.visibility_of_element_located((By.ID, "toast")))
     assert "Legal approved" in toast.text
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    wait(browser).until(lambda d: d.find_element(
         By.XPATH, f"//section[@data-stage-id='{stages['To do']}']//a[text()='Sign the contract']"))
     screenshot(browser, "board-done-refused")
 
     # keyboard: focus a card and press ] to move it one stage
-    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
-    browser.execute_script("arguments[0].focus();", card)
-    card.send_keys("]")
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    browser.execute_script("document.evaluate(\"//li[contains(@class,'task-card')][.//a[text()='Write the plan']]\", document, null,"
+                           " XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.focus();")
+    browser.switch_to.active_element.send_keys("]")
+    wait(browser).until(lambda d: d.find_element(
         By.XPATH, f"//section[@data-stage-id='{stages['Blocked']}']//a[text()='Write the plan']"))
-    WebDriverWait(second_browser, 10).until(lambda d: stat(d, "In progress") == "0")
+    wait(second_browser).until(lambda d: stat(d, "In progress") == "0")
 
     # swimlanes by assignee: a card dropped in another person's lane is handed to them (and changes stage)
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
     api(server, "POST", f"/api/v1/projects/{project['id']}/tasks",
         {"title": "Book the venue", "assignee_id": owner, "due_at": soon}, token)
     browser.get(f"{server}/w/{workspace}/projects/{project['id']}?lanes=assignee")
-    WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     lanes = [lane.get_attribute("aria-label") for lane in browser.find_elements(By.CSS_SELECTOR, "section.lane")]
     assert lanes == ["Maya Lead", "Tom Report"]
-    card = browser.find_element(By.XPATH, "//li[contains(@class,'task-card')][.//a[text()='Write the plan']]")
-    target = browser.find_element(By.CSS_SELECTOR, f".column[data-stage-id='{stages['In review']}'][data-assignee='{owner}']")
-    browser.execute_script(DRAG, card, target)
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    browser.execute_script(DRAG, "Write the plan", f".column[data-stage-id='{stages['In review']}'][data-assignee='{owner}']")
+    wait(browser).until(lambda d: d.find_element(
         By.XPATH, f"//section[@data-assignee='{owner}'][@data-stage-id='{stages['In review']}']//a[text()='Write the plan']"))
     moved = api(server, "GET", f"/api/v1/projects/{project['id']}/tasks?stage={stages['In review']}", token=token)["data"]
     assert [(task["title"], task["assignee_id"]) for task in moved] == [("Write the plan", owner)]
@@ -139,9 +144,9 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     # the task page: add a subtask and a watcher without leaving it
     browser.find_element(By.PARTIAL_LINK_TEXT, "Book the venue").click()
     browser.find_element(By.ID, "subtask-title").send_keys("Compare three venues" + Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.LINK_TEXT, "Compare three venues"))
+    wait(browser).until(lambda d: d.find_elements(By.LINK_TEXT, "Compare three venues"))
     Select(browser.find_element(By.ID, "watcher-add")).select_by_visible_text("Tom Report")
     browser.find_element(By.XPATH, "//button[text()='Add watcher']").click()
-    WebDriverWait(browser, 10).until(lambda d: "Tom Report" in d.find_element(By.CSS_SELECTOR, "ul.watchers").text)
+    wait(browser).until(lambda d: "Tom Report" in d.find_element(By.CSS_SELECTOR, "ul.watchers").text)
     browser.execute_script("document.querySelector('ul.subtasks').scrollIntoView({block: 'center'});")
     screenshot(browser, "task-page")

@@ -219,6 +219,7 @@ struct TaskListPages: RouteCollection {
         let workspaceId: UUID
         let tab: String
         let rows: [Row]
+        let nextCursor: String?
     }
 
     func myWorkPage(req: Request) async throws -> Response {
@@ -235,13 +236,25 @@ struct TaskListPages: RouteCollection {
             query = query.filter(\.$id ~~ watched)
         default: query = query.filter(\.$assigneeID == principal.userID)
         }
-        let tasks = projectIDs.isEmpty ? [] : try await query.sort(\.$dueAt).limit(PageSize.maximum).all()
+        // Soonest due first (no due date last, on both databases), paged like the task list.
+        let sort = TaskSort(key: .due, descending: false)
+        if let raw = req.query[String.self, at: "after"] {
+            guard let cursor = TaskSort.Cursor(raw), cursor.sort == sort else {
+                throw BatonError.validation("after", "after must be a cursor returned by a previous page.")
+            }
+            query = query.filter(.custom(sort.after(cursor)))
+        }
+        let limit = PageSize.standard
+        let found = projectIDs.isEmpty ? [] : try await query.sort(.custom(sort.orderBy)).limit(limit + 1).all()
+        let tasks = Array(found.prefix(limit))
+        let nextCursor = found.count > limit ? tasks.last.map { sort.cursor(after: $0).encoded } : nil
         let stages = projectIDs.isEmpty ? [] : try await Stage.query(on: req.reader).filter(\.$projectID ~~ projectIDs).sort(\.$position).all()
         let (names, _) = try await WorkQueries.members(access, on: req.reader)
         let projectNames = Dictionary(visible.compactMap { project in project.id.map { ($0, project.name) } }, uniquingKeysWith: { first, _ in first })
         let context = MyWorkContext(workspaceId: access.workspaceID, tab: tab,
                                     rows: rows(try await WorkQueries.dtos(tasks, on: req.reader), stages: stages, names: names, projects: projectNames,
-                                               timeZone: principal.timeZone, now: req.application.clock.now()))
+                                               timeZone: principal.timeZone, now: req.application.clock.now()),
+                                    nextCursor: nextCursor)
         return try await PageRenderer.render("work/my-work", Page(title: "My work", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "my-work"), page: context), for: req)
     }
