@@ -16,7 +16,14 @@ enum Secret {
     }
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(secret.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 
@@ -74,24 +81,27 @@ struct PrincipalMiddleware: AsyncMiddleware {
             try CSRF.verify(request)
         }
         if let secret, !secret.isEmpty {
-            request.storage[PrincipalKey.self] = try await Self.lookup(secret: secret, on: request.reader,
-                                                                       now: request.application.clock.now())
+            let reader = request.reader
+            let tokenHash = Secret.hash(secret)
+            request.storage[PrincipalKey.self] = try await request.store.principals.principal(
+                tokenHash: tokenHash, now: request.application.clock.now()
+            ) { try await Self.lookup(tokenHash: tokenHash, on: reader) }
         }
         return try await next.respond(to: request)
     }
 
-    /// One query: the token joined with its user.
-    static func lookup(secret: String, on db: any Database, now: Date) async throws -> Principal? {
+    /// One query: the unrevoked token joined with its user. Expiry is the caller's to check.
+    static func lookup(tokenHash: String, on db: any Database) async throws -> (Principal, expiresAt: Date?)? {
         guard let token = try await AuthToken.query(on: db)
             .join(User.self, on: \AuthToken.$user.$id == \User.$id)
-            .filter(\.$tokenHash == Secret.hash(secret))
+            .filter(\.$tokenHash == tokenHash)
             .filter(\.$revokedAt == nil)
             .first()
         else { return nil }
-        if let expires = token.expiresAt, expires <= now { return nil }
         let user = try token.joined(User.self)
-        return Principal(userID: try user.requireID(), name: user.name, email: user.email, timeZone: user.timeZone,
-                         createdAt: user.createdAt, tokenID: try token.requireID(), tokenKind: token.kind)
+        let principal = Principal(userID: try user.requireID(), name: user.name, email: user.email, timeZone: user.timeZone,
+                                  createdAt: user.createdAt, tokenID: try token.requireID(), tokenKind: token.kind)
+        return (principal, token.expiresAt)
     }
 }
 

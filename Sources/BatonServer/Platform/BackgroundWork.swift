@@ -91,6 +91,6 @@ struct EventListener {
         let events = try await EventRecord.query(on: app.db)
             .filter(\.$id >= first).filter(\.$id <= last)
             .sort(\.$id).all()
-        app.store.hub.publish(events.map(\.logged))
+        app.store.didCommit(events.map(\.logged))
     }
 }

@@ -21,6 +21,7 @@ public final class Store: Sendable {
     private let writerLoop: any EventLoop
     private let writeLock = AsyncLock()
     let groupCommit = GroupCommit()
+    let principals = PrincipalCache()
     private let logger: Logger
     private let clock: BatonClock
     let hub: LiveHub
@@ -157,7 +158,7 @@ public final class Store: Sendable {
     /// After commit: events to the live hub, and a nudge to the job worker if jobs were queued.
     private func announce(_ committed: [WriteOutcome]) {
         let events = committed.flatMap(\.events)
-        if !events.isEmpty { hub.publish(events) }
+        if !events.isEmpty { didCommit(events) }
         if committed.contains(where: { $0.jobs > 0 }) { jobSignal.nudge() }
     }
 
@@ -166,6 +167,13 @@ public final class Store: Sendable {
         let value = try await work(context)
         let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
         return WriteOutcome(value: value, events: events, jobs: context.enqueuedJobs)
+    }
+
+    /// Events committed here or, on PostgreSQL, by another node: caches forget what they changed
+    /// before the live hub tells anyone.
+    func didCommit(_ events: [LoggedEvent]) {
+        principals.forget(after: events)
+        hub.publish(events)
     }
 
     /// Raw SQL on the read side (for queries Fluent cannot express).

@@ -54,7 +54,13 @@ public final class WriteContext: @unchecked Sendable {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
         for draft in drafts {
-            try await draft.create(on: db)
+            let inserted = try await PlainSQL.rows(on: db, """
+                INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, data, created_at)
+                VALUES (\(bind: draft.workspaceID), \(bind: draft.actorID), \(bind: draft.kind), \(bind: draft.subjectType),
+                        \(bind: draft.subjectID), \(bind: draft.data), \(bind: draft.createdAt))
+                RETURNING id
+                """)
+            draft.id = try inserted.first?.decode(column: "id", as: Int.self)
         }
         let logged = drafts.map(\.logged)
         if dialect == .postgres, let first = logged.first?.id, let last = logged.last?.id {

@@ -33,12 +33,16 @@ enum WorkQueries {
     /// Custom field values of many tasks at once, by field name.
     static func customValues(of taskIDs: [UUID], on db: any Database) async throws -> [UUID: [String: String]] {
         guard !taskIDs.isEmpty else { return [:] }
-        let values = try await TaskFieldValue.query(on: db).filter(\.$taskID ~~ taskIDs).all()
-        guard !values.isEmpty else { return [:] }
-        let fields = try await CustomField.query(on: db).filter(\.$id ~~ Array(Set(values.map(\.fieldID)))).all()
-        let names = Dictionary(fields.compactMap { field in field.id.map { ($0, field.name) } }, uniquingKeysWith: { first, _ in first })
+        let rows = try await PlainSQL.rows(on: db, """
+            SELECT task_field_values.task_id, task_field_values.value, custom_fields.name
+            FROM task_field_values JOIN custom_fields ON custom_fields.id = task_field_values.field_id
+            WHERE task_field_values.task_id IN (\(binds: taskIDs))
+            """)
         var result: [UUID: [String: String]] = [:]
-        for value in values { if let name = names[value.fieldID] { result[value.taskID, default: [:]][name] = value.value } }
+        for row in rows {
+            result[try row.decode(column: "task_id", as: UUID.self), default: [:]][try row.decode(column: "name", as: String.self)] =
+                try row.decode(column: "value", as: String.self)
+        }
         return result
     }
 
@@ -49,10 +53,14 @@ enum WorkQueries {
 
     static func detail(_ task: WorkTask, on db: any Database) async throws -> TaskDetailDTO {
         let taskID = try task.requireID()
-        let checklist = try await ChecklistItem.query(on: db).filter(\.$taskID == taskID).sort(\.$position).all()
-        let checkpoints = try await Checkpoint.query(on: db).filter(\.$taskID == taskID).sort(\.$dueAt).all()
-        let watchers = try await TaskWatcher.query(on: db).filter(\.$taskID == taskID).all().map(\.userID)
-        let subtasks = try await WorkTask.query(on: db).filter(\.$parentID == taskID).sort(\.$createdAt).all().compactMap(\.id)
+        let checklist = try await PlainSQL.all(ChecklistItem.self, on: db,
+                                               "SELECT * FROM checklist_items WHERE task_id = \(bind: taskID) ORDER BY position")
+        let checkpoints = try await PlainSQL.all(Checkpoint.self, on: db,
+                                                 "SELECT * FROM checkpoints WHERE task_id = \(bind: taskID) ORDER BY due_at")
+        let watchers = try await PlainSQL.rows(on: db, "SELECT user_id FROM task_watchers WHERE task_id = \(bind: taskID)")
+            .map { try $0.decode(column: "user_id", as: UUID.self) }
+        let subtasks = try await PlainSQL.rows(on: db, "SELECT id FROM tasks WHERE parent_id = \(bind: taskID) ORDER BY created_at")
+            .map { try $0.decode(column: "id", as: UUID.self) }
         let brief = BriefDTO(
             outcome: task.outcome, constraints: task.constraints, successCriteria: task.successCriteria,
             riskTolerance: task.riskTolerance, decisionRights: DecisionRightsText.decode(task.decisionRights),

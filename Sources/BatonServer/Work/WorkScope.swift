@@ -26,16 +26,19 @@ enum WorkScope {
     /// A project by id alone (routes like /projects/{id}): one query finds the project, the
     /// caller's membership of its workspace and the workspace's name.
     static func project(id: UUID, for userID: UUID, on db: any Database) async throws -> ProjectAccess {
-        guard let project = try await Project.query(on: db)
-            .join(Membership.self, on: \Project.$workspaceID == \Membership.$workspaceID)
-            .join(Workspace.self, on: \Project.$workspaceID == \Workspace.$id)
-            .filter(\.$id == id)
-            .filter(Membership.self, \.$user.$id == userID)
-            .filter(Membership.self, \.$deactivatedAt == nil)
-            .first()
+        guard let row = try await PlainSQL.rows(on: db, """
+            SELECT projects.*, memberships.role AS caller_role, workspaces.name AS workspace_name
+            FROM projects
+            JOIN memberships ON memberships.workspace_id = projects.workspace_id
+            JOIN workspaces ON workspaces.id = projects.workspace_id
+            WHERE projects.id = \(bind: id) AND memberships.user_id = \(bind: userID) AND memberships.deactivated_at IS NULL
+            LIMIT 1
+            """).first,
+            let role = Role(rawValue: try row.decode(column: "caller_role", as: String.self))
         else { throw BatonError.notFound("Project") }
-        let access = WorkspaceAccess(workspaceID: project.workspaceID, workspaceName: try project.joined(Workspace.self).name,
-                                     userID: userID, role: try project.joined(Membership.self).role)
+        let project = try row.decode(fluentModel: Project.self)
+        let access = WorkspaceAccess(workspaceID: project.workspaceID, workspaceName: try row.decode(column: "workspace_name", as: String.self),
+                                     userID: userID, role: role)
         do {
             try await requireVisible(project: id, to: access, on: db)
         } catch let error as BatonError where error.status == .notFound {
@@ -45,7 +48,9 @@ enum WorkScope {
     }
 
     static func task(id: UUID, for userID: UUID, on db: any Database) async throws -> (WorkTask, ProjectAccess) {
-        guard let task = try await WorkTask.find(id, on: db) else { throw BatonError.notFound("Task") }
+        guard let task = try await PlainSQL.first(WorkTask.self, on: db, "SELECT * FROM tasks WHERE id = \(bind: id)") else {
+            throw BatonError.notFound("Task")
+        }
         do {
             return (task, try await project(id: task.projectID, for: userID, on: db))
         } catch let error as BatonError where error.status == .notFound {

@@ -277,7 +277,7 @@ struct WorkService: Sendable {
     }
 
     static func stages(of projectID: UUID, on db: any Database) async throws -> [Stage] {
-        try await Stage.query(on: db).filter(\.$projectID == projectID).sort(\.$position).all()
+        try await PlainSQL.all(Stage.self, on: db, "SELECT * FROM stages WHERE project_id = \(bind: projectID) ORDER BY position")
     }
 
     static func color(_ raw: String) throws -> String {
