@@ -25,3 +25,36 @@ enum PlainSQL {
         try await (db as! any SQLDatabase).raw(query).run()
     }
 }
+
+extension PlainSQL {
+    /// `table.column AS prefixcolumn, …` for every column of a model, so it can share a row with another.
+    static func columns<M: Model>(of type: M.Type, table: String, prefix: String) -> String {
+        M().properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys)
+            .map { "\(table).\($0.description) AS \(prefix)\($0.description)" }
+            .joined(separator: ", ")
+    }
+
+    /// A model read from the columns `columns(of:table:prefix:)` selected.
+    static func decode<M: Model>(_ type: M.Type, prefix: String, from row: any SQLRow) throws -> M {
+        let model = M()
+        try model.output(from: PrefixedRowOutput(row: row, prefix: prefix))
+        return model
+    }
+}
+
+private struct PrefixedRowOutput: DatabaseOutput {
+    let row: any SQLRow
+    let prefix: String
+
+    var description: String { "\(prefix)* of \(row)" }
+
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: prefix + key.description) }
+
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: prefix + key.description) }
+
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
+        try row.decode(column: prefix + key.description, as: T.self)
+    }
+}

@@ -52,23 +52,16 @@ enum WorkQueries {
     }
 
     static func detail(_ task: WorkTask, on db: any Database) async throws -> TaskDetailDTO {
-        let taskID = try task.requireID()
-        let checklist = try await PlainSQL.all(ChecklistItem.self, on: db,
-                                               "SELECT * FROM checklist_items WHERE task_id = \(bind: taskID) ORDER BY position")
-        let checkpoints = try await PlainSQL.all(Checkpoint.self, on: db,
-                                                 "SELECT * FROM checkpoints WHERE task_id = \(bind: taskID) ORDER BY due_at")
-        let watchers = try await PlainSQL.rows(on: db, "SELECT user_id FROM task_watchers WHERE task_id = \(bind: taskID)")
-            .map { try $0.decode(column: "user_id", as: UUID.self) }
-        let subtasks = try await PlainSQL.rows(on: db, "SELECT id FROM tasks WHERE parent_id = \(bind: taskID) ORDER BY created_at")
-            .map { try $0.decode(column: "id", as: UUID.self) }
+        let parts = try await TaskParts.read(of: try task.requireID(), on: db)
         let brief = BriefDTO(
             outcome: task.outcome, constraints: task.constraints, successCriteria: task.successCriteria,
             riskTolerance: task.riskTolerance, decisionRights: DecisionRightsText.decode(task.decisionRights),
             delegationLevel: task.delegationLevel, delegationLevelName: task.delegationLevel.flatMap { DelegationLevel(rawValue: $0)?.name },
             stretch: task.stretch, skills: task.skillList, handoffAcceptedAt: task.handoffAcceptedAt,
             clarificationRequestedAt: task.clarificationRequestedAt,
-            checklist: try checklist.map(ChecklistItemDTO.init), checkpoints: try checkpoints.map(CheckpointDTO.init))
-        return TaskDetailDTO(task: try await dtos([task], on: db)[0], brief: brief, watcherIds: watchers, subtaskIds: subtasks)
+            checklist: try parts.checklist.map(ChecklistItemDTO.init), checkpoints: try parts.checkpoints.map(CheckpointDTO.init))
+        return TaskDetailDTO(task: try TaskDTO(task, customFields: parts.fields), brief: brief,
+                             watcherIds: parts.watchers, subtaskIds: parts.subtasks)
     }
 
     static func history(_ task: WorkTask, on db: any Database) async throws -> [HistoryEntryDTO] {

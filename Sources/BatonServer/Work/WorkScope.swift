@@ -58,6 +58,40 @@ enum WorkScope {
         }
     }
 
+    /// A task with everything a change to it is checked against, in one query: the task, its
+    /// project, the caller's role in the workspace and the project's stages in order.
+    static func taskForChange(id: UUID, for userID: UUID, on db: any Database) async throws -> (WorkTask, ProjectAccess, [Stage]) {
+        let rows = try await PlainSQL.rows(on: db, """
+            SELECT tasks.*, \(unsafeRaw: Self.projectColumns), \(unsafeRaw: Self.stageColumns),
+                   memberships.role AS caller_role, workspaces.name AS workspace_name
+            FROM tasks
+            JOIN projects ON projects.id = tasks.project_id
+            JOIN workspaces ON workspaces.id = tasks.workspace_id
+            JOIN memberships ON memberships.workspace_id = tasks.workspace_id
+                AND memberships.user_id = \(bind: userID) AND memberships.deactivated_at IS NULL
+            LEFT JOIN stages ON stages.project_id = tasks.project_id
+            WHERE tasks.id = \(bind: id)
+            ORDER BY stages.position
+            """)
+        guard let first = rows.first, let role = Role(rawValue: try first.decode(column: "caller_role", as: String.self)) else {
+            throw BatonError.notFound("Task")
+        }
+        let task = try first.decode(fluentModel: WorkTask.self)
+        let project = try PlainSQL.decode(Project.self, prefix: "p__", from: first)
+        let access = WorkspaceAccess(workspaceID: task.workspaceID, workspaceName: try first.decode(column: "workspace_name", as: String.self),
+                                     userID: userID, role: role)
+        do {
+            try await requireVisible(project: task.projectID, to: access, on: db)
+        } catch let error as BatonError where error.status == .notFound {
+            throw BatonError.notFound("Task")
+        }
+        let stages = try first.decodeNil(column: "s__id") ? [] : rows.map { try PlainSQL.decode(Stage.self, prefix: "s__", from: $0) }
+        return (task, ProjectAccess(access: access, project: project, projectID: task.projectID), stages)
+    }
+
+    private static let projectColumns = PlainSQL.columns(of: Project.self, table: "projects", prefix: "p__")
+    private static let stageColumns = PlainSQL.columns(of: Stage.self, table: "stages", prefix: "s__")
+
     /// Guests see only the projects they were added to; everyone else sees every project.
     private static func requireVisible(project id: UUID, to access: WorkspaceAccess, on db: any Database) async throws {
         guard access.role == .guest else { return }
