@@ -76,7 +76,7 @@ struct WorkAPI: RouteCollection {
 
     private func detail(_ req: Request, _ taskID: UUID, status: HTTPResponseStatus = .ok) async throws -> Response {
         let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.reader)
-        return try await WorkQueries.detail(task, on: req.reader).encodeResponse(status: status, for: req)
+        return JSONText.response(try await WorkQueries.detail(task, on: req.reader), status: status)
     }
 
     // MARK: projects
@@ -170,9 +170,9 @@ struct WorkAPI: RouteCollection {
 
     // MARK: tasks
 
-    func listTasks(req: Request) async throws -> ListPage<TaskDTO> {
+    func listTasks(req: Request) async throws -> Response {
         let scope = try await projectScope(req)
-        return try await TaskListQuery(req, me: scope.access.userID).page(projectID: scope.projectID, on: req.reader)
+        return JSONText.response(try await TaskListQuery(req, me: scope.access.userID).page(projectID: scope.projectID, on: req.reader))
     }
 
     func createTask(req: Request) async throws -> Response {
@@ -192,7 +192,7 @@ struct WorkAPI: RouteCollection {
         }
         let task = try await req.work.updateTask(try taskID(req), for: try req.principal().userID, version: version, try TaskChanges(body))
         // The service checked the caller's access a moment ago; the task in hand is what was committed.
-        return try await WorkQueries.detail(task, on: req.reader).encodeResponse(for: req)
+        return JSONText.response(try await WorkQueries.detail(task, on: req.reader))
     }
 
     func accept(req: Request) async throws -> Response {
@@ -284,12 +284,12 @@ struct WorkAPI: RouteCollection {
         return Response(status: .ok, headers: headers, body: .init(string: csv))
     }
 
-    func bulk(req: Request) async throws -> ListPage<TaskDTO> {
+    func bulk(req: Request) async throws -> Response {
         let scope = try await projectScope(req)
         let body = try PatchReader.body(req)
         guard let ids = try body.uuids("task_ids") else { throw BatonError.validation("task_ids", "task_ids is required.") }
         guard let changes = try body.objectReader("changes") else { throw BatonError.validation("changes", "changes is required.") }
         let tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try TaskChanges(changes))
-        return ListPage(data: try await WorkQueries.dtos(tasks, on: req.reader), nextCursor: nil)
+        return JSONText.response(ListPage(data: try await WorkQueries.dtos(tasks, on: req.reader), nextCursor: nil))
     }
 }
