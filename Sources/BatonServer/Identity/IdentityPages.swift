@@ -43,7 +43,7 @@ struct IdentityPages: RouteCollection {
 
     func loginPage(req: Request) async throws -> Response {
         if req.optionalPrincipal != nil { return req.redirect(to: "/") }
-        let next = safeNext(req.query[String.self, at: "next"])
+        let next = safeNext(req.queryText("next"))
         return try await PageRenderer.render("auth/login", Page(title: "Sign in", layout: try await PageRenderer.layout(for: req),
                                                                  page: LoginContext(next: next)), for: req)
     }

@@ -22,7 +22,7 @@ struct LiveRoute: RouteCollection {
                 throw BatonError.forbidden("Live updates from another site are not allowed.")
             }
             let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: request.reader)
-            let requested = request.query[String.self, at: "workspace_id"]
+            let requested = request.queryText("workspace_id")
             let chosen: WorkspaceDTO?
             if let requested {
                 chosen = workspaces.first { $0.id.uuidString.lowercased() == requested.lowercased() }

@@ -10,5 +10,6 @@ enum MigrationList {
         CreateSavedViews(),
         AddTaskListIndexes(),
         AddDashboardIndexes(),
+        TuneDashboardIndexes(),
     ]
 }

@@ -127,7 +127,7 @@ enum CSRF {
     static func verify(_ req: Request) throws {
         guard let expected = req.cookies[cookie]?.string, expected.count >= 32,
               // File uploads stream their body, so their forms carry the token in the action URL instead.
-              let sent = req.query[String.self, at: field] ?? req.headers.first(name: "X-CSRF-Token")
+              let sent = req.queryText(field) ?? req.headers.first(name: "X-CSRF-Token")
                 ?? (req.body.data != nil ? try? req.content.get(String.self, at: field) : nil),
               Data(sent.utf8).count == Data(expected.utf8).count,
               zip(Data(sent.utf8), Data(expected.utf8)).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0

@@ -4,7 +4,7 @@ import BatonCore
 extension Request {
     /// `?limit=`: absent means the standard page size; anything but 1…max is a 422.
     func pageSize() throws -> Int {
-        let raw = query[String.self, at: "limit"]
+        let raw = queryText("limit")
         guard let raw, !raw.isEmpty else { return PageSize.standard }
         guard let value = Int(raw), let size = PageSize.resolve(value) else {
             throw BatonError.validation("limit", "limit must be a whole number from 1 to \(PageSize.maximum).")
@@ -14,7 +14,7 @@ extension Request {
 
     /// An integer cursor such as `?after=<event id>`.
     func cursorParameter(_ name: String) throws -> Int? {
-        guard let raw = query[String.self, at: name], !raw.isEmpty else { return nil }
+        guard let raw = queryText(name), !raw.isEmpty else { return nil }
         guard let value = Int(raw), value >= 0 else {
             throw BatonError.validation(name, "\(name) must be a cursor returned by a previous page.")
         }

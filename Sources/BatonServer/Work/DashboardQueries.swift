@@ -143,18 +143,27 @@ enum DashboardQueries {
 
     /// Burn-up points and this week's completions. Each task falls into the first day whose end is
     /// after its creation (and its completion); the database counts tasks per pair of days, and the
-    /// running totals are summed here. Most tasks are older than the window and stop at the first test.
+    /// running totals are summed here.
     private static func burnUpCounts(days: [(day: Date, end: Date)], weekStart: Date, covered: Coverage,
                                      on sql: any SQLDatabase) async throws -> (points: [DashboardSummary.BurnUpPoint], completedThisWeek: Int) {
+        // The first day (lo...hi, hi = none) whose end is after the value, found by nested halving:
+        // five comparisons a task instead of up to twenty-eight. NULL compares false and lands on "none".
+        func search(_ column: String, _ lo: Int, _ hi: Int, into text: inout SQLQueryString) {
+            guard lo < hi else { return text.appendInterpolation(unsafeRaw: " \(lo)") }
+            let mid = (lo + hi) / 2
+            text.appendInterpolation(unsafeRaw: " CASE WHEN \(WorkTask.schema).\(column) < ")
+            text.appendInterpolation(bind: days[mid].end)
+            text.appendInterpolation(unsafeRaw: " THEN")
+            search(column, lo, mid, into: &text)
+            text.appendInterpolation(unsafeRaw: " ELSE")
+            search(column, mid + 1, hi, into: &text)
+            text.appendInterpolation(unsafeRaw: " END")
+        }
         func bucket(_ column: String, onlyDone: Bool) -> SQLQueryString {
-            var text = SQLQueryString("CASE")
-            if onlyDone { text.appendInterpolation(unsafeRaw: " WHEN \(WorkTask.schema).stage_category <> 'done' OR \(WorkTask.schema).completed_at IS NULL THEN -1") }
-            for (index, day) in days.enumerated() {
-                text.appendInterpolation(unsafeRaw: " WHEN \(WorkTask.schema).\(column) < ")
-                text.appendInterpolation(bind: day.end)
-                text.appendInterpolation(unsafeRaw: " THEN \(index)")
-            }
-            text.appendInterpolation(unsafeRaw: " ELSE \(days.count) END")
+            var text = SQLQueryString("")
+            if onlyDone { text.appendInterpolation(unsafeRaw: "CASE WHEN \(WorkTask.schema).stage_category <> 'done' OR \(WorkTask.schema).completed_at IS NULL THEN -1 ELSE") }
+            search(column, 0, days.count, into: &text)
+            if onlyDone { text.appendInterpolation(unsafeRaw: " END") }
             return text
         }
         let thisWeek = SQLQueryString("CASE WHEN \(unsafeRaw: WorkTask.schema).stage_category = 'done' AND \(unsafeRaw: WorkTask.schema).completed_at >= \(bind: weekStart) THEN 1 ELSE 0 END")

@@ -118,7 +118,7 @@ struct TaskListPages: RouteCollection {
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let (names, members) = try await WorkQueries.members(access, on: req.reader)
-        func param(_ name: String) -> String { req.query[String.self, at: name] ?? "" }
+        func param(_ name: String) -> String { req.queryText(name) ?? "" }
         let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
                               tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"),
                               field: param("field"), fieldValue: param("field_value"))
@@ -225,7 +225,7 @@ struct TaskListPages: RouteCollection {
     func myWorkPage(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
-        let tab = ["assigned", "delegated", "watching"].contains(req.query[String.self, at: "tab"] ?? "") ? req.query[String.self, at: "tab"]! : "assigned"
+        let tab = ["assigned", "delegated", "watching"].contains(req.queryText("tab") ?? "") ? req.queryText("tab")! : "assigned"
         let visible = try await WorkQueries.projects(access, on: req.reader)
         let projectIDs = visible.compactMap(\.id)
         var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ projectIDs).filter(\.$stageCategory != .done)
@@ -238,7 +238,7 @@ struct TaskListPages: RouteCollection {
         }
         // Soonest due first (no due date last, on both databases), paged like the task list.
         let sort = TaskSort(key: .due, descending: false)
-        if let raw = req.query[String.self, at: "after"] {
+        if let raw = req.queryText("after") {
             guard let cursor = TaskSort.Cursor(raw), cursor.sort == sort else {
                 throw BatonError.validation("after", "after must be a cursor returned by a previous page.")
             }
@@ -283,11 +283,11 @@ struct TaskListPages: RouteCollection {
         calendar.timeZone = TimeZone(identifier: principal.timeZone) ?? TimeZone(identifier: "UTC")!
         let now = req.application.clock.now()
         // Month view: six weeks around `?month=YYYY-MM`. Week view: the week of `?week=YYYY-MM-DD`.
-        let isWeek = req.query[String.self, at: "view"] == "week"
+        let isWeek = req.queryText("view") == "week"
         func localDay(_ text: String?) -> Date? {
             text.flatMap(DateText.parseDay).flatMap { LocalDateTime.parse($0, timeZone: principal.timeZone) }
         }
-        let anchor = (isWeek ? localDay(req.query[String.self, at: "week"]) : localDay((req.query[String.self, at: "month"] ?? "") + "-01")) ?? now
+        let anchor = (isWeek ? localDay(req.queryText("week")) : localDay((req.queryText("month") ?? "") + "-01")) ?? now
         let monthStart = calendar.dateInterval(of: .month, for: anchor)!.start
         let gridStart = calendar.dateInterval(of: .weekOfYear, for: isWeek ? anchor : monthStart)!.start
         let weekCount = isWeek ? 1 : 6
@@ -295,7 +295,7 @@ struct TaskListPages: RouteCollection {
         let visible = try await WorkQueries.projects(access, on: req.reader).compactMap(\.id)
         var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ visible)
             .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
-        if req.query[String.self, at: "mine"] == "1" { query = query.filter(\.$assigneeID == principal.userID) }
+        if req.queryText("mine") == "1" { query = query.filter(\.$assigneeID == principal.userID) }
         let tasks = visible.isEmpty ? [] : try await query.sort(\.$dueAt).all()
         let (names, _) = try await WorkQueries.members(access, on: req.reader)
         let stages = visible.isEmpty ? [] : try await Stage.query(on: req.reader).filter(\.$projectID ~~ visible).all()
@@ -320,7 +320,7 @@ struct TaskListPages: RouteCollection {
             }
             weeks.append(days)
         }
-        let mine = req.query[String.self, at: "mine"] == "1" ? "&mine=1" : ""
+        let mine = req.queryText("mine") == "1" ? "&mine=1" : ""
         let day = { (date: Date) in formatter.string(from: date) }
         formatter.dateFormat = "yyyy-MM-dd"
         let weekLinks = (previous: "view=week&week=\(day(calendar.date(byAdding: .day, value: -7, to: gridStart)!))\(mine)",

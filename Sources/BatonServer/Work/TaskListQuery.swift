@@ -26,7 +26,7 @@ struct TaskListQuery: Sendable {
 
     init(_ req: Request, me: UUID) throws {
         func text(_ name: String) -> String? {
-            guard let value = req.query[String.self, at: name], !value.isEmpty else { return nil }
+            guard let value = req.queryText(name), !value.isEmpty else { return nil }
             return value
         }
         func id(_ name: String) throws -> UUID? {

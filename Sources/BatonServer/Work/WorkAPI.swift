@@ -48,7 +48,7 @@ struct WorkAPI: RouteCollection {
         let principal = try req.principal()
         let managerID = try req.uuidParameter("userID", label: "Manager")
         let workspaceID: UUID
-        if let raw = req.query[String.self, at: "workspace_id"], !raw.isEmpty {
+        if let raw = req.queryText("workspace_id"), !raw.isEmpty {
             guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
             workspaceID = id
         } else {
@@ -148,7 +148,7 @@ struct WorkAPI: RouteCollection {
         let scope = try await projectScope(req)
         let stageID = try req.uuidParameter("stageID", label: "Stage")
         var moveTo: UUID?
-        if let raw = req.query[String.self, at: "move_to"], !raw.isEmpty {
+        if let raw = req.queryText("move_to"), !raw.isEmpty {
             guard let id = UUID(uuidString: raw) else { throw BatonError.validation("move_to", "move_to must be a stage id.") }
             moveTo = id
         }
@@ -269,7 +269,7 @@ struct WorkAPI: RouteCollection {
         guard let buffer = req.body.data, let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
             throw BatonError.validation("file", "Send the CSV file as the request body.")
         }
-        let dryRun = ["true", "1", "yes"].contains(req.query[String.self, at: "dry_run"]?.lowercased() ?? "")
+        let dryRun = ["true", "1", "yes"].contains(req.queryText("dry_run")?.lowercased() ?? "")
         let result = try await req.work.importTasks(scope, csv: text, dryRun: dryRun)
         return try await result.encodeResponse(status: dryRun ? .ok : .created, for: req)
     }

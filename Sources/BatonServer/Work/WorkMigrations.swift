@@ -197,3 +197,21 @@ struct AddDashboardIndexes: AsyncMigration {
         for name in Self.names { try await sql.drop(index: name).run() }
     }
 }
+
+/// `tasks_assignee` (workspace, assignee, stage category) is a prefix of `tasks_dashboard_people`,
+/// which serves every query it served and lets a dashboard test its conditions inside the index;
+/// with both, SQLite picked the narrower one and read every report's task from the table.
+/// Checkpoints at risk are found from their status, not by visiting every covered task.
+struct TuneDashboardIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "tasks_assignee").run()
+        try await SQLIndex.create("checkpoints_status", on: Checkpoint.schema, columns: ["status", "task_id"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "checkpoints_status").run()
+        try await SQLIndex.create("tasks_assignee", on: WorkTask.schema, columns: ["workspace_id", "assignee_id", "stage_category"], database)
+    }
+}

@@ -117,7 +117,7 @@ struct WorkPages: RouteCollection {
             .all()
         let names = try await WorkQueries.members(access, on: req.reader).names
         let now = req.application.clock.now()
-        let byAssignee = req.query[String.self, at: "lanes"] == "assignee"
+        let byAssignee = req.queryText("lanes") == "assignee"
         func card(_ task: WorkTask) throws -> Card {
             let assignee = task.assigneeID.flatMap { names[$0] }
             return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
@@ -185,7 +185,7 @@ struct WorkPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
         var managerID = principal.userID
-        if let raw = req.query[String.self, at: "manager"], let id = UUID(uuidString: raw) { managerID = id }
+        if let raw = req.queryText("manager"), let id = UUID(uuidString: raw) { managerID = id }
         let dashboard = try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
                                                            now: req.application.clock.now(), on: req.reader)
         let (names, everyone) = try await WorkQueries.members(access, on: req.reader)
