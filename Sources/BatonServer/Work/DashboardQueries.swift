@@ -39,29 +39,36 @@ enum DashboardQueries {
     /// A manager's direct reports; visible to the manager, their own managers and admins. Reads only
     /// the reports and the manager chain, never the whole workspace.
     static func manager(_ access: WorkspaceAccess, managerID: UUID, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {
-        func membership(_ userID: UUID) async throws -> Membership? {
-            try await Tenancy.query(access, Membership.self, on: db).filter(\.$user.$id == userID)
-                .filter(\.$deactivatedAt == nil).with(\.$user).first()
+        let workspaceID = access.workspaceID
+        /// Active members of this workspace with their names: one person, or everyone reporting to a manager.
+        func people(_ condition: SQLQueryString) async throws -> [(userID: UUID, name: String, managerID: UUID?)] {
+            try await PlainSQL.rows(on: db, """
+                SELECT memberships.user_id, memberships.manager_id, users.name FROM memberships
+                JOIN users ON users.id = memberships.user_id
+                WHERE memberships.workspace_id = \(bind: workspaceID) AND memberships.deactivated_at IS NULL AND \(condition)
+                ORDER BY users.name
+                """).map { row in
+                (try row.decode(column: "user_id", as: UUID.self), try row.decode(column: "name", as: String.self),
+                 try row.decode(column: "manager_id", as: UUID?.self))
+            }
         }
-        guard let manager = try await membership(managerID) else { throw BatonError.notFound("Manager") }
+        guard let manager = try await people("memberships.user_id = \(bind: managerID)").first else { throw BatonError.notFound("Manager") }
         var allowed = access.role.canAdminister || access.userID == managerID
         var seen: Set<UUID> = [managerID]
         var above = manager.managerID
         while !allowed, let next = above, seen.insert(next).inserted {
             allowed = next == access.userID
-            above = try await membership(next)?.managerID
+            above = try await people("memberships.user_id = \(bind: next)").first?.managerID
         }
-        guard allowed else { throw BatonError.forbidden("Only \(manager.user.name), their managers and admins can see this dashboard.") }
-        let reports = try await Tenancy.query(access, Membership.self, on: db).filter(\.$managerID == managerID)
-            .filter(\.$deactivatedAt == nil).with(\.$user).all()
-        let reportIDs = reports.map(\.$user.id)
-        let names = Dictionary(reports.map { ($0.$user.id, $0.user.name) }, uniquingKeysWith: { first, _ in first })
-        let workspaceID = access.workspaceID
+        guard allowed else { throw BatonError.forbidden("Only \(manager.name), their managers and admins can see this dashboard.") }
+        let reports = try await people("memberships.manager_id = \(bind: managerID)")
+        let reportIDs = reports.map(\.userID)
+        let names = Dictionary(reports.map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
         return try await summarize(covering: { select in
             // Without reports the dashboard covers nothing (an empty IN list is not valid SQL).
             reportIDs.isEmpty ? select.where(SQLLiteral.boolean(false))
                 : select.where(column("workspace_id"), .equal, SQLBind(workspaceID)).where(column("assignee_id"), .in, SQLBind.group(reportIDs))
-        }, scope: .init(type: "manager", id: managerID, name: manager.user.name, memberIds: reportIDs),
+        }, scope: .init(type: "manager", id: managerID, name: manager.name, memberIds: reportIDs),
            names: names, timeZone: timeZone, now: now, on: db)
     }
 

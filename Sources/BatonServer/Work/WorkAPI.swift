@@ -47,18 +47,16 @@ struct WorkAPI: RouteCollection {
     func managerDashboard(req: Request) async throws -> DashboardDTO {
         let principal = try req.principal()
         let managerID = try req.uuidParameter("userID", label: "Manager")
-        let workspaceID: UUID
+        let access: WorkspaceAccess
         if let raw = req.queryText("workspace_id"), !raw.isEmpty {
             guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
-            workspaceID = id
+            access = try await Tenancy.access(id, for: principal.userID, on: req.reader)
         } else {
-            let mine = Set(try await IdentityQueries.workspaces(of: principal.userID, on: req.reader).map(\.id))
-            guard let shared = try await IdentityQueries.workspaces(of: managerID, on: req.reader).first(where: { mine.contains($0.id) }) else {
+            guard let shared = try await Tenancy.sharedAccess(with: managerID, for: principal.userID, on: req.reader) else {
                 throw BatonError.notFound("Manager")
             }
-            workspaceID = shared.id
+            access = shared
         }
-        let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
         return try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
                                                   now: req.application.clock.now(), on: req.reader)
     }
