@@ -79,6 +79,14 @@ struct TaskListQuery: Sendable {
         limit = try req.pageSize()
     }
 
+    /// What a list row shows (TaskDTO) and its cursor read; the brief's long texts stay on disk.
+    /// The models come back partly loaded and are only turned into DTOs.
+    private static let listedColumns = ["id", "project_id", "title", "description", "delegator_id", "assignee_id", "stage_id",
+                                        "stage_category", "priority", "start_at", "due_at", "time_zone", "blocked", "blocked_reason",
+                                        "estimate", "tags", "parent_id", "version", "created_by", "created_at", "updated_at",
+                                        "completed_at", "handoff_accepted_at", "clarification_requested_at"]
+        .map { "\(WorkTask.schema).\($0)" }.joined(separator: ", ")
+
     /// One page, built with SQLKit rather than Fluent: Fluent selects every column as
     /// `"tasks"."x" AS "tasks_x"` and decodes each through a prefixed key, which was a quarter of
     /// a 50-row page's CPU.
@@ -89,7 +97,7 @@ struct TaskListQuery: Sendable {
             return SQLBinaryExpression(column(name), .equal, SQLBind(value))
         }
         var query = (db as! any SQLDatabase).select()
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier(WorkTask.schema)))
+            .column(SQLRaw(Self.listedColumns))
             .from(WorkTask.schema)
             .where(equal("project_id", projectID))
         if let assignee { query = query.where(equal("assignee_id", assignee.map { $0 as any Encodable & Sendable })) }
