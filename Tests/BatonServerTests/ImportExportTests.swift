@@ -86,4 +86,31 @@ struct ImportExportTests {
             #expect(Set(reexport.body.string.split(separator: "\r\n")) == Set(exported.split(separator: "\r\n")))
         }
     }
+
+    @Test("a 50,000-row file: the dry run names its one bad line, the import creates every task", arguments: TestDatabase.available)
+    func fiftyThousandRows(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let tom = try #require(try await work.member.get("/api/v1/me").json["user"]["email"].string)
+            var lines = ["title,assignee email,stage,priority,due,tags"]
+            for index in 0..<50_000 {
+                lines.append("Task \(index),\(index % 2 == 0 ? tom : ""),\(["To do", "In progress", "In review"][index % 3]),normal,"
+                             + "2026-12-\(String(format: "%02d", index % 28 + 1)),t\(index % 20)")
+            }
+            var withTypo = lines
+            withTypo[31_337] = "Task 31336,,Nowhere,normal,,"
+            let dry = try await upload(work.owner, "\(work.projectBase)/tasks/import?dry_run=true", withTypo.joined(separator: "\n"))
+            #expect(dry.json["valid_rows"].int == 49_999)
+            #expect(dry.json["problems"].array.compactMap { $0["line"].int } == [31_338])
+
+            let imported = try await upload(work.owner, "\(work.projectBase)/tasks/import", lines.joined(separator: "\n"))
+            #expect(imported.json["created"].int == 50_000, "\(imported.body.prefix(300))")
+            #expect(try await WorkTask.query(on: app.db).count() == 50_000)
+            #expect(try await TaskTag.query(on: app.db).count() == 50_000)
+            #expect(try await EventRecord.query(on: app.db).filter(\.$kind == "task.created").count() == 50_000)
+            let page = try await work.owner.get("\(work.projectBase)/tasks?assignee=\(work.memberID)&tag=t4&limit=200")
+            #expect(page.json["data"].array.count == 200)
+            #expect(page.json["next_cursor"].string != nil)
+        }
+    }
 }

@@ -54,9 +54,6 @@ public final class LiveHub: Sendable {
     }
 
     private func deliver(_ event: LoggedEvent) {
-        struct Envelope: Encodable { let type = "event"; let event: LoggedEvent }
-        guard let data = try? encoder.encode(Envelope(event: event)) else { return }
-        let text = String(decoding: data, as: UTF8.self)
         var closing: [WebSocket] = []
         let targets: [WebSocket] = subscribers.withLockedValue { subs in
             var targets: [WebSocket] = []
@@ -85,7 +82,13 @@ public final class LiveHub: Sendable {
             }
             return targets
         }
-        for socket in targets { socket.send(text, promise: nil) }
+        if !targets.isEmpty {
+            struct Envelope: Encodable { let type = "event"; let event: LoggedEvent }
+            if let data = try? encoder.encode(Envelope(event: event)) {
+                let text = String(decoding: data, as: UTF8.self)
+                for socket in targets { socket.send(text, promise: nil) }
+            }
+        }
         for socket in closing { socket.close(code: .policyViolation, promise: nil) }
     }
 }

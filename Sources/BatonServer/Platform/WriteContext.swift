@@ -9,6 +9,8 @@ public final class WriteContext: @unchecked Sendable {
     public let db: any Database
     public let now: Date
     private var drafts: [EventRecord] = []
+    /// Each draft's data as given, so the logged events need not decode what was just encoded.
+    private var draftData: [[String: String]] = []
     private(set) var enqueuedJobs = 0
 
     init(db: any Database, now: Date) {
@@ -26,11 +28,10 @@ public final class WriteContext: @unchecked Sendable {
         event.kind = kind.rawValue
         event.subjectType = subject.type
         event.subjectID = subject.id
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        event.data = String(decoding: (try? encoder.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
+        event.data = String(decoding: JSONText.encode(StringDictionary(values: data)), as: UTF8.self)
         event.createdAt = now
         drafts.append(event)
+        draftData.append(data)
     }
 
     /// Adds a durable job to the queue in this transaction. A job whose dedupe key exists already is dropped.
@@ -62,7 +63,10 @@ public final class WriteContext: @unchecked Sendable {
                 """)
             draft.id = try inserted.first?.decode(column: "id", as: Int.self)
         }
-        let logged = drafts.map(\.logged)
+        let logged = zip(drafts, draftData).map { draft, data in
+            LoggedEvent(id: draft.id ?? 0, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
+                        subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt)
+        }
         if dialect == .postgres, let first = logged.first?.id, let last = logged.last?.id {
             // Delivered by PostgreSQL at commit, never for a rolled-back write.
             let payload = "\(nodeID):\(first):\(last)"
@@ -75,4 +79,10 @@ public final class WriteContext: @unchecked Sendable {
 enum EventOrdering {
     static let lockKey: Int64 = 0x6261_746F_6E   // "baton"
     static let channel = "baton_events"
+}
+
+/// Event data as JSON with sorted keys, as JSONEncoder would write it.
+private struct StringDictionary: JSONWritable {
+    let values: [String: String]
+    func write(to json: inout JSONText) { json.dictionary(values) { $0.string($1) } }
 }

@@ -87,6 +87,7 @@ struct TaskApplier {
         try await setAssignee(changes.assigneeID)
         try await setStage(changes.stageID)
         if let brief = changes.brief { try setBrief(brief) }
+        if isNew, let tags = changes.tags { task.tags = try Self.validTags(tags).joined(separator: ";") }
     }
 
     private mutating func setParent(_ change: UUID??) async throws {
@@ -192,18 +193,16 @@ struct TaskApplier {
     mutating func writeRelated(_ changes: TaskChanges) async throws {
         let taskID = try task.requireID()
         if let tags = changes.tags {
-            let normalized = Self.normalizedList(tags.map { $0.lowercased() })
-            guard normalized.count <= 20, normalized.allSatisfy({ $0.count <= 40 }) else {
-                throw BatonError.validation("tags", "Up to 20 tags of at most 40 characters each.")
-            }
-            if normalized.joined(separator: ";") != task.tags {
+            let normalized = try Self.validTags(tags)
+            // A new task's tags went into its row already (validateAndSet); its tag rows go in now.
+            if isNew || normalized.joined(separator: ";") != task.tags {
                 if !isNew { try await TaskTag.query(on: ctx.db).filter(\.$taskID == taskID).delete() }
                 for tag in normalized {
                     let row = TaskTag()
                     row.taskID = taskID
                     row.workspaceID = task.workspaceID
                     row.tag = tag
-                    try await row.create(on: ctx.db)
+                    try await PlainSQL.insert(row, on: ctx.db)
                 }
                 if !isNew { recordField("tags", from: task.tags.replacingOccurrences(of: ";", with: ", "), to: normalized.joined(separator: ", ")) }
                 task.tags = normalized.joined(separator: ";")
@@ -218,7 +217,15 @@ struct TaskApplier {
         }
         if let watchers { try await setWatchers(watchers) }
         if let fields = changes.customFields { try await setCustomFields(fields) }
-        if isNew { try await task.save(on: ctx.db) }   // updates are saved once, by the caller, with their version guard
+        // The task row is written once: a new one before this, an update by the caller with its version guard.
+    }
+
+    private static func validTags(_ tags: [String]) throws -> [String] {
+        let normalized = normalizedList(tags.map { $0.lowercased() })
+        guard normalized.count <= 20, normalized.allSatisfy({ $0.count <= 40 }) else {
+            throw BatonError.validation("tags", "Up to 20 tags of at most 40 characters each.")
+        }
+        return normalized
     }
 
     private mutating func setWatchers(_ wanted: Set<UUID>) async throws {
@@ -230,7 +237,7 @@ struct TaskApplier {
             let row = TaskWatcher()
             row.taskID = taskID
             row.userID = userID
-            try await row.create(on: ctx.db)
+            try await PlainSQL.insert(row, on: ctx.db)
             if !isNew { record(.taskWatcherAdded, ["user_id": userID.uuidString]) }
         }
         for row in rows where !wanted.contains(row.userID) {
@@ -268,7 +275,7 @@ struct TaskApplier {
                 row.taskID = taskID
                 row.fieldID = fieldID
                 row.value = value
-                try await row.save(on: ctx.db)
+                if existing == nil { try await PlainSQL.insert(row, on: ctx.db) } else { try await row.save(on: ctx.db) }
             } else {
                 try await existing?.delete(on: ctx.db)
             }
