@@ -19,7 +19,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(BatonErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(PrincipalMiddleware())
 
     app.lifecycle.use(BackgroundWork())

@@ -92,6 +92,19 @@ struct PagesTests {
         }
     }
 
+    @Test("the stylesheet and script are served from Public; nothing under /api is a file")
+    func staticFiles() async throws {
+        try await withBaton(.sqlite) { app in
+            let browser = Browser(app: app)
+            let css = try await browser.get("/baton.css")
+            #expect(css.status == .ok)
+            #expect(css.headers.contentType?.subType == "css")
+            #expect(try await browser.get("/baton.js").status == .ok)
+            #expect(try await browser.get("/missing.css").status == .notFound)
+            #expect(try await browser.get("/api/v1/baton.css").status == .notFound)
+        }
+    }
+
     @Test("a form post without the CSRF token is refused", arguments: TestDatabase.available)
     func csrf(db: TestDatabase) async throws {
         try await withBaton(db) { app in
