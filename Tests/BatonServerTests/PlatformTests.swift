@@ -7,7 +7,7 @@ import Vapor
 
 @Suite("Platform: database settings, demo data, job dedupe")
 struct PlatformTests {
-    @Test("SQLite runs in WAL mode with foreign keys, and the writer uses synchronous=NORMAL")
+    @Test("SQLite runs in WAL mode with foreign keys; the writer uses synchronous=NORMAL and keeps savepoint journals in memory")
     func sqlitePragmas() async throws {
         try await withBaton(.sqlite) { app in
             let mode = try await app.store.sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
@@ -18,6 +18,10 @@ struct PlatformTests {
                 try await ctx.sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
             }
             #expect(synchronous == 1) // NORMAL
+            let tempStore = try await app.store.write { ctx in
+                try await ctx.sql.raw("PRAGMA temp_store").first()?.decode(column: "temp_store", as: Int.self)
+            }
+            #expect(tempStore == 2) // MEMORY
         }
     }
 
