@@ -68,6 +68,9 @@ struct WorkAPITests {
             #expect(task["tags"].array.compactMap(\.string) == ["launch", "docs"])
             #expect(task["custom_fields"]["Budget"].string == "1200.50")
             #expect(task["custom_fields"]["Tier"].string == "Gold")
+            // the list carries the values too (projects without fields skip that read)
+            let listed = try await work.owner.get("\(work.projectBase)/tasks").json["data"].array.first { $0["id"].uuid == task["id"].uuid }
+            #expect(listed?["custom_fields"]["Budget"].string == "1200.50")
             #expect(task["stage_id"].uuid == work.stages["To do"])
             let brief = created["brief"]
             #expect(brief["delegation_level_name"].string == "Advise")

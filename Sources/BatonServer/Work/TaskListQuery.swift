@@ -90,7 +90,7 @@ struct TaskListQuery: Sendable {
     /// One page, built with SQLKit rather than Fluent: Fluent selects every column as
     /// `"tasks"."x" AS "tasks_x"` and decodes each through a prefixed key, which was a quarter of
     /// a 50-row page's CPU.
-    func page(projectID: UUID, on db: any Database) async throws -> ListPage<TaskDTO> {
+    func page(projectID: UUID, withCustomFields: Bool = true, on db: any Database) async throws -> ListPage<TaskDTO> {
         let column = { (name: String) in SQLColumn(name, table: WorkTask.schema) }
         func equal(_ name: String, _ value: (any Encodable & Sendable)?) -> any SQLExpression {
             guard let value else { return SQLBinaryExpression(column(name), .is, SQLLiteral.null) }
@@ -116,7 +116,8 @@ struct TaskListQuery: Sendable {
         let rows = try await query.orderBy(sort.orderBy).limit(limit + 1).all(decodingFluent: WorkTask.self)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { sort.cursor(after: $0).encoded } : nil
-        return ListPage(data: try await WorkQueries.dtos(page, on: db), nextCursor: next)
+        let data = withCustomFields ? try await WorkQueries.dtos(page, on: db) : try page.map { try TaskDTO($0, customFields: [:]) }
+        return ListPage(data: data, nextCursor: next)
     }
 }
 

@@ -170,7 +170,8 @@ struct WorkAPI: RouteCollection {
 
     func listTasks(req: Request) async throws -> Response {
         let scope = try await projectScope(req)
-        return JSONText.response(try await TaskListQuery(req, me: scope.access.userID).page(projectID: scope.projectID, on: req.reader))
+        return JSONText.response(try await TaskListQuery(req, me: scope.access.userID)
+            .page(projectID: scope.projectID, withCustomFields: scope.hasCustomFields, on: req.reader))
     }
 
     func createTask(req: Request) async throws -> Response {

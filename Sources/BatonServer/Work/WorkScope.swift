@@ -9,6 +9,8 @@ enum WorkScope {
         let access: WorkspaceAccess
         let project: Project
         let projectID: UUID
+        /// False when the project had no custom fields as of this read (then no task has values to load).
+        var hasCustomFields = true
 
         var canManage: Bool { WorkPermission.canManageProject(role: access.role, isLead: project.leadID == access.userID) }
 
@@ -27,7 +29,8 @@ enum WorkScope {
     /// caller's membership of its workspace and the workspace's name.
     static func project(id: UUID, for userID: UUID, on db: any Database) async throws -> ProjectAccess {
         guard let row = try await PlainSQL.rows(on: db, """
-            SELECT projects.*, memberships.role AS caller_role, workspaces.name AS workspace_name
+            SELECT projects.*, memberships.role AS caller_role, workspaces.name AS workspace_name,
+                   EXISTS (SELECT 1 FROM custom_fields WHERE custom_fields.project_id = projects.id) AS has_fields
             FROM projects
             JOIN memberships ON memberships.workspace_id = projects.workspace_id
             JOIN workspaces ON workspaces.id = projects.workspace_id
@@ -44,7 +47,9 @@ enum WorkScope {
         } catch let error as BatonError where error.status == .notFound {
             throw BatonError.notFound("Project")
         }
-        return ProjectAccess(access: access, project: project, projectID: id)
+        var scope = ProjectAccess(access: access, project: project, projectID: id)
+        scope.hasCustomFields = try row.decode(column: "has_fields", as: Bool.self)
+        return scope
     }
 
     static func task(id: UUID, for userID: UUID, on db: any Database) async throws -> (WorkTask, ProjectAccess) {
