@@ -25,6 +25,43 @@ struct PlatformTests {
         }
     }
 
+    @Test("after the statistics change, every SQLite reader plans with the new ones (no restart)")
+    func readersReloadStatistics() async throws {
+        try await withBaton(.sqlite) { app in
+            let store = app.store
+            try await store.write { ctx in
+                try await ctx.sql.raw("CREATE TABLE plan_probe (a INTEGER, b INTEGER, c INTEGER)").run()
+                try await ctx.sql.raw("CREATE INDEX plan_probe_a ON plan_probe (a, c)").run()
+                try await ctx.sql.raw("CREATE INDEX plan_probe_b ON plan_probe (b)").run()
+                try await ctx.sql.raw("INSERT INTO plan_probe VALUES (1, 1, 1)").run()
+            }
+            try await store.refreshPlannerStatistics()
+            let probe = "SELECT * FROM plan_probe WHERE a = 1 AND b = 2 ORDER BY c"
+            // Every reader connection loads the schema (and the statistics of now).
+            let readers = app.eventLoopGroup.makeIterator().flatMap { loop in
+                DatabaseID.sqliteReaders.indices.map { _ in store.reader(on: loop) as! any SQLDatabase }
+            }
+            for reader in readers { _ = try await reader.raw("\(unsafeRaw: probe)").all() }
+            try await store.write { ctx in
+                try await ctx.sql.raw("""
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                    INSERT INTO plan_probe SELECT i % 2, i, i FROM n
+                    """).run()
+            }
+            try await store.refreshPlannerStatistics()
+            let writerPlan = try await store.write { ctx in try await Self.plan(probe, on: ctx.sql) }
+            #expect(writerPlan.contains("plan_probe_b"))
+            for reader in readers {
+                _ = try await reader.raw("\(unsafeRaw: probe)").all()
+                #expect(try await Self.plan(probe, on: reader) == writerPlan)
+            }
+        }
+    }
+
+    private static func plan(_ query: String, on sql: any SQLDatabase) async throws -> String {
+        try await sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: query)").all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "; ")
+    }
+
     @Test("passwords are stored as bcrypt hashes", arguments: TestDatabase.available)
     func bcrypt(db: TestDatabase) async throws {
         try await withBaton(db) { app in
