@@ -5,14 +5,15 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
-    static func register(_ config: BatonConfig, on app: Application) throws -> DatabaseDialect {
+    static func register(_ config: BatonConfig, writerThreads: WriterThreads, on app: Application) throws -> DatabaseDialect {
         switch config.database {
         case .sqlite(let path):
             let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
             app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite, isDefault: true)
             // A pool of its own for the writer: reads never wait behind a write transaction, and a
             // stray read inside a write cannot deadlock on the writer's connection.
-            app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqliteWriter, isDefault: false)
+            app.databases.use(writerThreads.configuration(.sqlite(.file(absolute), sqlLogLevel: .trace)),
+                              as: .sqliteWriter, isDefault: false)
             // Fluent keeps one SQLite connection per event loop and a query holds it while it hops to
             // the thread pool and back; more pools let reads run side by side (WAL readers never block).
             for id in DatabaseID.sqliteReaders.dropFirst() {

@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 ///
 /// Why: with one writer, every write used to pay for its own lock hand-over, BEGIN and COMMIT,
 /// and every statement's hop through a busy event loop stretched the time the lock was held.
+/// The batches of one drain share one lease of the writer connection (`Store.commitSession`).
 final class GroupCommit: Sendable {
     typealias Work = @Sendable (WriteContext) async throws -> any Sendable
 
@@ -26,13 +27,20 @@ final class GroupCommit: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let maxBatch: Int
+    private let threads: WriterThreads
 
-    init(maxBatch: Int = 64) {
+    init(threads: WriterThreads, maxBatch: Int = 64) {
+        self.threads = threads
         self.maxBatch = maxBatch
     }
 
-    /// `runBatch` runs one transaction for a batch and must resume every continuation in it exactly once.
-    func submit(_ work: @escaping Work, runBatch: @escaping @Sendable ([Pending]) async -> Void) async throws -> any Sendable {
+    /// Takes the next batch (empty when the queue is empty, which ends the drain).
+    typealias Next = @Sendable () -> [Pending]
+
+    /// `runSession` takes batches with `next` and runs one transaction for each, resuming every
+    /// continuation of a batch exactly once; it may return early (it is called again while
+    /// writes wait), and when it cannot run a batch it fails the ones it took.
+    func submit(_ work: @escaping Work, runSession: @escaping @Sendable (@escaping Next) async -> Void) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let startsDrain = state.withLockedValue { state -> Bool in
                 state.queue.append(Pending(work: work, continuation: continuation))
@@ -40,23 +48,25 @@ final class GroupCommit: Sendable {
                 state.draining = true
                 return true
             }
-            if startsDrain { Task { await self.drain(runBatch) } }
+            if startsDrain { Task(executorPreference: threads.executor) { await self.drain(runSession) } }
         }
     }
 
-    private func drain(_ runBatch: @Sendable ([Pending]) async -> Void) async {
-        while true {
-            let batch = state.withLockedValue { state -> [Pending] in
-                let taken = Array(state.queue.prefix(maxBatch))
-                state.queue.removeFirst(taken.count)
-                if taken.isEmpty { state.draining = false } else {
-                    state.transactions += 1
-                    state.writes += taken.count
-                }
-                return taken
+    private func drain(_ runSession: @Sendable (@escaping Next) async -> Void) async {
+        while state.withLockedValue({ $0.draining }) {
+            await runSession { self.takeBatch() }
+        }
+    }
+
+    private func takeBatch() -> [Pending] {
+        state.withLockedValue { state -> [Pending] in
+            let taken = Array(state.queue.prefix(maxBatch))
+            state.queue.removeFirst(taken.count)
+            if taken.isEmpty { state.draining = false } else {
+                state.transactions += 1
+                state.writes += taken.count
             }
-            guard !batch.isEmpty else { return }
-            await runBatch(batch)
+            return taken
         }
     }
 }

@@ -18,21 +18,21 @@ public final class Store: Sendable {
     public let dialect: DatabaseDialect
     let nodeID: String
     private let databases: Databases
-    private let writerLoop: any EventLoop
+    private let writerThreads: WriterThreads
     private let writeLock = AsyncLock()
-    let groupCommit = GroupCommit()
+    let groupCommit: GroupCommit
     let principals = PrincipalCache()
     private let logger: Logger
     private let clock: BatonClock
     let hub: LiveHub
     let jobSignal: JobSignal
 
-    init(dialect: DatabaseDialect, databases: Databases, eventLoopGroup: any EventLoopGroup,
-         logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
+    init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads, logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
         self.dialect = dialect
         self.nodeID = UUID().uuidString.prefix(8).lowercased()
         self.databases = databases
-        self.writerLoop = eventLoopGroup.next()
+        self.writerThreads = writerThreads
+        self.groupCommit = GroupCommit(threads: writerThreads)
         self.logger = logger
         self.clock = clock
         self.hub = hub
@@ -62,8 +62,12 @@ public final class Store: Sendable {
     }
 
     /// The SQLite writer's own connection; use it only while holding `writeLock`.
-    private var writerDatabase: any Database {
-        databases.database(.sqliteWriter, logger: logger, on: writerLoop)!
+    /// Throws once the application's databases are shut down (a write that arrives during shutdown).
+    private func writerDatabase() throws -> any Database {
+        guard let db = databases.database(.sqliteWriter, logger: logger, on: writerThreads.eventLoop) else {
+            throw Abort(.serviceUnavailable, reason: "The database is shutting down.")
+        }
+        return db
     }
 
     /// Runs `body` in one write transaction. Inside it, use only `ctx.db`: its changes, events
@@ -71,7 +75,7 @@ public final class Store: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         switch dialect {
         case .sqlite:
-            let value = try await groupCommit.submit({ ctx in try await body(ctx) }, runBatch: { await self.commit($0) })
+            let value = try await groupCommit.submit({ ctx in try await body(ctx) }, runSession: { await self.commitSession($0) })
             return value as! T
         case .postgres:
             return try await transact(on: reader, body)
@@ -82,7 +86,7 @@ public final class Store: Sendable {
     func prepareWriter() async throws {
         guard dialect == .sqlite else { return }
         _ = try await writeLock.withLock {
-            try await DatabaseSetup.pragmasForWriter(self.writerDatabase)
+            try await DatabaseSetup.pragmasForWriter(try self.writerDatabase())
             return true
         }
     }
@@ -100,12 +104,13 @@ public final class Store: Sendable {
         switch dialect {
         case .sqlite:
             _ = try await writeLock.withLock {
-                let sql = self.writerDatabase as! any SQLDatabase
+                let writer = try self.writerDatabase()
+                let sql = writer as! any SQLDatabase
                 let before = try await Self.statisticsDigest(sql)
                 try await sql.raw("PRAGMA analysis_limit=1000").run()
                 try await sql.raw("PRAGMA optimize=0x10002").run()
                 if try await Self.statisticsDigest(sql) != before {
-                    try await self.writerDatabase.transaction { tx in
+                    try await writer.transaction { tx in
                         let sql = tx as! any SQLDatabase
                         try await sql.raw("CREATE TABLE baton_statistics_reload (x INTEGER)").run()
                         try await sql.raw("DROP TABLE baton_statistics_reload").run()
@@ -132,37 +137,69 @@ public final class Store: Sendable {
     /// PostgreSQL: one pooled transaction per write (PostgreSQL runs them side by side).
     private func transact<T: Sendable>(on db: any Database,
                                        _ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
-        let outcome = try await db.transaction { tx in try await self.run({ ctx in try await body(ctx) }, on: tx) }
+        let outcome = try await db.transaction { tx in try await self.run({ ctx in try await body(ctx) }, on: tx).resolvingEvents() }
         announce([outcome])
         return outcome.value as! T
     }
 
-    /// One SQLite transaction for a batch of queued writes. A lone write runs as before; in a batch
-    /// each write gets a savepoint, so one that throws is undone without touching the others.
-    private func commit(_ batch: [GroupCommit.Pending]) async {
-        let outcomes: [Result<WriteOutcome, any Error>]
+    /// Batches of queued SQLite writes, one transaction each, on one lease of the writer
+    /// connection and on the writer's own threads. Leasing through Fluent's pool and its
+    /// `transaction` cost two hops through the shared, busy event loops per batch (half of a
+    /// batch's time under load); a session leases once for up to `batchesPerLease` batches and
+    /// then lets other users of the write lock (statistics, pragmas) have their turn.
+    private func commitSession(_ next: @escaping GroupCommit.Next) async {
         do {
-            outcomes = try await writeLock.withLock {
-                try await self.writerDatabase.transaction { tx in
-                    guard batch.count > 1 else { return [.success(try await self.run(batch[0].work, on: tx))] }
-                    let sql = tx as! any SQLDatabase
-                    var outcomes: [Result<WriteOutcome, any Error>] = []
-                    // Savepoints of one name nest; ROLLBACK TO undoes only the newest, this write's.
-                    // None is released: the COMMIT releases them all, one statement less per write.
-                    for item in batch {
-                        try await sql.raw("SAVEPOINT batched_write").run()
-                        do {
-                            outcomes.append(.success(try await self.run(item.work, on: tx)))
-                        } catch {
-                            try await sql.raw("ROLLBACK TO batched_write").run()
-                            outcomes.append(.failure(error))
+            _ = try await writeLock.withLock {
+                try await self.writerDatabase().withConnection { db in
+                    try await withTaskExecutorPreference(self.writerThreads.executor) {
+                        for _ in 0..<Self.batchesPerLease {
+                            let batch = next()
+                            if batch.isEmpty { break }
+                            await self.commit(batch, on: db)
                         }
+                        return true
                     }
-                    return outcomes
                 }
             }
         } catch {
-            // Nothing in the batch committed.
+            // The writer connection could not be leased: fail what waits now; a later write tries again.
+            for item in next() { item.continuation.resume(throwing: error) }
+        }
+    }
+
+    private static let batchesPerLease = 64
+
+    /// One transaction for a batch. A lone write runs as it is; in a batch each write gets a
+    /// savepoint, so one that throws is undone without touching the others.
+    private func commit(_ batch: [GroupCommit.Pending], on db: any Database) async {
+        let sql = db as! any SQLDatabase
+        var outcomes: [Result<WriteOutcome, any Error>] = []
+        do {
+            // IMMEDIATE: take the write lock now, so another process's write (the CLI) makes this
+            // wait in SQLite's busy handler instead of failing at the first write.
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            if batch.count == 1 {
+                outcomes = [.success(try await run(batch[0].work, on: db))]
+            } else {
+                // Savepoints of one name nest; ROLLBACK TO undoes only the newest, this write's.
+                // None is released: the COMMIT releases them all, one statement less per write.
+                // The SAVEPOINT is not waited for before the write starts: the writer runs
+                // statements in the order they are sent, and each wait is a round trip between
+                // two threads while the write lock is held.
+                for item in batch {
+                    let savepoint: EventLoopFuture<Void> = sql.raw("SAVEPOINT batched_write").run()
+                    let outcome: Result<WriteOutcome, any Error>
+                    do { outcome = .success(try await run(item.work, on: db)) } catch { outcome = .failure(error) }
+                    try await savepoint.get()
+                    if case .failure = outcome { try await sql.raw("ROLLBACK TO batched_write").run() }
+                    outcomes.append(outcome)
+                }
+            }
+            for index in outcomes.indices { outcomes[index] = try await outcomes[index].resolvingEvents() }
+            try await sql.raw("COMMIT").run()
+        } catch {
+            // Nothing in the batch committed (a statement that failed may have ended the transaction already).
+            try? await sql.raw("ROLLBACK").run()
             for item in batch { item.continuation.resume(throwing: error) }
             return
         }
@@ -172,9 +209,10 @@ public final class Store: Sendable {
         }
     }
 
-    private struct WriteOutcome: Sendable {
+    fileprivate struct WriteOutcome: Sendable {
         let value: any Sendable
-        let events: [LoggedEvent]
+        let pending: PendingEvents
+        var events: [LoggedEvent] = []
         let jobs: Int
     }
 
@@ -188,8 +226,8 @@ public final class Store: Sendable {
     private func run(_ work: GroupCommit.Work, on tx: any Database) async throws -> WriteOutcome {
         let context = WriteContext(db: tx, now: clock.now())
         let value = try await work(context)
-        let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
-        return WriteOutcome(value: value, events: events, jobs: context.enqueuedJobs)
+        let pending = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
+        return WriteOutcome(value: value, pending: pending, jobs: context.enqueuedJobs)
     }
 
     /// Events committed here or, on PostgreSQL, by another node: caches forget what they changed
@@ -219,4 +257,20 @@ extension Request {
 
     /// Where request handlers read: `store.reader` on this request's event loop.
     var reader: any Database { application.store.reader(on: eventLoop) }
+}
+
+extension Store.WriteOutcome {
+    func resolvingEvents() async throws -> Self {
+        var resolved = self
+        resolved.events = try await pending.logged()
+        return resolved
+    }
+}
+
+extension Result where Success == Store.WriteOutcome, Failure == any Error {
+    /// A failed write has no events; a successful one waits for its event ids.
+    fileprivate func resolvingEvents() async throws -> Self {
+        guard case .success(let outcome) = self else { return self }
+        return .success(try await outcome.resolvingEvents())
+    }
 }

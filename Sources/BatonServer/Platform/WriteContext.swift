@@ -49,28 +49,48 @@ public final class WriteContext: @unchecked Sendable {
 
     /// Writes the recorded events last, so on PostgreSQL the advisory lock that keeps event ids in
     /// commit order is held only for the tail of the transaction.
-    func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> [LoggedEvent] {
-        guard !drafts.isEmpty else { return [] }
+    ///
+    /// On SQLite the inserts are sent without waiting for their answers: the writer runs its
+    /// statements in order on one thread, every wait is a round trip between two threads while
+    /// the write lock is held, and nothing after them in the transaction needs their ids. The
+    /// store collects the ids before it commits (a failed insert fails the whole transaction).
+    func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> PendingEvents {
+        guard !drafts.isEmpty else { return PendingEvents(drafts: [], data: [], inserts: []) }
         if dialect == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
-        for draft in drafts {
-            let inserted = try await PlainSQL.rows(on: db, """
+        let inserts = drafts.map { draft -> EventLoopFuture<[any SQLRow]> in
+            sql.raw("""
                 INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, data, created_at)
                 VALUES (\(bind: draft.workspaceID), \(bind: draft.actorID), \(bind: draft.kind), \(bind: draft.subjectType),
                         \(bind: draft.subjectID), \(bind: draft.data), \(bind: draft.createdAt))
                 RETURNING id
-                """)
-            draft.id = try inserted.first?.decode(column: "id", as: Int.self)
+                """).all()
         }
-        let logged = zip(drafts, draftData).map { draft, data in
-            LoggedEvent(id: draft.id ?? 0, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
-                        subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt)
-        }
-        if dialect == .postgres, let first = logged.first?.id, let last = logged.last?.id {
+        let pending = PendingEvents(drafts: drafts, data: draftData, inserts: inserts)
+        guard dialect == .postgres else { return pending }
+        let logged = try await pending.logged()
+        if let first = logged.first?.id, let last = logged.last?.id {
             // Delivered by PostgreSQL at commit, never for a rolled-back write.
             let payload = "\(nodeID):\(first):\(last)"
             try await sql.raw("SELECT pg_notify(\(bind: EventOrdering.channel), \(bind: payload))").run()
+        }
+        return pending
+    }
+}
+
+/// Events inserted in a transaction whose ids may still be on their way.
+struct PendingEvents: @unchecked Sendable {
+    fileprivate let drafts: [EventRecord]
+    fileprivate let data: [[String: String]]
+    fileprivate let inserts: [EventLoopFuture<[any SQLRow]>]
+
+    func logged() async throws -> [LoggedEvent] {
+        var logged: [LoggedEvent] = []
+        for ((draft, data), insert) in zip(zip(drafts, data), inserts) {
+            let id = try await insert.get().first?.decode(column: "id", as: Int.self) ?? 0
+            logged.append(LoggedEvent(id: id, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
+                                      subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt))
         }
         return logged
     }
