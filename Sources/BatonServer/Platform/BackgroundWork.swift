@@ -24,6 +24,7 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         tasks.removeAll()
+        await app.store.groupCommit.waitUntilIdle()
     }
 
     private static func refreshStatistics(_ app: Application) async {

@@ -18,6 +18,9 @@ final class GroupCommit: Sendable {
     private struct State {
         var queue: [Pending] = []
         var draining = false
+        /// The drain running now or last; it may still be letting go of the connection after
+        /// `draining` turned false.
+        var drainTask: Task<Void, Never>?
         var transactions = 0
         var writes = 0
     }
@@ -42,13 +45,25 @@ final class GroupCommit: Sendable {
     /// writes wait), and when it cannot run a batch it fails the ones it took.
     func submit(_ work: @escaping Work, runSession: @escaping @Sendable (@escaping Next) async -> Void) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
-            let startsDrain = state.withLockedValue { state -> Bool in
+            state.withLockedValue { state in
                 state.queue.append(Pending(work: work, continuation: continuation))
-                guard !state.draining else { return false }
+                guard !state.draining else { return }
                 state.draining = true
+                state.drainTask = Task(executorPreference: threads.executor) { await self.drain(runSession) }
+            }
+        }
+    }
+
+    /// Returns once no drain runs, so the writer connection is back in its pool (before shutdown closes it).
+    func waitUntilIdle() async {
+        while let task = state.withLockedValue({ $0.drainTask }) {
+            await task.value
+            let done = state.withLockedValue { state -> Bool in
+                guard !state.draining else { return false }
+                state.drainTask = nil
                 return true
             }
-            if startsDrain { Task(executorPreference: threads.executor) { await self.drain(runSession) } }
+            if done { return }
         }
     }
 
