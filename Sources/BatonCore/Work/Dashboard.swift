@@ -125,8 +125,8 @@ public enum DashboardRules {
         let open = attention.filter(\.isOpen)
         let overdue = open.filter { ($0.dueAt ?? .distantFuture) < now }
             .sorted { ($0.dueAt ?? now, $0.id.uuidString) < ($1.dueAt ?? now, $1.id.uuidString) }.map(\.id)
-        let soon = now.addingTimeInterval(7 * 86_400)
-        let stale = now.addingTimeInterval(-3 * 86_400)
+        let soon = attentionDueBefore(now)
+        let stale = staleBefore(now)
         let dueSoon = open.filter { task in
             guard let due = task.dueAt else { return false }
             return due >= now && due <= soon && task.progressAt < stale
@@ -139,13 +139,21 @@ public enum DashboardRules {
                                 workload: workload, completedThisWeek: completedThisWeek, burnUp: burnUp)
     }
 
-    /// Open tasks that can appear in a dashboard's lists: blocked, or due within the next seven days
-    /// (or already overdue). A database selects these with `attentionDueBefore` and the blocked flags.
+    /// Open tasks that appear in a dashboard's lists: blocked, overdue, or due within the next seven
+    /// days without progress for three. A database selects exactly these (with `attentionDueBefore`,
+    /// `staleBefore` and the blocked flags), so a team whose work is on time sends no rows.
     public static func needsAttention(_ task: TaskFacts, now: Date) -> Bool {
-        task.isOpen && (task.isBlocked || (task.dueAt.map { $0 <= attentionDueBefore(now) } ?? false))
+        guard task.isOpen else { return false }
+        if task.isBlocked { return true }
+        guard let due = task.dueAt else { return false }
+        return due < now || (due <= attentionDueBefore(now) && task.progressAt < staleBefore(now))
     }
 
+    /// The end of "due soon": seven days from now.
     public static func attentionDueBefore(_ now: Date) -> Date { now.addingTimeInterval(7 * 86_400) }
+
+    /// Progress before this is no progress "in the last three days".
+    public static func staleBefore(_ now: Date) -> Date { now.addingTimeInterval(-3 * 86_400) }
 
     /// The burn-up's days (midnight in the calendar's time zone) and the moment each one ends.
     public static func burnUpDays(now: Date, calendar: Calendar, days: Int) -> [(day: Date, end: Date)] {

@@ -103,11 +103,17 @@ enum DashboardQueries {
         }
 
         let groups = try await taskGroups(covered: covered, on: sql)
+        // DashboardRules.needsAttention: blocked, overdue, or due soon without recent progress.
         let attention = try await DashboardTask.load(on: db) { select in
-            covered(select).where(open).where(SQLGroupExpression(SQLBinaryExpression(
-                SQLBinaryExpression(column("due_at"), .lessThanOrEqual, SQLBind(DashboardRules.attentionDueBefore(now))), .or,
-                SQLBinaryExpression(SQLBinaryExpression(column("blocked"), .equal, SQLBind(true)), .or,
-                                    SQLBinaryExpression(column("stage_category"), .equal, SQLBind(StageCategory.blocked.rawValue))))))
+            covered(select).where(open).where { any in
+                any.where(column("blocked"), .equal, SQLBind(true))
+                    .orWhere(column("stage_category"), .equal, SQLBind(StageCategory.blocked.rawValue))
+                    .orWhere(column("due_at"), .lessThan, SQLBind(now))
+                    .orWhere { soon in
+                        soon.where(column("due_at"), .lessThanOrEqual, SQLBind(DashboardRules.attentionDueBefore(now)))
+                            .where(column("progress_at"), .lessThan, SQLBind(DashboardRules.staleBefore(now)))
+                    }
+            }
         }
 
         let burnUpDays = DashboardRules.burnUpDays(now: now, calendar: calendar, days: days)
