@@ -93,13 +93,17 @@ struct ConcurrentWritesTests {
         try await withBaton(db) { app in
             // setup
             let before = app.store.groupCommit.counts
-            // act: 40 writes at once; each queues a job row, the odd ones then throw
+            let subjects = (0..<40).map { _ in UUID() }
+            // act: 40 writes at once; each queues a job row and records two events, the odd ones then throw
             let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
                 for index in 0..<40 {
                     group.addTask {
                         do {
                             try await app.store.write { ctx in
                                 try await ctx.enqueue(.invitationExpire, payload: ["batch_test": "\(index)"], runAt: ctx.now.addingTimeInterval(86_400), dedupeKey: "batch-\(index)")
+                                for step in ["first", "second"] {
+                                    ctx.record(.tokenCreated, workspace: nil, actor: nil, subject: .token(subjects[index]), data: ["step": step])
+                                }
                                 if index % 2 == 1 { throw BatonError.validation("index", "odd") }
                             }
                             return (index, true)
@@ -117,6 +121,15 @@ struct ConcurrentWritesTests {
             let keys = try await (app.db as! any SQLDatabase).raw("SELECT dedupe_key FROM jobs WHERE dedupe_key LIKE 'batch-%'")
                 .all().map { try $0.decode(column: "dedupe_key", as: String.self) }
             #expect(Set(keys) == Set((0..<40).filter { $0 % 2 == 0 }.map { "batch-\($0)" }))
+            // each committed write's two events, one right after the other; none of a failed one
+            let events = try await EventRecord.query(on: app.db).filter(\.$subjectID ~~ subjects).sort(\.$id).all()
+            let bySubject = Dictionary(grouping: events, by: { $0.subjectID! })
+            #expect(Set(bySubject.keys) == Set(subjects.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)))
+            for (_, pair) in bySubject {
+                #expect(pair.count == 2)
+                #expect(pair.map(\.data).map { $0.contains("first") } == [true, false])
+                #expect(pair.count == 2 && pair[1].id! == pair[0].id! + 1)
+            }
             if db == .sqlite {
                 let after = app.store.groupCommit.counts
                 #expect(after.writes - before.writes == 40)
