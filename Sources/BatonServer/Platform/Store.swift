@@ -19,7 +19,6 @@ public final class Store: Sendable {
     let nodeID: String
     private let databases: Databases
     private let writerThreads: WriterThreads
-    private let writeLock = AsyncLock()
     let groupCommit: GroupCommit
     let principals = PrincipalCache()
     private let logger: Logger
@@ -61,7 +60,7 @@ public final class Store: Sendable {
         }
     }
 
-    /// The SQLite writer's own connection; use it only while holding `writeLock`.
+    /// The SQLite writer's own connection; use it only while holding `writerThreads.lock`.
     /// Throws once the application's databases are shut down (a write that arrives during shutdown).
     private func writerDatabase() throws -> any Database {
         guard let db = databases.database(.sqliteWriter, logger: logger, on: writerThreads.eventLoop) else {
@@ -85,7 +84,7 @@ public final class Store: Sendable {
     /// Per-connection settings for the SQLite writer (its pool keeps the one connection open).
     func prepareWriter() async throws {
         guard dialect == .sqlite else { return }
-        _ = try await writeLock.withLock {
+        _ = try await writerThreads.lock.withLock {
             try await DatabaseSetup.pragmasForWriter(try self.writerDatabase())
             return true
         }
@@ -103,7 +102,7 @@ public final class Store: Sendable {
     func refreshPlannerStatistics(tables: [String] = []) async throws {
         switch dialect {
         case .sqlite:
-            _ = try await writeLock.withLock {
+            _ = try await writerThreads.lock.withLock {
                 let writer = try self.writerDatabase()
                 let sql = writer as! any SQLDatabase
                 let before = try await Self.statisticsDigest(sql)
@@ -149,7 +148,7 @@ public final class Store: Sendable {
     /// then lets other users of the write lock (statistics, pragmas) have their turn.
     private func commitSession(_ next: @escaping GroupCommit.Next) async {
         do {
-            _ = try await writeLock.withLock {
+            _ = try await writerThreads.lock.withLock {
                 try await self.writerDatabase().withConnection { db in
                     try await withTaskExecutorPreference(self.writerThreads.executor) {
                         for _ in 0..<Self.batchesPerLease {

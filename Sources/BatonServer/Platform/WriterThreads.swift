@@ -10,7 +10,9 @@ import NIOPosix
 /// every write waited with it (the server's CPU was at 118% of 200% under the PATCH load).
 ///
 /// One set per application, started on first use and stopped after the writer's connection is
-/// closed (the driver below shuts them down after its own pool). Applications sharing threads
+/// closed: the driver below takes the writer's lock (every use of the connection holds it), so
+/// no lease is out when its pool closes the connection, and only then stops the threads (a
+/// connection given back after that could not be closed). Applications sharing threads
 /// could deadlock: a writer spinning in SQLite's busy handler for another application's lock
 /// on the same file would hold the thread that other writer needs to commit.
 final class WriterThreads: Sendable {
@@ -22,6 +24,9 @@ final class WriterThreads: Sendable {
     }
 
     private let running = NIOLockedValueBox<Running?>(nil)
+
+    /// Held by whoever uses the writer connection: one transaction (or a run of them) at a time.
+    let lock = AsyncLock()
 
     private var threads: Running {
         running.withLockedValue { running in
@@ -102,8 +107,11 @@ private struct OwnThreadsDriver: DatabaseDriver {
     }
 
     func shutdownAsync() async {
-        await inner.shutdownAsync()
-        await threads.stop()
+        _ = try? await threads.lock.withLock {
+            await inner.shutdownAsync()
+            await threads.stop()
+            return true
+        }
     }
 }
 
