@@ -21,6 +21,7 @@ final class GroupCommit: Sendable {
         /// The drain running now or last; it may still be letting go of the connection after
         /// `draining` turned false.
         var drainTask: Task<Void, Never>?
+        var drains = 0
         var transactions = 0
         var writes = 0
     }
@@ -45,11 +46,18 @@ final class GroupCommit: Sendable {
     /// writes wait), and when it cannot run a batch it fails the ones it took.
     func submit(_ work: @escaping Work, runSession: @escaping @Sendable (@escaping Next) async -> Void) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
-            state.withLockedValue { state in
+            let drainNumber = state.withLockedValue { state -> Int? in
                 state.queue.append(Pending(work: work, continuation: continuation))
-                guard !state.draining else { return }
+                guard !state.draining else { return nil }
                 state.draining = true
-                state.drainTask = Task(executorPreference: threads.executor) { await self.drain(runSession) }
+                state.drains += 1
+                return state.drains
+            }
+            guard let drainNumber else { return }
+            // Made outside the lock: the drain starts at once on the writer's loop and takes it.
+            let drain = Task(executorPreference: threads.executor) { await self.drain(runSession) }
+            state.withLockedValue { state in
+                if state.drains == drainNumber { state.drainTask = drain }
             }
         }
     }
