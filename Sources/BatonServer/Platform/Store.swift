@@ -26,7 +26,8 @@ public final class Store: Sendable {
     let hub: LiveHub
     let jobSignal: JobSignal
 
-    init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads, logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
+    init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads,
+         logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
         self.dialect = dialect
         self.nodeID = UUID().uuidString.prefix(8).lowercased()
         self.databases = databases
