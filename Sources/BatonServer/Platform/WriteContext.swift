@@ -55,7 +55,7 @@ public final class WriteContext: @unchecked Sendable {
     /// the write lock is held, and nothing after them in the transaction needs their ids. The
     /// store collects the ids before it commits (a failed insert fails the whole transaction).
     func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> PendingEvents {
-        guard !drafts.isEmpty else { return PendingEvents(drafts: [], data: [], inserts: []) }
+        guard !drafts.isEmpty else { return .resolved([]) }
         if dialect == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
@@ -67,7 +67,7 @@ public final class WriteContext: @unchecked Sendable {
                 RETURNING id
                 """).all()
         }
-        let pending = PendingEvents(drafts: drafts, data: draftData, inserts: inserts)
+        let pending = PendingEvents.sent(drafts: drafts, data: draftData, inserts: inserts)
         guard dialect == .postgres else { return pending }
         let logged = try await pending.logged()
         if let first = logged.first?.id, let last = logged.last?.id {
@@ -75,17 +75,24 @@ public final class WriteContext: @unchecked Sendable {
             let payload = "\(nodeID):\(first):\(last)"
             try await sql.raw("SELECT pg_notify(\(bind: EventOrdering.channel), \(bind: payload))").run()
         }
-        return pending
+        return .resolved(logged)
     }
 }
 
-/// Events inserted in a transaction whose ids may still be on their way.
-struct PendingEvents: @unchecked Sendable {
-    fileprivate let drafts: [EventRecord]
-    fileprivate let data: [[String: String]]
-    fileprivate let inserts: [EventLoopFuture<[any SQLRow]>]
+/// Events inserted in a transaction: known already, or with their ids still on their way.
+enum PendingEvents: @unchecked Sendable {
+    case resolved([LoggedEvent])
+    case sent(drafts: [EventRecord], data: [[String: String]], inserts: [EventLoopFuture<[any SQLRow]>])
 
     func logged() async throws -> [LoggedEvent] {
+        switch self {
+        case .resolved(let events): return events
+        case .sent(let drafts, let data, let inserts): return try await Self.collect(drafts, data, inserts)
+        }
+    }
+
+    private static func collect(_ drafts: [EventRecord], _ data: [[String: String]],
+                                _ inserts: [EventLoopFuture<[any SQLRow]>]) async throws -> [LoggedEvent] {
         var logged: [LoggedEvent] = []
         for ((draft, data), insert) in zip(zip(drafts, data), inserts) {
             let id = try await insert.get().first?.decode(column: "id", as: Int.self) ?? 0
