@@ -9,8 +9,9 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.routes.defaultMaxBodySize = "1mb"
 
     let writerThreads = WriterThreads()
-    let dialect = try DatabaseSetup.register(config, writerThreads: writerThreads, on: app)
-    app.store = Store(dialect: dialect, databases: app.databases, writerThreads: writerThreads, logger: app.logger, clock: app.clock, hub: LiveHub(), jobSignal: JobSignal())
+    let (dialect, sqliteReaders) = try DatabaseSetup.register(config, writerThreads: writerThreads, on: app)
+    app.store = Store(dialect: dialect, databases: app.databases, writerThreads: writerThreads, sqliteReaders: sqliteReaders,
+                      logger: app.logger, clock: app.clock, hub: LiveHub(), jobSignal: JobSignal())
     app.migrations.add(MigrationList.all)
 
     app.views.use(.leaf)

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Testing
 import Vapor
 @testable import BatonServer
@@ -15,7 +16,7 @@ struct JobQueueTests {
             #expect(try await app.jobs.runDue(app: app) == 1)
             #expect(try await app.jobs.runDue(app: app) == 0)
             // a crash after the effect but before the job was marked done: the job runs again
-            try await app.store.sql.raw("UPDATE jobs SET done_at = NULL, locked_until = NULL WHERE kind = 'invitation.email'").run()
+            try await (app.db as! any SQLDatabase).raw("UPDATE jobs SET done_at = NULL, locked_until = NULL WHERE kind = 'invitation.email'").run()
             #expect(try await app.jobs.runDue(app: app) == 1)
             let emails = try await OutboxEmail.query(on: app.db).all()
             #expect(emails.count == 1)

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import SQLKit
 import Testing
+import NIOConcurrencyHelpers
 import Vapor
 @testable import BatonServer
 
@@ -37,11 +38,14 @@ struct PlatformTests {
             }
             try await store.refreshPlannerStatistics()
             let probe = "SELECT * FROM plan_probe WHERE a = 1 AND b = 2 ORDER BY c"
-            // Every reader connection loads the schema (and the statistics of now).
-            let readers = app.eventLoopGroup.makeIterator().flatMap { loop in
-                DatabaseID.sqliteReaders.indices.map { _ in store.reader(on: loop) as! any SQLDatabase }
+            let readers = try #require(store.sqliteReaders)
+            // Several reader connections open and load the schema (and the statistics of now).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<(readers.threadCount * 4) {
+                    group.addTask { _ = try await (store.reader as! any SQLDatabase).raw("\(unsafeRaw: probe)").all() }
+                }
+                try await group.waitForAll()
             }
-            for reader in readers { _ = try await reader.raw("\(unsafeRaw: probe)").all() }
             try await store.write { ctx in
                 try await ctx.sql.raw("""
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
@@ -51,10 +55,15 @@ struct PlatformTests {
             try await store.refreshPlannerStatistics()
             let writerPlan = try await store.write { ctx in try await Self.plan(probe, on: ctx.sql) }
             #expect(writerPlan.contains("plan_probe_b"))
-            for reader in readers {
-                _ = try await reader.raw("\(unsafeRaw: probe)").all()
-                #expect(try await Self.plan(probe, on: reader) == writerPlan)
+            let readerPlans = NIOLockedValueBox<[String]>([])
+            try await readers.onEveryConnection { connection in
+                _ = try connection.query(probe, [])
+                let plan = try connection.query("EXPLAIN QUERY PLAN \(probe)", []).rows
+                    .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "; ")
+                readerPlans.withLockedValue { $0.append(plan) }
             }
+            #expect(!readerPlans.withLockedValue { $0 }.isEmpty)
+            for plan in readerPlans.withLockedValue({ $0 }) { #expect(plan == writerPlan) }
         }
     }
 

@@ -81,7 +81,7 @@ struct PrincipalMiddleware: AsyncMiddleware {
             try CSRF.verify(request)
         }
         if let secret, !secret.isEmpty {
-            let reader = request.reader
+            let reader = request.pointReader
             let tokenHash = Secret.hash(secret)
             request.storage[PrincipalKey.self] = try await request.store.principals.principal(
                 tokenHash: tokenHash, now: request.application.clock.now()

@@ -5,27 +5,27 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
-    static func register(_ config: BatonConfig, writerThreads: WriterThreads, on app: Application) throws -> DatabaseDialect {
+    static func register(_ config: BatonConfig, writerThreads: WriterThreads, on app: Application) throws -> (DatabaseDialect, SQLiteReaders?) {
         switch config.database {
         case .sqlite(let path):
             let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
             app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite, isDefault: true)
-            // A pool of its own for the writer: reads never wait behind a write transaction, and a
-            // stray read inside a write cannot deadlock on the writer's connection.
-            app.databases.use(writerThreads.configuration(.sqlite(.file(absolute), sqlLogLevel: .trace)),
+            // A connection of its own for the writer, on its own thread: reads never wait behind a
+            // write transaction, and a stray read inside a write cannot deadlock on it.
+            app.databases.use(writerThreads.configuration(path: absolute),
                               as: .sqliteWriter, isDefault: false)
-            // Fluent keeps one SQLite connection per event loop and a query holds it while it hops to
-            // the thread pool and back; more pools let reads run side by side (WAL readers never block).
-            for id in DatabaseID.sqliteReaders.dropFirst() {
-                app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: id, isDefault: false)
-            }
-            return .sqlite
+            // Reads go to connections on their own thread pool (`Store.reader`); Fluent's driver
+            // (the default database) is left for migrations and one-off reads.
+            let readers = SQLiteReaders(path: absolute)
+            app.databases.use(readers.configuration(), as: .sqliteReaders, isDefault: false)
+            app.databases.use(readers.inlineConfiguration(), as: .sqlitePointReads, isDefault: false)
+            return (.sqlite, readers)
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             postgres.coreConfiguration.options.requireBackendKeyData = false
             app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop,
                                         sqlLogLevel: .trace), as: .psql)
-            return .postgres
+            return (.postgres, nil)
         }
     }
 
@@ -55,6 +55,6 @@ enum DatabaseSetup {
 
 extension DatabaseID {
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
-    /// The default pool and three more, taken in turn by `Store.reader`.
-    static let sqliteReaders: [DatabaseID] = [.sqlite] + (1...3).map { DatabaseID(string: "sqlite-reader-\($0)") }
+    static let sqliteReaders = DatabaseID(string: "sqlite-readers")
+    static let sqlitePointReads = DatabaseID(string: "sqlite-point-reads")
 }

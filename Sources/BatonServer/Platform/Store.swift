@@ -19,6 +19,8 @@ public final class Store: Sendable {
     let nodeID: String
     private let databases: Databases
     private let writerThreads: WriterThreads
+    /// SQLite only: the connections `reader` reads on.
+    let sqliteReaders: SQLiteReaders?
     let groupCommit: GroupCommit
     let principals = PrincipalCache()
     private let logger: Logger
@@ -26,12 +28,13 @@ public final class Store: Sendable {
     let hub: LiveHub
     let jobSignal: JobSignal
 
-    init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads,
+    init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads, sqliteReaders: SQLiteReaders?,
          logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
         self.dialect = dialect
         self.nodeID = UUID().uuidString.prefix(8).lowercased()
         self.databases = databases
         self.writerThreads = writerThreads
+        self.sqliteReaders = sqliteReaders
         self.groupCommit = GroupCommit(threads: writerThreads)
         self.logger = logger
         self.clock = clock
@@ -39,26 +42,22 @@ public final class Store: Sendable {
         self.jobSignal = jobSignal
     }
 
-    private let nextReader = NIOLockedValueBox(0)
-
-    /// A database for reads. On SQLite the reader pools are taken in turn; on PostgreSQL it is the pool.
+    /// A database for reads: on SQLite the reader connections' pool, on PostgreSQL the pool.
     public var reader: any Database {
         reader(on: databases.eventLoopGroup.any())
     }
 
     func reader(on eventLoop: any EventLoop) -> any Database {
-        switch dialect {
-        case .sqlite:
-            let ids = DatabaseID.sqliteReaders
-            let turn = nextReader.withLockedValue { value in
-                value = (value + 1) % ids.count
-                return value
-            }
-            let id = ids[turn]
-            return databases.database(id, logger: logger, on: eventLoop)!
-        case .postgres:
-            return databases.database(logger: logger, on: eventLoop)!
-        }
+        databases.database(dialect == .sqlite ? .sqliteReaders : nil, logger: logger, on: eventLoop)!
+    }
+
+    /// For reads of a few rows by key (a task, its parts, a session). On SQLite they run on the
+    /// calling thread: the hop to a reader thread and back cost more than the read (a task PATCH
+    /// made three such round trips). Anything that may scan many rows uses `reader`.
+    var pointReader: any Database { pointReader(on: databases.eventLoopGroup.any()) }
+
+    func pointReader(on eventLoop: any EventLoop) -> any Database {
+        databases.database(dialect == .sqlite ? .sqlitePointReads : nil, logger: logger, on: eventLoop)!
     }
 
     /// The SQLite writer's own connection; use it only while holding `writerThreads.lock`.
@@ -142,27 +141,24 @@ public final class Store: Sendable {
         return outcome.value as! T
     }
 
-    /// Batches of queued SQLite writes, one transaction each, on one lease of the writer
-    /// connection and on the writer's own threads. Leasing through Fluent's pool and its
-    /// `transaction` cost two hops through the shared, busy event loops per batch (half of a
-    /// batch's time under load); a session leases once for up to `batchesPerLease` batches and
-    /// then lets other users of the write lock (statistics, pragmas) have their turn.
+    /// Batches of queued SQLite writes, one transaction each, on the writer's own thread. A
+    /// session runs up to `batchesPerLease` batches and then lets other users of the write lock
+    /// (statistics, pragmas) have their turn.
     private func commitSession(_ next: @escaping GroupCommit.Next) async {
         do {
             _ = try await writerThreads.lock.withLock {
-                try await self.writerDatabase().withConnection { db in
-                    try await withTaskExecutorPreference(self.writerThreads.executor) {
-                        for _ in 0..<Self.batchesPerLease {
-                            let batch = next()
-                            if batch.isEmpty { break }
-                            await self.commit(batch, on: db)
-                        }
-                        return true
+                let db = try self.writerDatabase()
+                return await withTaskExecutorPreference(self.writerThreads.executor) {
+                    for _ in 0..<Self.batchesPerLease {
+                        let batch = next()
+                        if batch.isEmpty { break }
+                        await self.commit(batch, on: db)
                     }
+                    return true
                 }
             }
         } catch {
-            // The writer connection could not be leased: fail what waits now; a later write tries again.
+            // The writer is shutting down: fail what waits now.
             for item in next() { item.continuation.resume(throwing: error) }
         }
     }
@@ -257,6 +253,9 @@ extension Request {
 
     /// Where request handlers read: `store.reader` on this request's event loop.
     var reader: any Database { application.store.reader(on: eventLoop) }
+
+    /// `store.pointReader` on this request's event loop.
+    var pointReader: any Database { application.store.pointReader(on: eventLoop) }
 }
 
 extension Store.WriteOutcome {

@@ -2,23 +2,22 @@ import Fluent
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Vapor
 
-/// The SQLite writer's own threads: an event loop its statements complete on and its Swift code
-/// runs on, and a thread that calls libsqlite3. On the shared event loops each statement of a
-/// write transaction waited behind HTTP work before the next could start, and its libsqlite3
-/// call waited behind reads on the shared thread pool; the writer holds the only write lock, so
-/// every write waited with it (the server's CPU was at 118% of 200% under the PATCH load).
+/// The SQLite writer's own thread: an event loop that runs the writer's Swift code and, on the
+/// same thread, its libsqlite3 calls (`DirectSQLiteConnection`). On the shared event loops each
+/// statement of a write transaction waited behind HTTP work before the next could start; with
+/// sqlite-nio each statement also went to a thread pool and back. The writer holds the only write
+/// lock, so every write waited with it. Now a statement is a plain function call.
 ///
-/// One set per application, started on first use and stopped after the writer's connection is
+/// One thread per application, started on first use and stopped after the writer's connection is
 /// closed: the driver below takes the writer's lock (every use of the connection holds it), so
-/// no lease is out when its pool closes the connection, and only then stops the threads (a
-/// connection given back after that could not be closed). Applications sharing threads
-/// could deadlock: a writer spinning in SQLite's busy handler for another application's lock
-/// on the same file would hold the thread that other writer needs to commit.
+/// no write is running when the connection closes. Applications sharing a thread could deadlock:
+/// a writer waiting in SQLite's busy handler for another application's lock on the same file
+/// would hold the thread that other writer needs to commit.
 final class WriterThreads: Sendable {
     private struct Running {
         let group: MultiThreadedEventLoopGroup
-        let pool: NIOThreadPool
         let executor: EventLoopTaskExecutor
         var stopped = false
     }
@@ -32,9 +31,7 @@ final class WriterThreads: Sendable {
         running.withLockedValue { running in
             if let running { return running }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let pool = NIOThreadPool(numberOfThreads: 1)
-            pool.start()
-            let started = Running(group: group, pool: pool, executor: EventLoopTaskExecutor(group.next()))
+            let started = Running(group: group, executor: EventLoopTaskExecutor(group.next()))
             running = started
             return started
         }
@@ -48,25 +45,18 @@ final class WriterThreads: Sendable {
         return threads.stopped ? nil : threads.executor
     }
 
-    /// `factory`'s connections, on these threads.
-    func configuration(_ factory: DatabaseConfigurationFactory) -> any DatabaseConfiguration {
-        OwnThreads(inner: factory.make(), threads: self)
-    }
-
-    fileprivate func databases() -> Databases {
-        let threads = self.threads
-        return Databases(threadPool: threads.pool, on: threads.group)
+    /// The writer database: one connection to the file at `path`, used on this thread.
+    func configuration(path: String) -> any DatabaseConfiguration {
+        WriterConfiguration(connection: WriterConnection(path: path, threads: self))
     }
 
     fileprivate func stop() async {
         guard let threads = markStopped() else { return }
-        try? await threads.pool.shutdownGracefully()
         try? await threads.group.shutdownGracefully()
     }
 
     fileprivate func stopSync() {
         guard let threads = markStopped() else { return }
-        try? threads.pool.syncShutdownGracefully()
         try? threads.group.syncShutdownGracefully()
     }
 
@@ -80,36 +70,79 @@ final class WriterThreads: Sendable {
     }
 }
 
-private struct OwnThreads: DatabaseConfiguration {
-    var inner: any DatabaseConfiguration
-    let threads: WriterThreads
+/// The writer's connection, opened on first use on the writer's thread and used only there.
+final class WriterConnection: DirectSQLiteRunner, @unchecked Sendable {
+    private let path: String
+    fileprivate let threads: WriterThreads
+    /// Touched only on the writer's thread.
+    private var connection: DirectSQLiteConnection?
+    private var closed = false
 
-    var middleware: [any AnyModelMiddleware] {
-        get { inner.middleware }
-        set { inner.middleware = newValue }
+    fileprivate init(path: String, threads: WriterThreads) {
+        self.path = path
+        self.threads = threads
     }
 
-    func makeDriver(for _: Databases) -> any DatabaseDriver {
-        OwnThreadsDriver(inner: inner.makeDriver(for: threads.databases()), threads: threads)
+    private var eventLoop: any EventLoop { threads.eventLoop }
+
+    private func open() throws -> DirectSQLiteConnection {
+        if let connection { return connection }
+        guard !closed else { throw Abort(.serviceUnavailable, reason: "The database is shutting down.") }
+        let opened = try DirectSQLiteConnection(path: path)
+        connection = opened
+        return opened
+    }
+
+    func run<T: Sendable>(on target: any EventLoop,
+                          _ body: @escaping @Sendable (DirectSQLiteConnection) throws -> T) -> EventLoopFuture<T> {
+        guard eventLoop.inEventLoop else { return eventLoop.submit { try body(self.open()) }.hop(to: target) }
+        do { return target.makeSucceededFuture(try body(open())) } catch { return target.makeFailedFuture(error) }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (DirectSQLiteConnection) throws -> T) async throws -> T {
+        guard eventLoop.inEventLoop else { return try await eventLoop.submit { try body(self.open()) }.get() }
+        return try body(open())
+    }
+
+    fileprivate func close() {
+        connection?.close()
+        connection = nil
+        closed = true
+    }
+
+    fileprivate func closeOnItsThread() async {
+        try? await eventLoop.submit { self.close() }.get()
+    }
+
+    fileprivate func closeOnItsThreadSync() {
+        try? eventLoop.submit { self.close() }.wait()
     }
 }
 
-/// The inner driver, and the threads stopped after it has closed its connections.
-private struct OwnThreadsDriver: DatabaseDriver {
-    let inner: any DatabaseDriver
-    let threads: WriterThreads
+private struct WriterConfiguration: DatabaseConfiguration {
+    let connection: WriterConnection
+    var middleware: [any AnyModelMiddleware] = []
 
-    func makeDatabase(with context: DatabaseContext) -> any Database { inner.makeDatabase(with: context) }
+    func makeDriver(for _: Databases) -> any DatabaseDriver { WriterDriver(connection: connection) }
+}
+
+/// Closes the writer's connection under the writer's lock, then stops its thread.
+private struct WriterDriver: DatabaseDriver {
+    let connection: WriterConnection
+
+    func makeDatabase(with context: DatabaseContext) -> any Database {
+        DirectSQLiteDatabase(runner: connection, context: context, inTransaction: false)
+    }
 
     func shutdown() {
-        inner.shutdown()
-        threads.stopSync()
+        connection.closeOnItsThreadSync()
+        connection.threads.stopSync()
     }
 
     func shutdownAsync() async {
-        _ = try? await threads.lock.withLock {
-            await inner.shutdownAsync()
-            await threads.stop()
+        _ = try? await connection.threads.lock.withLock {
+            await connection.closeOnItsThread()
+            await connection.threads.stop()
             return true
         }
     }

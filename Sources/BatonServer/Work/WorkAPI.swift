@@ -73,8 +73,8 @@ struct WorkAPI: RouteCollection {
     private func taskID(_ req: Request) throws -> UUID { try req.uuidParameter("taskID", label: "Task") }
 
     private func detail(_ req: Request, _ taskID: UUID, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.reader)
-        return JSONText.response(try await WorkQueries.detail(task, on: req.reader), status: status)
+        let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.pointReader)
+        return JSONText.response(try await WorkQueries.detail(task, on: req.pointReader), status: status)
     }
 
     // MARK: projects
@@ -191,7 +191,7 @@ struct WorkAPI: RouteCollection {
         }
         let task = try await req.work.updateTask(try taskID(req), for: try req.principal().userID, version: version, try TaskChanges(body))
         // The service checked the caller's access a moment ago; the task in hand is what was committed.
-        return JSONText.response(try await WorkQueries.detail(task, on: req.reader))
+        return JSONText.response(try await WorkQueries.detail(task, on: req.pointReader))
     }
 
     func accept(req: Request) async throws -> Response {

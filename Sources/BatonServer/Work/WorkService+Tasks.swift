@@ -66,7 +66,7 @@ extension WorkService {
     /// the caller's access and the stages are read before the write lock; the write then holds the
     /// lock only for its UPDATE (guarded by the version read) and its events.
     func updateTask(_ taskID: UUID, for userID: UUID, version: Int?, _ changes: TaskChanges) async throws -> WorkTask {
-        let (task, scope, stages) = try await WorkScope.taskForChange(id: taskID, for: userID, on: store.reader)
+        let (task, scope, stages) = try await WorkScope.taskForChange(id: taskID, for: userID, on: store.pointReader)
         try Self.requireEdit(task, scope)
         if let version, version != task.version {
             throw BatonError.conflict("version", "Someone else changed this task (now version \(task.version)). Reload and try again.")
