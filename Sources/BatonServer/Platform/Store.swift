@@ -136,7 +136,7 @@ public final class Store: Sendable {
     /// PostgreSQL: one pooled transaction per write (PostgreSQL runs them side by side).
     private func transact<T: Sendable>(on db: any Database,
                                        _ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
-        let outcome = try await db.transaction { tx in try await self.run({ ctx in try await body(ctx) }, on: tx).resolvingEvents() }
+        let outcome = try await db.transaction { tx in try await self.run({ ctx in try await body(ctx) }, on: tx) }
         announce([outcome])
         return outcome.value as! T
     }
@@ -179,19 +179,14 @@ public final class Store: Sendable {
             } else {
                 // Savepoints of one name nest; ROLLBACK TO undoes only the newest, this write's.
                 // None is released: the COMMIT releases them all, one statement less per write.
-                // The SAVEPOINT is not waited for before the write starts: the writer runs
-                // statements in the order they are sent, and each wait is a round trip between
-                // two threads while the write lock is held.
                 for item in batch {
-                    let savepoint: EventLoopFuture<Void> = sql.raw("SAVEPOINT batched_write").run()
+                    try await sql.raw("SAVEPOINT batched_write").run()
                     let outcome: Result<WriteOutcome, any Error>
                     do { outcome = .success(try await run(item.work, on: db)) } catch { outcome = .failure(error) }
-                    try await savepoint.get()
                     if case .failure = outcome { try await sql.raw("ROLLBACK TO batched_write").run() }
                     outcomes.append(outcome)
                 }
             }
-            for index in outcomes.indices { outcomes[index] = try await outcomes[index].resolvingEvents() }
             try await sql.raw("COMMIT").run()
         } catch {
             // Nothing in the batch committed (a statement that failed may have ended the transaction already).
@@ -207,8 +202,7 @@ public final class Store: Sendable {
 
     fileprivate struct WriteOutcome: Sendable {
         let value: any Sendable
-        let pending: PendingEvents
-        var events: [LoggedEvent] = []
+        let events: [LoggedEvent]
         let jobs: Int
     }
 
@@ -222,8 +216,8 @@ public final class Store: Sendable {
     private func run(_ work: GroupCommit.Work, on tx: any Database) async throws -> WriteOutcome {
         let context = WriteContext(db: tx, now: clock.now())
         let value = try await work(context)
-        let pending = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
-        return WriteOutcome(value: value, pending: pending, jobs: context.enqueuedJobs)
+        let events = try await context.flushEvents(dialect: dialect, nodeID: nodeID)
+        return WriteOutcome(value: value, events: events, jobs: context.enqueuedJobs)
     }
 
     /// Events committed here or, on PostgreSQL, by another node: caches forget what they changed
@@ -256,20 +250,4 @@ extension Request {
 
     /// `store.pointReader` on this request's event loop.
     var pointReader: any Database { application.store.pointReader(on: eventLoop) }
-}
-
-extension Store.WriteOutcome {
-    func resolvingEvents() async throws -> Self {
-        var resolved = self
-        resolved.events = try await pending.logged()
-        return resolved
-    }
-}
-
-extension Result where Success == Store.WriteOutcome, Failure == any Error {
-    /// A failed write has no events; a successful one waits for its event ids.
-    fileprivate func resolvingEvents() async throws -> Self {
-        guard case .success(let outcome) = self else { return self }
-        return .success(try await outcome.resolvingEvents())
-    }
 }

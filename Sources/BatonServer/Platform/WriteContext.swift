@@ -49,55 +49,26 @@ public final class WriteContext: @unchecked Sendable {
 
     /// Writes the recorded events last, so on PostgreSQL the advisory lock that keeps event ids in
     /// commit order is held only for the tail of the transaction.
-    ///
-    /// On SQLite the inserts are sent without waiting for their answers: the writer runs its
-    /// statements in order on one thread, every wait is a round trip between two threads while
-    /// the write lock is held, and nothing after them in the transaction needs their ids. The
-    /// store collects the ids before it commits (a failed insert fails the whole transaction).
-    func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> PendingEvents {
-        guard !drafts.isEmpty else { return .resolved([]) }
+    func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> [LoggedEvent] {
+        guard !drafts.isEmpty else { return [] }
         if dialect == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
-        let inserts = drafts.map { draft -> EventLoopFuture<[any SQLRow]> in
-            sql.raw("""
+        var logged: [LoggedEvent] = []
+        for (draft, data) in zip(drafts, draftData) {
+            let id = try await sql.raw("""
                 INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, data, created_at)
                 VALUES (\(bind: draft.workspaceID), \(bind: draft.actorID), \(bind: draft.kind), \(bind: draft.subjectType),
                         \(bind: draft.subjectID), \(bind: draft.data), \(bind: draft.createdAt))
                 RETURNING id
-                """).all()
+                """).first()?.decode(column: "id", as: Int.self) ?? 0
+            logged.append(LoggedEvent(id: id, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
+                                      subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt))
         }
-        let pending = PendingEvents.sent(drafts: drafts, data: draftData, inserts: inserts)
-        guard dialect == .postgres else { return pending }
-        let logged = try await pending.logged()
-        if let first = logged.first?.id, let last = logged.last?.id {
+        if dialect == .postgres, let first = logged.first?.id, let last = logged.last?.id {
             // Delivered by PostgreSQL at commit, never for a rolled-back write.
             let payload = "\(nodeID):\(first):\(last)"
             try await sql.raw("SELECT pg_notify(\(bind: EventOrdering.channel), \(bind: payload))").run()
-        }
-        return .resolved(logged)
-    }
-}
-
-/// Events inserted in a transaction: known already, or with their ids still on their way.
-enum PendingEvents: @unchecked Sendable {
-    case resolved([LoggedEvent])
-    case sent(drafts: [EventRecord], data: [[String: String]], inserts: [EventLoopFuture<[any SQLRow]>])
-
-    func logged() async throws -> [LoggedEvent] {
-        switch self {
-        case .resolved(let events): return events
-        case .sent(let drafts, let data, let inserts): return try await Self.collect(drafts, data, inserts)
-        }
-    }
-
-    private static func collect(_ drafts: [EventRecord], _ data: [[String: String]],
-                                _ inserts: [EventLoopFuture<[any SQLRow]>]) async throws -> [LoggedEvent] {
-        var logged: [LoggedEvent] = []
-        for ((draft, data), insert) in zip(zip(drafts, data), inserts) {
-            let id = try await insert.get().first?.decode(column: "id", as: Int.self) ?? 0
-            logged.append(LoggedEvent(id: id, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
-                                      subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt))
         }
         return logged
     }
