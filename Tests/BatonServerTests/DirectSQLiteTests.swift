@@ -82,4 +82,24 @@ struct DirectSQLiteTests {
             #expect(throws: DirectSQLiteError.self) { try reader.query("DELETE FROM notes", []) }
         }
     }
+
+    @Test("another process holding the write lock past the busy timeout is a 503, not a 500")
+    func busyIsUnavailable() throws {
+        try withConnection { connection, path in
+            let other = try DirectSQLiteConnection(path: path)
+            defer { other.close() }
+            try other.execute("BEGIN IMMEDIATE")
+            defer { try? other.execute("ROLLBACK") }
+            connection.setBusyTimeout(milliseconds: 50)
+            do {
+                try connection.execute("BEGIN IMMEDIATE")
+                Issue.record("took a write lock another connection holds")
+            } catch {
+                #expect((error as? DirectSQLiteError)?.isBusy == true)
+                let classified = BatonErrorMiddleware.classify(error)
+                #expect(classified.status == .serviceUnavailable)
+                #expect(classified.code == "busy")
+            }
+        }
+    }
 }

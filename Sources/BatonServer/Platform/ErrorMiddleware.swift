@@ -61,6 +61,9 @@ struct BatonErrorMiddleware: AsyncMiddleware {
         case let error as any DatabaseError where error.isConstraintFailure:
             // Two requests raced past a uniqueness check; the database kept the first.
             return .conflict(nil, "This conflicts with a record that already exists.")
+        case let error as DirectSQLiteError where error.isBusy:
+            // Another process (the CLI) held SQLite's write lock past the busy timeout.
+            return BatonError(.serviceUnavailable, code: "busy", message: "The database is busy with another program's write. Try again in a moment.")
         case let error as any AbortError:
             return BatonError(error.status, code: code(for: error.status), message: error.reason)
         default:

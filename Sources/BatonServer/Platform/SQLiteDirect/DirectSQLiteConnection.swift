@@ -35,11 +35,15 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         }
         self.handle = handle
         // Another process (the CLI) holding the write lock makes a statement wait, not fail.
-        sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+        setBusyTimeout(milliseconds: 10_000)
         try execute("PRAGMA foreign_keys = ON")
     }
 
     deinit { close() }
+
+    func setBusyTimeout(milliseconds: Int32) {
+        if let handle { sqlite_nio_sqlite3_busy_timeout(handle, milliseconds) }
+    }
 
     var isOpen: Bool { handle != nil }
 
