@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 ///
 /// Why: with one writer, every write used to pay for its own lock hand-over, BEGIN and COMMIT,
 /// and every statement's hop through a busy event loop stretched the time the lock was held.
-/// The batches of one drain share one lease of the writer connection (`Store.commitSession`).
+/// The batches of one drain run in one session on the writer's thread (`Store.commitSession`).
 final class GroupCommit: Sendable {
     typealias Work = @Sendable (WriteContext) async throws -> any Sendable
 

@@ -3,7 +3,6 @@ import FluentSQLiteDriver
 import FluentPostgresDriver
 import SQLKit
 import Vapor
-import NIOConcurrencyHelpers
 
 public enum DatabaseDialect: String, Sendable {
     case sqlite, postgres
@@ -142,14 +141,14 @@ public final class Store: Sendable {
     }
 
     /// Batches of queued SQLite writes, one transaction each, on the writer's own thread. A
-    /// session runs up to `batchesPerLease` batches and then lets other users of the write lock
+    /// session runs up to `batchesPerSession` batches and then lets other users of the write lock
     /// (statistics, pragmas) have their turn.
     private func commitSession(_ next: @escaping GroupCommit.Next) async {
         do {
             _ = try await writerThreads.lock.withLock {
                 let db = try self.writerDatabase()
                 return await withTaskExecutorPreference(self.writerThreads.executor) {
-                    for _ in 0..<Self.batchesPerLease {
+                    for _ in 0..<Self.batchesPerSession {
                         let batch = next()
                         if batch.isEmpty { break }
                         await self.commit(batch, on: db)
@@ -163,7 +162,7 @@ public final class Store: Sendable {
         }
     }
 
-    private static let batchesPerLease = 64
+    private static let batchesPerSession = 64
 
     /// One transaction for a batch. A lone write runs as it is; in a batch each write gets a
     /// savepoint, so one that throws is undone without touching the others.
