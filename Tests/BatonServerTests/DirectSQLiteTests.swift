@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLiteKit
 import SQLiteNIO
 import Testing
 @testable import BatonServer
@@ -101,5 +102,26 @@ struct DirectSQLiteTests {
                 #expect(classified.code == "busy")
             }
         }
+    }
+
+    @Test("the fast column decoding gives what SQLiteKit's decoder gives, and steps aside where it cannot")
+    func fastDecodingMatchesSQLiteKit() throws {
+        let id = UUID()
+        let values: [SQLiteData] = [.text(id.uuidString), .text("plain"), .text(""), .text("2026-12-01T10:00:00Z"), .integer(0),
+                                    .integer(1), .integer(42), .float(1_764_583_200.25), .null]
+        let general = SQLiteDataDecoder()
+        func same<T: Decodable & Equatable>(_ type: T.Type) {
+            for value in values {
+                let fast = FastColumnDecoding.decode(value, as: T.self)
+                let slow = try? general.decode(T.self, from: value)
+                if let fast { #expect(fast == slow, "\(T.self) from \(value)") }
+            }
+        }
+        same(String.self); same(String?.self); same(UUID.self); same(UUID?.self); same(Date.self); same(Date?.self)
+        same(Int.self); same(Int?.self); same(Bool.self); same(Bool?.self); same(Double.self); same(Double?.self)
+        #expect(FastColumnDecoding.decode(.text(id.uuidString), as: UUID.self) == id)
+        #expect(FastColumnDecoding.decode(SQLiteData.null, as: UUID?.self) == .some(nil))
+        #expect(FastColumnDecoding.decode(.text("not an id"), as: UUID.self) == nil)
+        #expect(FastColumnDecoding.decode(.integer(3), as: [String].self) == nil)
     }
 }
