@@ -2,6 +2,7 @@ import FluentKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import VaporCSQLite
 
 /// Read-only connections to the SQLite file, used on a thread pool of their own: a query is one
 /// hop to a pool thread, which runs it on an idle connection (its statements prepared once) and
@@ -9,8 +10,9 @@ import NIOPosix
 ///
 /// Through Fluent's SQLite driver the same read prepared its statement every time (a sixth of a
 /// task PATCH's CPU went to parsing SQL) and sent every row back to the event loop as a task of
-/// its own. WAL readers never block each other or the writer, so there are as many connections as
-/// pool threads. Read-only, so nothing can write past the writer and its lock.
+/// its own. WAL readers never block each other or the writer; a connection is opened whenever all
+/// are busy (pool threads plus point reads on the event loops) and kept. Read-only, so nothing can
+/// write past the writer and its lock.
 final class SQLiteReaders: DirectSQLiteRunner, Sendable {
     private let path: String
     private let pool: NIOThreadPool
@@ -58,7 +60,7 @@ final class SQLiteReaders: DirectSQLiteRunner, Sendable {
 
     private func takeConnection() throws -> DirectSQLiteConnection {
         let taken = try idle.withLockedValue { idle -> DirectSQLiteConnection? in
-            guard !idle.closed else { throw DirectSQLiteError(code: 21, message: "The database is shutting down.") }
+            guard !idle.closed else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "The database is shutting down.") }
             return idle.connections.popLast()
         }
         return try taken ?? DirectSQLiteConnection(path: path, readOnly: true)
