@@ -18,7 +18,7 @@ final class GroupCommit: Sendable {
     private struct State {
         var queue: [Pending] = []
         var draining = false
-        /// The drain running now or last; it may still be letting go of the connection after
+        /// The drain running now or last; it may still be letting go of the writer's lock after
         /// `draining` turned false.
         var drainTask: Task<Void, Never>?
         var drains = 0
@@ -62,7 +62,7 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Returns once no drain runs, so the writer connection is back in its pool (before shutdown closes it).
+    /// Returns once no drain runs, so no write is using the writer connection (before shutdown closes it).
     func waitUntilIdle() async {
         while let task = state.withLockedValue({ $0.drainTask }) {
             await task.value

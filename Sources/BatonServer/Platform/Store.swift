@@ -63,7 +63,7 @@ public final class Store: Sendable {
     /// Throws once the application's databases are shut down (a write that arrives during shutdown).
     private func writerDatabase() throws -> any Database {
         guard let db = databases.database(.sqliteWriter, logger: logger, on: writerThreads.eventLoop) else {
-            throw Abort(.serviceUnavailable, reason: "The database is shutting down.")
+            throw Abort.databaseShuttingDown
         }
         return db
     }
@@ -80,7 +80,7 @@ public final class Store: Sendable {
         }
     }
 
-    /// Per-connection settings for the SQLite writer (its pool keeps the one connection open).
+    /// Per-connection settings for the SQLite writer (it keeps its one connection open).
     func prepareWriter() async throws {
         guard dialect == .sqlite else { return }
         _ = try await writerThreads.lock.withLock {
@@ -180,10 +180,12 @@ public final class Store: Sendable {
                 // None is released: the COMMIT releases them all, one statement less per write.
                 for item in batch {
                     try await sql.raw("SAVEPOINT batched_write").run()
-                    let outcome: Result<WriteOutcome, any Error>
-                    do { outcome = .success(try await run(item.work, on: db)) } catch { outcome = .failure(error) }
-                    if case .failure = outcome { try await sql.raw("ROLLBACK TO batched_write").run() }
-                    outcomes.append(outcome)
+                    do {
+                        outcomes.append(.success(try await run(item.work, on: db)))
+                    } catch {
+                        try await sql.raw("ROLLBACK TO batched_write").run()
+                        outcomes.append(.failure(error))
+                    }
                 }
             }
             try await sql.raw("COMMIT").run()
@@ -239,6 +241,11 @@ extension Application {
         }
         set { storage[StoreKey.self] = newValue }
     }
+}
+
+extension Abort {
+    /// A query or write that arrives while the application's databases close.
+    static let databaseShuttingDown = Abort(.serviceUnavailable, reason: "The database is shutting down.")
 }
 
 extension Request {

@@ -87,7 +87,7 @@ final class WriterConnection: DirectSQLiteRunner, @unchecked Sendable {
 
     private func open() throws -> DirectSQLiteConnection {
         if let connection { return connection }
-        guard !closed else { throw Abort(.serviceUnavailable, reason: "The database is shutting down.") }
+        guard !closed else { throw Abort.databaseShuttingDown }
         let opened = try DirectSQLiteConnection(path: path)
         connection = opened
         return opened

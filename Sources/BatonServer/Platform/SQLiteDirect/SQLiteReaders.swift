@@ -2,7 +2,7 @@ import FluentKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import VaporCSQLite
+import Vapor
 
 /// Read-only connections to the SQLite file, used on a thread pool of their own: a query is one
 /// hop to a pool thread, which runs it on an idle connection (its statements prepared once) and
@@ -60,7 +60,7 @@ final class SQLiteReaders: DirectSQLiteRunner, Sendable {
 
     private func takeConnection() throws -> DirectSQLiteConnection {
         let taken = try idle.withLockedValue { idle -> DirectSQLiteConnection? in
-            guard !idle.closed else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "The database is shutting down.") }
+            guard !idle.closed else { throw Abort.databaseShuttingDown }
             return idle.connections.popLast()
         }
         return try taken ?? DirectSQLiteConnection(path: path, readOnly: true)
