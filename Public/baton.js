@@ -5,6 +5,15 @@
   var workspaceId = body.getAttribute("data-workspace-id");
 
   // Confirm destructive actions.
+  // Colours set from data attributes: the Content-Security-Policy allows no inline styles.
+  function paintSwatches(root) {
+    root.querySelectorAll("[data-color]").forEach(function (swatch) {
+      var color = swatch.getAttribute("data-color");
+      if (/^#[0-9a-fA-F]{6}$/.test(color)) swatch.style.backgroundColor = color;
+    });
+  }
+  paintSwatches(document);
+
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
@@ -242,6 +251,7 @@
           if (!replacement) return;
           var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
           region.innerHTML = replacement.innerHTML;
+          paintSwatches(region);
           if (focusedTask) {
             var again = region.querySelector('[data-task-id="' + focusedTask + '"]');
             if (again) again.focus();

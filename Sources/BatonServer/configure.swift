@@ -19,6 +19,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
 
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(BatonErrorMiddleware())
     app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(PrincipalMiddleware())

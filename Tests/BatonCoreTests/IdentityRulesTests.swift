@@ -84,28 +84,73 @@ struct LoginThrottleTests {
     let now = Date(timeIntervalSince1970: 10_000)
     let throttle = LoginThrottle()
 
-    @Test("nine failures are allowed, the tenth blocks")
+    func pair(_ dates: [Date], known: Bool = false) -> LoginThrottle.Failures {
+        .init(accountAndAddress: dates, address: dates, account: dates, knownAddress: known)
+    }
+
+    @Test("nine failures from one address are allowed, the tenth blocks that account there")
     func threshold() {
         let nine = (0..<9).map { now.addingTimeInterval(-Double($0) * 10) }
-        #expect(throttle.decide(failures: nine, now: now) == .allowed)
+        #expect(throttle.decide(pair(nine), now: now) == .allowed)
         let ten = nine + [now.addingTimeInterval(-100)]
-        #expect(throttle.decide(failures: ten, now: now) == .blocked(retryAfterSeconds: 800))
+        #expect(throttle.decide(pair(ten), now: now) == .blocked(retryAfterSeconds: 800))
     }
 
     @Test("failures older than the window do not count")
     func window() {
-        let old = (0..<20).map { now.addingTimeInterval(-900 - Double($0)) }
-        #expect(throttle.decide(failures: old, now: now) == .allowed)
+        let old = (0..<200).map { now.addingTimeInterval(-900 - Double($0)) }
+        #expect(throttle.decide(pair(old), now: now) == .allowed)
     }
 
     @Test("the block lifts once enough failures age out")
     func lifts() {
         let failures = (0..<12).map { now.addingTimeInterval(-Double($0) * 60) }
-        guard case .blocked(let seconds) = throttle.decide(failures: failures, now: now) else {
+        guard case .blocked(let seconds) = throttle.decide(pair(failures), now: now) else {
             Issue.record("expected a block")
             return
         }
-        #expect(throttle.decide(failures: failures, now: now.addingTimeInterval(Double(seconds) - 1)) != .allowed)
-        #expect(throttle.decide(failures: failures, now: now.addingTimeInterval(Double(seconds))) == .allowed)
+        #expect(throttle.decide(pair(failures), now: now.addingTimeInterval(Double(seconds) - 1)) != .allowed)
+        #expect(throttle.decide(pair(failures), now: now.addingTimeInterval(Double(seconds))) == .allowed)
     }
+
+    @Test("one address spraying many accounts is blocked by its own total")
+    func spraying() {
+        let fifty = (0..<50).map { now.addingTimeInterval(-Double($0)) }
+        let failures = LoginThrottle.Failures(accountAndAddress: [], address: fifty, account: [], knownAddress: false)
+        #expect(throttle.decide(failures, now: now) != .allowed)
+        let fewer = LoginThrottle.Failures(accountAndAddress: [], address: Array(fifty.prefix(49)), account: [], knownAddress: false)
+        #expect(throttle.decide(fewer, now: now) == .allowed)
+    }
+
+    @Test("a hammered account stays open from an address it signed in from before, closed from new ones")
+    func hammered() {
+        let hundred = (0..<100).map { now.addingTimeInterval(-Double($0)) }
+        let fromNew = LoginThrottle.Failures(accountAndAddress: [], address: [], account: hundred, knownAddress: false)
+        #expect(throttle.decide(fromNew, now: now) != .allowed)
+        let fromKnown = LoginThrottle.Failures(accountAndAddress: [], address: [], account: hundred, knownAddress: true)
+        #expect(throttle.decide(fromKnown, now: now) == .allowed)
+        // but the owner's own address still has its own tight limit
+        let ten = Array(hundred.prefix(10))
+        let guessingThere = LoginThrottle.Failures(accountAndAddress: ten, address: ten, account: hundred, knownAddress: true)
+        #expect(throttle.decide(guessingThere, now: now) != .allowed)
+    }
+}
+
+@Suite("Redirect targets")
+struct RedirectTargetTests {
+    @Test("same-origin paths pass as they are")
+    func local() {
+        #expect(RedirectTarget.safePath("/w/1/board?x=%20y") == "/w/1/board?x=%20y")
+        #expect(RedirectTarget.safePath("/") == "/")
+    }
+
+    @Test("anything that a browser could read as another origin falls back to /",
+          arguments: ["//evil.com", "/%09/evil.com", "/%2F/evil.com", "/%5Cevil.com", "/\\evil.com", "https://evil.com",
+                      "/\t/evil.com", " /x", "/%0d%0aSet-Cookie:x", "/%252F/evil.com", "evil.com", "", "/%zz", "/\u{0}x"])
+    func foreign(raw: String) {
+        #expect(RedirectTarget.safePath(raw) == "/")
+    }
+
+    @Test("no target is /")
+    func missing() { #expect(RedirectTarget.safePath(nil) == "/") }
 }

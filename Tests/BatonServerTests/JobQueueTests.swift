@@ -21,7 +21,7 @@ struct JobQueueTests {
             let emails = try await OutboxEmail.query(on: app.db).all()
             #expect(emails.count == 1)
             #expect(emails.first?.toAddress == "mail@example.com")
-            #expect(emails.first?.body.contains("http://baton.test/invite/") == true)
+            #expect(emails.first?.composedBody.contains("http://baton.test/invite/") == true)
         }
     }
 

@@ -178,19 +178,22 @@ struct ProjectSettingsPageTests {
             #expect(try await browser.post("\(settings)/fields", ["name": "Tier", "type": "single_select", "options": "Gold, Silver"]).status == .seeOther)
             #expect(try await CustomField.query(on: app.db).first()?.optionList == ["Gold", "Silver"])
 
-            // a multipart upload, with the CSRF token in the form's action URL
+            // a multipart upload, with the CSRF token inside the body like any form field (never in the URL)
             let boundary = "----baton\(UUID().uuidString.prefix(8))"
-            func upload(_ csv: String, dryRun: Bool) async throws -> Reply {
-                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
+            let csrf = browser.cookies[CSRF.cookie] ?? ""
+            func upload(_ csv: String, dryRun: Bool, token: String? = csrf, query: String = "") async throws -> Reply {
+                var body = token.map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\($0)\r\n" } ?? ""
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
                 if dryRun { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\non\r\n" }
                 body += "--\(boundary)--\r\n"
                 var headers = HTTPHeaders()
                 headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
                 headers.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-                let csrf = browser.cookies[CSRF.cookie] ?? ""
-                let response = try await app.testing().sendRequest(.POST, "\(settings)/import?_csrf=\(csrf)", headers: headers, body: ByteBuffer(string: body))
+                let response = try await app.testing().sendRequest(.POST, "\(settings)/import\(query)", headers: headers, body: ByteBuffer(string: body))
                 return Reply(status: response.status, headers: response.headers, body: response.body.string)
             }
+            #expect(try await upload("title\nSneaky\n", dryRun: false, token: nil, query: "?_csrf=\(csrf)").status == .forbidden)
+            #expect(try await upload("title\nSneaky\n", dryRun: false, token: "x" + csrf.dropFirst()).status == .forbidden)
             let dry = try await upload("title,Tier\nOne,Gold\n,Bronze\n", dryRun: true)
             #expect(dry.status == .ok)
             #expect(dry.body.contains("Line 3"))

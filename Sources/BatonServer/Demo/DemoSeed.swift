@@ -60,7 +60,8 @@ public enum DemoSeed {
         for person in members + [guest] {
             let invitation = try await identity.invite(access, email: person.email, role: person.role)
             let secret = String(invitation.acceptURL.split(separator: "/").last ?? "")
-            let accepted = try await identity.acceptInvitation(secret: secret, name: person.name, password: password, signedIn: nil)
+            let accepted = try await identity.acceptInvitation(secret: secret, name: person.name, password: password, signedIn: nil,
+                                                               address: "demo")
             let userID = try accepted.user.requireID()
             ids[person.email] = userID
             let reportsTo: UUID?? = person.role == .guest ? nil : .some(managerID)

@@ -45,7 +45,7 @@ struct IdentityAPI: RouteCollection {
     func signup(req: Request) async throws -> Response {
         let body = try req.content.decode(SignupBody.self)
         let result = try await req.identity.signup(email: body.email, password: body.password, name: body.name,
-                                                   workspaceName: body.workspaceName)
+                                                   workspaceName: body.workspaceName, address: req.clientAddress)
         let workspace = WorkspaceDTO(id: try result.workspace.requireID(), name: result.workspace.name, role: .owner,
                                      createdAt: result.workspace.createdAt)
         return try await SignupResponse(user: UserDTO(result.user), workspace: workspace, token: result.token)
@@ -57,7 +57,8 @@ struct IdentityAPI: RouteCollection {
 
     func login(req: Request) async throws -> TokenResponse {
         let body = try req.content.decode(LoginBody.self)
-        let session = try await req.identity.login(email: body.email, password: body.password, tokenName: "API login")
+        let session = try await req.identity.login(email: body.email, password: body.password, tokenName: "API login",
+                                                   address: req.clientAddress)
         return TokenResponse(token: session.token)
     }
 
@@ -88,7 +89,8 @@ struct IdentityAPI: RouteCollection {
 
     func changePassword(req: Request) async throws -> HTTPStatus {
         let body = try req.content.decode(PasswordBody.self)
-        try await req.identity.changePassword(try req.principal(), current: body.currentPassword, new: body.newPassword)
+        try await req.identity.changePassword(try req.principal(), current: body.currentPassword, new: body.newPassword,
+                                              address: req.clientAddress)
         return .noContent
     }
 
@@ -206,22 +208,36 @@ struct IdentityAPI: RouteCollection {
         return .noContent
     }
 
-    struct InvitationPreview: Content { let email: String; let role: Role; let workspaceName: String; let expiresAt: Date; let hasAccount: Bool }
+    /// Says nothing about whether the email has an account: the link's holder need not know.
+    struct InvitationPreview: Content { let email: String; let role: Role; let workspaceName: String; let expiresAt: Date }
 
     func showInvitation(req: Request) async throws -> InvitationPreview {
         let (invitation, workspace) = try await req.identity.pendingInvitation(secret: try req.parameters.require("secret"), on: req.reader)
-        let hasAccount = try await User.query(on: req.reader).filter(\.$email == invitation.email).count() > 0
         return InvitationPreview(email: invitation.email, role: invitation.role, workspaceName: workspace.name,
-                                 expiresAt: invitation.expiresAt, hasAccount: hasAccount)
+                                 expiresAt: invitation.expiresAt)
     }
 
     struct AcceptBody: Content { let name: String?; let password: String? }
-    struct AcceptResponse: Content { let token: String; let user: UserDTO; let workspaceId: UUID }
+    struct AcceptResponse: Content {
+        let token: String?
+        let user: UserDTO
+        let workspaceId: UUID
+
+        /// `token` is always present: null when the caller joined with the session they are signed in with.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(token, forKey: .token)
+            try container.encode(user, forKey: .user)
+            try container.encode(workspaceId, forKey: .workspaceId)
+        }
+        enum CodingKeys: String, CodingKey { case token, user, workspaceId }
+    }
 
     func acceptInvitation(req: Request) async throws -> Response {
         let body = try req.content.decode(AcceptBody.self)
         let accepted = try await req.identity.acceptInvitation(secret: try req.parameters.require("secret"), name: body.name,
-                                                               password: body.password, signedIn: req.optionalPrincipal)
+                                                               password: body.password, signedIn: req.optionalPrincipal,
+                                                               address: req.clientAddress)
         return try await AcceptResponse(token: accepted.token, user: UserDTO(accepted.user), workspaceId: accepted.workspaceID)
             .encodeResponse(status: .created, for: req)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import SQLKit
 
@@ -118,5 +119,55 @@ struct CreateJobs: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("jobs").delete()
+    }
+}
+
+/// Login failures are counted per account and client address (LoginThrottle), and a session
+/// remembers the address it was signed in from, so that address stays open while others are blocked.
+struct ThrottleLoginsByAddress: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(LoginFailure.schema).delete()
+        try await database.schema(LoginFailure.schema)
+            .id()
+            .field("email", .string, .required)
+            .field("address", .string, .required)
+            .field("failed_at", .datetime, .required)
+            .create()
+        try await SQLIndex.create("login_failures_email", on: LoginFailure.schema, columns: ["email", "failed_at"], database)
+        try await SQLIndex.create("login_failures_address", on: LoginFailure.schema, columns: ["address", "failed_at"], database)
+        try await database.schema(AuthToken.schema).field("created_address", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AuthToken.schema).deleteField("created_address").update()
+    }
+}
+
+/// Invitation links out of plain text once they are not needed: the outbox keeps the link in a
+/// column of its own (dropped when sent or when the invitation ends), finished jobs lose it.
+struct ShortLivedInvitationLinks: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(OutboxEmail.schema).field("secret_link", .string).update()
+        for message in try await OutboxEmail.query(on: database).filter(\.$dedupeKey =~ "invitation.email:").all() {
+            let lines = message.body.components(separatedBy: "\n")
+            guard let link = lines.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) else { continue }
+            let id = message.dedupeKey.split(separator: ":").last.flatMap { UUID(uuidString: String($0)) }
+            var pending = false
+            if let id, let invitation = try await Invitation.find(id, on: database) {
+                pending = invitation.state(now: Date()) == .pending
+            }
+            message.body = lines.map { $0 == link ? OutboxEmail.linkPlaceholder : $0 }.joined(separator: "\n")
+            message.secretLink = pending && message.sentAt == nil ? link : nil
+            try await message.save(on: database)
+        }
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            UPDATE jobs SET payload = '{}' WHERE kind = \(bind: JobKind.invitationEmail.rawValue)
+              AND (done_at IS NOT NULL OR failed_at IS NOT NULL)
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OutboxEmail.schema).deleteField("secret_link").update()
     }
 }

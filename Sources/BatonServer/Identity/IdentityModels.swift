@@ -124,11 +124,13 @@ final class AuthToken: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "expires_at") var expiresAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// The client address a browser session was signed in from (LoginThrottle's known address).
+    @OptionalField(key: "created_address") var createdAddress: String?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $user, $kind, $name, $tokenHash, $createdAt, $expiresAt, $revokedAt] }
+    var properties: [any AnyProperty] { [$id, $user, $kind, $name, $tokenHash, $createdAt, $expiresAt, $revokedAt, $createdAddress] }
 }
 
 final class LoginFailure: Model, @unchecked Sendable {
@@ -136,12 +138,13 @@ final class LoginFailure: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Field(key: "email") var email: String
+    @Field(key: "address") var address: String
     @Field(key: "failed_at") var failedAt: Date
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $email, $failedAt] }
+    var properties: [any AnyProperty] { [$id, $email, $address, $failedAt] }
 }
 
 /// Emails waiting for delivery (delivery itself is a later module). Unique per job, so a re-run job
@@ -153,12 +156,14 @@ final class OutboxEmail: Model, @unchecked Sendable {
     @Field(key: "dedupe_key") var dedupeKey: String
     @Field(key: "to_address") var toAddress: String
     @Field(key: "subject") var subject: String
+    /// The text, with `OutboxEmail.linkPlaceholder` where a secret link goes (InvitationJobs).
     @Field(key: "body") var body: String
+    @OptionalField(key: "secret_link") var secretLink: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $dedupeKey, $toAddress, $subject, $body, $createdAt, $sentAt] }
+    var properties: [any AnyProperty] { [$id, $dedupeKey, $toAddress, $subject, $body, $secretLink, $createdAt, $sentAt] }
 }

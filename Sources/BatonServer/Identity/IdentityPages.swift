@@ -52,9 +52,10 @@ struct IdentityPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let next = safeNext(form["next"])
         do {
-            let session = try await req.identity.login(email: form["email"] ?? "", password: form["password"] ?? "", tokenName: "Web session")
+            let session = try await req.identity.login(email: form["email"] ?? "", password: form["password"] ?? "", tokenName: "Web session",
+                                                       address: req.clientAddress)
             let response = req.redirect(to: next)
-            SessionCookie.set(session.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            SessionCookie.set(session.token, on: response, for: req)
             return response
         } catch let error as BatonError {
             var page = Page(title: "Sign in", layout: try await PageRenderer.layout(for: req), page: LoginContext(next: next))
@@ -75,10 +76,11 @@ struct IdentityPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         do {
             let result = try await req.identity.signup(email: form["email"] ?? "", password: form["password"] ?? "",
-                                                       name: form["name"] ?? "", workspaceName: form["workspace_name"] ?? "")
+                                                       name: form["name"] ?? "", workspaceName: form["workspace_name"] ?? "",
+                                                       address: req.clientAddress)
             let response = PageRenderer.redirect(req, to: "/w/\(try result.workspace.requireID())/people",
                                                  notice: "Welcome to Baton. Invite your team to get started.")
-            SessionCookie.set(result.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            SessionCookie.set(result.token, on: response, for: req)
             return response
         } catch let error as BatonError where error.field != nil {
             var page = Page(title: "Create your workspace", layout: try await PageRenderer.layout(for: req), page: NoContext())
@@ -91,27 +93,35 @@ struct IdentityPages: RouteCollection {
     func logout(req: Request) async throws -> Response {
         if let principal = req.optionalPrincipal { try await req.identity.logout(principal) }
         let response = req.redirect(to: "/login")
-        SessionCookie.clear(on: response)
+        SessionCookie.clear(on: response, for: req)
         return response
     }
 
     // MARK: invitations
 
+    /// The page is the same whether or not the email has an account; only who is signed in changes it.
     struct InviteContext: Encodable {
         let secret: String
         let email: String
         let role: String
         let workspaceName: String
         let expires: String
-        let hasAccount: Bool
+        /// Signed in as the invited email: one click joins.
+        let signedInAsInvitee: Bool
+        /// Signed in as someone else: their name, so the page can say so.
+        let signedInAs: String?
+        let signInLink: String
     }
 
     private func inviteContext(_ req: Request, secret: String) async throws -> InviteContext {
         let (invitation, workspace) = try await req.identity.pendingInvitation(secret: secret, on: req.reader)
-        let hasAccount = try await User.query(on: req.reader).filter(\.$email == invitation.email).count() > 0
+        let principal = req.optionalPrincipal
+        let isInvitee = principal?.email == invitation.email
+        let here = "/invite/\(secret)"
         return InviteContext(secret: secret, email: invitation.email, role: invitation.role.rawValue, workspaceName: workspace.name,
-                             expires: DisplayDate.long(invitation.expiresAt, timeZone: req.optionalPrincipal?.timeZone),
-                             hasAccount: hasAccount)
+                             expires: DisplayDate.long(invitation.expiresAt, timeZone: principal?.timeZone),
+                             signedInAsInvitee: isInvitee, signedInAs: isInvitee ? nil : principal.map { "\($0.name) (\($0.email))" },
+                             signInLink: "/login?next=" + (here.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
     }
 
     func invitePage(req: Request) async throws -> Response {
@@ -126,9 +136,9 @@ struct IdentityPages: RouteCollection {
         let context = try await inviteContext(req, secret: secret)
         do {
             let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
-                                                                   signedIn: req.optionalPrincipal)
+                                                                   signedIn: req.optionalPrincipal, address: req.clientAddress)
             let response = PageRenderer.redirect(req, to: "/w/\(accepted.workspaceID)/people", notice: "You joined \(context.workspaceName).")
-            SessionCookie.set(accepted.token, on: response, lifetime: req.application.batonConfig.sessionLifetime, secure: isSecure(req))
+            if let token = accepted.token { SessionCookie.set(token, on: response, for: req) }
             return response
         } catch let error as BatonError where error.status != .internalServerError {
             var page = Page(title: "Join \(context.workspaceName)", layout: try await PageRenderer.layout(for: req), page: context)
@@ -187,7 +197,7 @@ struct IdentityPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         do {
             try await req.identity.changePassword(try req.principal(), current: form["current_password"] ?? "",
-                                                  new: form["new_password"] ?? "")
+                                                  new: form["new_password"] ?? "", address: req.clientAddress)
             return PageRenderer.redirect(req, to: "/profile", notice: "Password changed. Other browsers were signed out.")
         } catch let error as BatonError where error.field != nil {
             return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
@@ -256,14 +266,7 @@ struct IdentityPages: RouteCollection {
     // MARK: helpers
 
     /// Only local paths: a login link must not bounce people to another site.
-    private func safeNext(_ raw: String?) -> String {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "/" }
-        return raw
-    }
-
-    private func isSecure(_ req: Request) -> Bool {
-        req.application.batonConfig.publicURL?.hasPrefix("https://") ?? false
-    }
+    private func safeNext(_ raw: String?) -> String { RedirectTarget.safePath(raw) }
 }
 
 /// Dates as people read them, in their own time zone.

@@ -60,6 +60,7 @@ extension IdentityService {
             }
             invitation.revokedAt = ctx.now
             try await invitation.save(on: ctx.db)
+            try await InvitationJobs.forgetLink(of: id, ctx: ctx)
             ctx.record(.invitationRevoked, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
                        data: ["email": invitation.email])
         }
@@ -80,21 +81,22 @@ extension IdentityService {
     struct AcceptedInvitation: Sendable {
         let user: User
         let workspaceID: UUID
-        let token: String
+        /// A session for a new account; nil when someone signed in joined with the session they have.
+        let token: String?
     }
 
-    /// A new person sets name and password; someone who already has an account proves it with
-    /// their password or by being signed in as the invited email.
+    /// A new person sets name and password. Someone who already has an account accepts only
+    /// while signed in as it: this never checks an existing account's password (that is the
+    /// login's job, behind its throttle), so an invitation cannot be used to guess one.
     func acceptInvitation(secret: String, name rawName: String?, password: String?,
-                          signedIn: Principal?) async throws -> AcceptedInvitation {
+                          signedIn: Principal?, address: String) async throws -> AcceptedInvitation {
         let (invitation, _) = try await pendingInvitation(secret: secret, on: store.reader)
         let existing = try await User.query(on: store.reader).filter(\.$email == invitation.email).first()
         var newAccount: (name: String, hash: String)?
         if let existing {
-            if signedIn?.userID != existing.id {
-                guard let password, try await passwords.verify(password, against: existing.passwordHash) else {
-                    throw BatonError.validation("password", "\(invitation.email) already has an account: enter its password to join.")
-                }
+            guard let signedIn, signedIn.userID == existing.id else {
+                throw BatonError(.conflict, code: "sign_in_required",
+                                 message: "\(invitation.email) already has a Baton account. Sign in as \(invitation.email) to accept.")
             }
         } else {
             let name = try Validate.name(rawName ?? "")
@@ -133,7 +135,10 @@ extension IdentityService {
             }
             invitation.acceptedAt = ctx.now
             try await invitation.save(on: ctx.db)
-            let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime, ctx: ctx)
+            try await InvitationJobs.forgetLink(of: invitationID, ctx: ctx)
+            guard newAccount != nil else { return AcceptedInvitation(user: user, workspaceID: invitation.workspaceID, token: nil) }
+            let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime,
+                                                    address: address, ctx: ctx)
             return AcceptedInvitation(user: user, workspaceID: invitation.workspaceID, token: session.secret)
         }
     }
@@ -148,6 +153,7 @@ extension IdentityService {
                 .filter(\.$subjectType == "invitation").filter(\.$subjectID == id)
                 .filter(\.$kind == EventKind.invitationExpired.rawValue).count()
             guard already == 0 else { return }
+            try await InvitationJobs.forgetLink(of: id, ctx: ctx)
             ctx.record(.invitationExpired, workspace: invitation.workspaceID, actor: nil, subject: .invitation(id),
                        data: ["email": invitation.email])
         }

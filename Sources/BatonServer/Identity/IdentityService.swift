@@ -26,7 +26,7 @@ struct IdentityService: Sendable {
     // MARK: accounts
 
     func signup(email rawEmail: String, password: String, name rawName: String,
-                workspaceName rawWorkspace: String) async throws -> SignupResult {
+                workspaceName rawWorkspace: String, address: String? = nil) async throws -> SignupResult {
         let email = try Validate.email(rawEmail)
         let name = try Validate.name(rawName)
         let workspaceName = try DisplayText.validate(rawWorkspace, label: "Workspace name", max: 100).orFail(field: "workspace_name")
@@ -36,7 +36,8 @@ struct IdentityService: Sendable {
         return try await store.write { ctx in
             let user = try await Self.createUser(email: email, name: name, hash: hash, ctx: ctx)
             let workspace = try await Self.createWorkspace(name: workspaceName, owner: user, ctx: ctx)
-            let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime, ctx: ctx)
+            let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime,
+                                                    address: address, ctx: ctx)
             return SignupResult(user: user, workspace: workspace, token: session.secret)
         }
     }
@@ -60,25 +61,9 @@ struct IdentityService: Sendable {
         }
     }
 
-    func login(email rawEmail: String, password: String, tokenName: String) async throws -> Session {
-        let email = EmailAddress.normalized(rawEmail) ?? rawEmail.lowercased()
-        let now = clock.now()
-        let recentFailures = try await LoginFailure.query(on: store.reader)
-            .filter(\.$email == email)
-            .filter(\.$failedAt > now.addingTimeInterval(-throttle.window))
-            .all().map(\.failedAt)
-        if case .blocked(let seconds) = throttle.decide(failures: recentFailures, now: now) {
-            throw BatonError.tooManyRequests(retryAfter: seconds)
-        }
-        let user = try await User.query(on: store.reader).filter(\.$email == email).first()
-        let valid = try await user.asyncMap { try await passwords.verify(password, against: $0.passwordHash) } ?? false
-        guard let user, valid else {
-            try await store.write { ctx in
-                let failure = LoginFailure()
-                failure.email = email
-                failure.failedAt = ctx.now
-                try await failure.create(on: ctx.db)
-            }
+    func login(email rawEmail: String, password: String, tokenName: String, address: String) async throws -> Session {
+        let email = Self.throttleKey(rawEmail)
+        guard let user = try await checkPassword(email: email, password: password, address: address) else {
             throw BatonError(.unauthorized, code: "invalid_credentials", message: "Email or password is incorrect.", field: "password")
         }
         let lifetime = config.sessionLifetime
@@ -89,12 +74,62 @@ struct IdentityService: Sendable {
                 throw BatonError(.unauthorized, code: "account_deactivated",
                                  message: "This account has been deactivated in every workspace it belonged to.")
             }
-            try await LoginFailure.query(on: ctx.db).filter(\.$email == email).delete()
-            let session = try await Self.issueToken(for: user, kind: .session, name: tokenName, lifetime: lifetime, ctx: ctx)
+            try await Self.forgetFailures(email: email, address: address, ctx: ctx)
+            let session = try await Self.issueToken(for: user, kind: .session, name: tokenName, lifetime: lifetime,
+                                                    address: address, ctx: ctx)
             ctx.record(.signedIn, workspace: nil, actor: try user.requireID(), subject: .token(try session.token.requireID()),
                        data: ["name": tokenName])
             return Session(user: user, token: session.secret)
         }
+    }
+
+    /// Every password check goes through here (sign-in, password change). The attempt is written
+    /// as a failure *before* bcrypt runs, in a write that first counts the failures already there,
+    /// so parallel guesses cannot all slip past the count; a right password then forgets it
+    /// (the caller's write calls `forgetFailures`). An unknown email costs the same bcrypt work.
+    /// Returns the user when the password is right, nil otherwise; throws 429 when throttled.
+    func checkPassword(email: String, password: String, address: String) async throws -> User? {
+        let throttle = self.throttle
+        let user = try await store.write { ctx -> User? in
+            try await ctx.serialize(key: "login-throttle")
+            let since = throttle.windowStart(ctx.now)
+            func recent(_ query: QueryBuilder<LoginFailure>, max: Int) async throws -> [Date] {
+                try await query.filter(\.$failedAt > since).sort(\.$failedAt, .descending).limit(max).all().map(\.failedAt)
+            }
+            let known = try await AuthToken.query(on: ctx.db)
+                .join(User.self, on: \AuthToken.$user.$id == \User.$id)
+                .filter(User.self, \.$email == email).filter(\.$createdAddress == address).count() > 0
+            let failures = LoginThrottle.Failures(
+                accountAndAddress: try await recent(LoginFailure.query(on: ctx.db).filter(\.$email == email).filter(\.$address == address),
+                                                    max: throttle.perAccountAndAddress),
+                address: try await recent(LoginFailure.query(on: ctx.db).filter(\.$address == address), max: throttle.perAddress),
+                account: try await recent(LoginFailure.query(on: ctx.db).filter(\.$email == email), max: throttle.perAccount),
+                knownAddress: known && address != "unknown")
+            if case .blocked(let seconds) = throttle.decide(failures, now: ctx.now) {
+                throw BatonError.tooManyRequests(retryAfter: seconds)
+            }
+            let attempt = LoginFailure()
+            attempt.email = email
+            attempt.address = address
+            attempt.failedAt = ctx.now
+            try await attempt.create(on: ctx.db)
+            return try await User.query(on: ctx.db).filter(\.$email == email).first()
+        }
+        guard let user else {
+            _ = try await passwords.hash(password)
+            return nil
+        }
+        return try await passwords.verify(password, against: user.passwordHash) ? user : nil
+    }
+
+    /// After a right password: this account's failures from this address are forgotten.
+    static func forgetFailures(email: String, address: String, ctx: WriteContext) async throws {
+        try await LoginFailure.query(on: ctx.db).filter(\.$email == email).filter(\.$address == address).delete()
+    }
+
+    /// How a typed email is counted: normalized when valid; otherwise as typed, bounded in length.
+    static func throttleKey(_ rawEmail: String) -> String {
+        EmailAddress.normalized(rawEmail) ?? String(rawEmail.lowercased().prefix(320))
     }
 
     func logout(_ principal: Principal) async throws {
@@ -123,20 +158,22 @@ struct IdentityService: Sendable {
     }
 
     /// Changing the password signs out every other browser session; API tokens keep working.
-    func changePassword(_ principal: Principal, current: String, new: String) async throws {
+    /// The current password is checked through the login throttle like any other.
+    func changePassword(_ principal: Principal, current: String, new: String, address: String) async throws {
         try Validate.password(new, field: "new_password")
-        guard let user = try await User.find(principal.userID, on: store.reader) else { throw BatonError.unauthorized }
-        guard try await passwords.verify(current, against: user.passwordHash) else {
+        guard try await checkPassword(email: principal.email, password: current, address: address) != nil else {
             throw BatonError.validation("current_password", "Current password is incorrect.")
         }
         let hash = try await passwords.hash(new)
         try await store.write { ctx in
+            try await Self.forgetFailures(email: principal.email, address: address, ctx: ctx)
             try await User.query(on: ctx.db).filter(\.$id == principal.userID).set(\.$passwordHash, to: hash).update()
             try await AuthToken.query(on: ctx.db)
                 .filter(\.$user.$id == principal.userID).filter(\.$kind == .session)
                 .filter(\.$id != principal.tokenID).filter(\.$revokedAt == nil)
                 .set(\.$revokedAt, to: ctx.now).update()
-            ctx.record(.passwordChanged, workspace: nil, actor: principal.userID, subject: .user(principal.userID))
+            ctx.record(.passwordChanged, workspace: nil, actor: principal.userID, subject: .user(principal.userID),
+                       data: ["kept_token_id": principal.tokenID.uuidString])
         }
     }
 
@@ -249,7 +286,7 @@ struct IdentityService: Sendable {
     }
 
     static func issueToken(for user: User, kind: AuthToken.Kind, name: String, lifetime: TimeInterval?,
-                           ctx: WriteContext) async throws -> (token: AuthToken, secret: String) {
+                           address: String? = nil, ctx: WriteContext) async throws -> (token: AuthToken, secret: String) {
         let secret = Secret.generate()
         let token = AuthToken()
         token.$user.id = try user.requireID()
@@ -258,6 +295,7 @@ struct IdentityService: Sendable {
         token.tokenHash = Secret.hash(secret)
         token.createdAt = ctx.now
         token.expiresAt = lifetime.map { ctx.now.addingTimeInterval($0) }
+        token.createdAddress = address
         try await token.create(on: ctx.db)
         return (token, secret)
     }

@@ -2,15 +2,23 @@ import Fluent
 import Vapor
 
 /// Side effects of invitations, run by the job worker after the inviting transaction committed.
+///
+/// The accept link is a secret (only its hash is in `invitations`). It lives in plain text only as
+/// long as it is needed to send the email: in the job's payload until the job has run (the queue
+/// then drops `JobKind.secretPayloadKeys`), and in the outbox's `secret_link` until the message is
+/// sent or the invitation stops being pending (accepted, revoked, expired), whichever comes first.
 enum InvitationJobs {
     static func register(on app: Application) {
         app.jobs.register(.invitationEmail) { job, app in
-            guard let dedupe = job.dedupeKey, let email = job.payload["email"], let url = job.payload["accept_url"] else { return }
+            guard let dedupe = job.dedupeKey, let email = job.payload["email"], let url = job.payload["accept_url"],
+                  let invitationID = job.payload["invitation_id"].flatMap(UUID.init(uuidString:)) else { return }
             let workspace = job.payload["workspace_name"] ?? "Baton"
             try await app.store.write { ctx in
                 // Unique on the job's dedupe key: a job re-run after a crash queues nothing twice.
                 let exists = try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey == dedupe).count() > 0
                 guard !exists else { return }
+                // An invitation revoked or accepted before its email went out needs no link any more.
+                let pending = try await Invitation.find(invitationID, on: ctx.db)?.state(now: ctx.now) == .pending
                 let message = OutboxEmail()
                 message.dedupeKey = dedupe
                 message.toAddress = email
@@ -19,8 +27,9 @@ enum InvitationJobs {
                     You have been invited to join \(workspace) on Baton.
 
                     Accept the invitation (the link works once and expires in 7 days):
-                    \(url)
+                    \(OutboxEmail.linkPlaceholder)
                     """
+                message.secretLink = pending ? url : nil
                 message.createdAt = ctx.now
                 try await message.create(on: ctx.db)
             }
@@ -29,5 +38,26 @@ enum InvitationJobs {
             guard let id = job.payload["invitation_id"].flatMap(UUID.init(uuidString:)) else { return }
             try await app.identity.expireInvitation(id: id)
         }
+    }
+
+    /// The invitation is no longer pending: its queued email keeps no working link.
+    static func forgetLink(of invitationID: UUID, ctx: WriteContext) async throws {
+        try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey == "invitation.email:\(invitationID)")
+            .set(\.$secretLink, to: nil).update()
+    }
+}
+
+extension OutboxEmail {
+    static let linkPlaceholder = "{{link}}"
+
+    /// The text to send: the body with its link, while the link is still there.
+    var composedBody: String {
+        body.replacingOccurrences(of: Self.linkPlaceholder, with: secretLink ?? "(this link is no longer valid)")
+    }
+
+    /// Called by email delivery once the message is handed to the mail server: the secret goes.
+    static func markSent(_ id: UUID, ctx: WriteContext) async throws {
+        try await OutboxEmail.query(on: ctx.db).filter(\.$id == id)
+            .set(\.$sentAt, to: ctx.now).set(\.$secretLink, to: nil).update()
     }
 }

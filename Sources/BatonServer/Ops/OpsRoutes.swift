@@ -19,7 +19,13 @@ struct OpsRoutes: RouteCollection {
         }
     }
 
+    /// Only for this machine (a Prometheus beside it), or for whoever holds `BATON_METRICS_TOKEN`.
+    /// Route names and counts tell an outsider more than they should.
     func metrics(req: Request) async throws -> Response {
+        let token = req.application.batonConfig.metricsToken
+        let bearer = req.headers.bearerAuthorization?.token
+        let allowed = req.isLoopback || (token != nil && bearer.map { Secret.constantTimeEqual($0, token!) } == true)
+        guard allowed else { throw BatonError.notFound("Page") }
         var text = req.application.metrics.render(liveSockets: req.store.hub.socketCount)
         if req.store.dialect == .sqlite {
             let counts = req.store.groupCommit.counts

@@ -15,6 +15,13 @@ enum Secret {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Compares without stopping at the first difference, so timing tells nothing about the secret.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     static func hash(_ secret: String) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
@@ -60,13 +67,12 @@ struct Principal: Sendable {
 enum SessionCookie {
     static let name = "baton_session"
 
-    static func set(_ secret: String, on response: Response, lifetime: TimeInterval, secure: Bool) {
-        response.cookies[name] = HTTPCookies.Value(string: secret, maxAge: Int(lifetime), path: "/",
-                                                   isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    static func set(_ secret: String, on response: Response, for req: Request) {
+        response.cookies[name] = BatonCookie.value(secret, maxAge: Int(req.application.batonConfig.sessionLifetime), for: req)
     }
 
-    static func clear(on response: Response) {
-        response.cookies[name] = .expired
+    static func clear(on response: Response, for req: Request) {
+        response.cookies[name] = BatonCookie.expired(for: req)
     }
 }
 

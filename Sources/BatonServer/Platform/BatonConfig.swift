@@ -17,6 +17,12 @@ public struct BatonConfig: Sendable {
     public var sessionLifetime: TimeInterval
     /// PostgreSQL connections per event loop (SQLite always uses one per loop plus the writer lock).
     public var postgresConnectionsPerLoop = 4
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`BATON_TRUSTED_PROXIES`,
+    /// comma-separated). Nobody else's is: a client could name any address it likes.
+    public var trustedProxies: Set<String> = []
+    /// When set, `/metrics` also answers to `Authorization: Bearer <token>` from other hosts
+    /// (`BATON_METRICS_TOKEN`); without it only loopback clients may read it.
+    public var metricsToken: String?
 
     public init(
         database: DatabaseChoice,
@@ -51,6 +57,9 @@ public struct BatonConfig: Sendable {
         if let cost = environment["BATON_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {
             config.bcryptCost = cost
         }
+        config.trustedProxies = Set((environment["BATON_TRUSTED_PROXIES"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        if let token = environment["BATON_METRICS_TOKEN"], token.count >= 16 { config.metricsToken = token }
         return config
     }
 }
@@ -65,6 +74,9 @@ extension Application {
         }
         set { storage[ConfigKey.self] = newValue }
     }
+
+    /// Cookies carry `Secure` when people reach Baton over https.
+    var cookiesAreSecure: Bool { batonConfig.publicURL?.lowercased().hasPrefix("https://") ?? false }
 
     /// Absolute base URL for links, without a trailing slash.
     var publicBaseURL: String {

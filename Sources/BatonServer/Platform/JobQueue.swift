@@ -6,6 +6,14 @@ import BatonCore
 public enum JobKind: String, Sendable, CaseIterable {
     case invitationEmail = "invitation.email"
     case invitationExpire = "invitation.expire"
+
+    /// Payload keys that hold secrets: dropped from the row once the job has finished or failed for good.
+    var secretPayloadKeys: [String] {
+        switch self {
+        case .invitationEmail: ["accept_url"]
+        case .invitationExpire: []
+        }
+    }
 }
 
 public struct ClaimedJob: Sendable {
@@ -101,6 +109,11 @@ public final class JobQueue: Sendable {
                 }
             } else {
                 update.set("done_at", to: SQLBind(ctx.now))
+            }
+            let finished = error == nil || job.attempts >= job.maxAttempts
+            if finished, let secrets = JobKind(rawValue: job.kind)?.secretPayloadKeys, !secrets.isEmpty {
+                let kept = job.payload.filter { !secrets.contains($0.key) }
+                update.set("payload", to: SQLBind(String(decoding: try JSONEncoder().encode(kept), as: UTF8.self)))
             }
             try await update.run()
         }

@@ -9,6 +9,9 @@ public final class LiveHub: Sendable {
         let userID: UUID
         let workspaceID: UUID
         var role: Role
+        /// The session or token the socket was opened with: when it ends, so does the socket.
+        let tokenID: UUID
+        let tokenKind: AuthToken.Kind
     }
 
     private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
@@ -43,10 +46,31 @@ public final class LiveHub: Sendable {
         for socket in sockets { socket.close(promise: nil) }
     }
 
-    func add(_ socket: WebSocket, userID: UUID, workspaceID: UUID, role: Role) -> UUID {
+    func add(_ socket: WebSocket, principal: Principal, workspaceID: UUID, role: Role) -> UUID {
         let id = UUID()
-        subscribers.withLockedValue { $0[id] = Subscriber(socket: socket, userID: userID, workspaceID: workspaceID, role: role) }
+        let subscriber = Subscriber(socket: socket, userID: principal.userID, workspaceID: workspaceID, role: role,
+                                    tokenID: principal.tokenID, tokenKind: principal.tokenKind)
+        subscribers.withLockedValue { $0[id] = subscriber }
         return id
+    }
+
+    /// The credential a socket was opened with no longer works after this event: sign-out and
+    /// token revocation end that token; a password change ends the person's other browser
+    /// sessions, a reset all of them; deactivation ends their access to the workspace.
+    static func ends(_ sub: Subscriber, _ event: LoggedEvent) -> Bool {
+        switch event.kind {
+        case EventKind.signedOut.rawValue, EventKind.tokenRevoked.rawValue:
+            return event.subjectType == "token" && event.subjectId == sub.tokenID
+        case EventKind.passwordChanged.rawValue:
+            return event.subjectId == sub.userID && sub.tokenKind == .session
+                && event.data["kept_token_id"] != sub.tokenID.uuidString
+        case EventKind.passwordReset.rawValue:
+            return event.subjectId == sub.userID && sub.tokenKind == .session
+        case EventKind.memberDeactivated.rawValue:
+            return event.subjectId == sub.userID && event.workspaceId == sub.workspaceID
+        default:
+            return false
+        }
     }
 
     func remove(_ id: UUID) {
@@ -58,18 +82,18 @@ public final class LiveHub: Sendable {
         let targets: [WebSocket] = subscribers.withLockedValue { subs in
             var targets: [WebSocket] = []
             for (id, var sub) in subs {
+                if Self.ends(sub, event) {
+                    closing.append(sub.socket)
+                    subs.removeValue(forKey: id)
+                    continue
+                }
                 if event.workspaceId == nil {
                     if event.actorId == sub.userID { targets.append(sub.socket) }
                     continue
                 }
                 guard event.workspaceId == sub.workspaceID else { continue }
                 if event.subjectId == sub.userID {
-                    // A deactivated member's sockets close at once; a role change takes effect at once.
-                    if event.kind == EventKind.memberDeactivated.rawValue {
-                        closing.append(sub.socket)
-                        subs.removeValue(forKey: id)
-                        continue
-                    }
+                    // A role change takes effect at once.
                     if event.kind == EventKind.memberRoleChanged.rawValue, let role = event.data["to"].flatMap(Role.init) {
                         sub.role = role
                         subs[id] = sub

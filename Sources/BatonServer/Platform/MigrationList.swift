@@ -11,5 +11,7 @@ enum MigrationList {
         AddTaskListIndexes(),
         AddDashboardIndexes(),
         TuneDashboardIndexes(),
+        ThrottleLoginsByAddress(),
+        ShortLivedInvitationLinks(),
     ]
 }

@@ -69,10 +69,9 @@ enum PageRenderer {
         let view = try await req.view.render(template, page)
         let response = try await view.encodeResponse(status: status, for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        if page.layout.notice != nil { response.cookies[flashCookie] = .expired }
+        if page.layout.notice != nil { response.cookies[flashCookie] = BatonCookie.expired(for: req) }
         if let workspace = page.layout.workspaceId {
-            response.cookies[currentWorkspaceCookie] = HTTPCookies.Value(string: workspace.uuidString, maxAge: 365 * 24 * 3600,
-                                                                         path: "/", isHTTPOnly: true, sameSite: .lax)
+            response.cookies[currentWorkspaceCookie] = BatonCookie.value(workspace.uuidString, maxAge: 365 * 24 * 3600, for: req)
         }
         CSRF.attachCookie(to: response, for: req)
         return response
@@ -84,8 +83,7 @@ enum PageRenderer {
     static func redirect(_ req: Request, to path: String, notice: String? = nil, link: String? = nil) -> Response {
         let response = req.redirect(to: path, redirectType: .normal)
         if let notice, let data = try? JSONEncoder().encode(Flash(notice: notice, link: link)) {
-            response.cookies[flashCookie] = HTTPCookies.Value(string: data.base64EncodedString(), maxAge: 60, path: "/",
-                                                              isHTTPOnly: true, sameSite: .lax)
+            response.cookies[flashCookie] = BatonCookie.value(data.base64EncodedString(), maxAge: 60, for: req)
         }
         CSRF.attachCookie(to: response, for: req)
         return response
@@ -121,26 +119,45 @@ enum CSRF {
 
     static func attachCookie(to response: Response, for req: Request) {
         guard let entry = req.storage[Key.self], entry.isNew else { return }
-        response.cookies[cookie] = HTTPCookies.Value(string: entry.token, path: "/", isHTTPOnly: true, sameSite: .lax)
+        response.cookies[cookie] = BatonCookie.value(entry.token, for: req)
     }
 
+    /// The token comes from the `X-CSRF-Token` header or the form body, never from the URL: a URL
+    /// ends up in logs, history and Referer headers.
     static func verify(_ req: Request) throws {
         guard let expected = req.cookies[cookie]?.string, expected.count >= 32,
-              // File uploads stream their body, so their forms carry the token in the action URL instead.
-              let sent = req.queryText(field) ?? req.headers.first(name: "X-CSRF-Token")
+              let sent = req.headers.first(name: "X-CSRF-Token")
                 ?? (req.body.data != nil ? try? req.content.get(String.self, at: field) : nil),
-              Data(sent.utf8).count == Data(expected.utf8).count,
-              zip(Data(sent.utf8), Data(expected.utf8)).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+              Secret.constantTimeEqual(sent, expected)
         else {
             throw BatonError(.forbidden, code: "csrf_failed", message: "This form has expired. Reload the page and try again.")
         }
     }
 }
 
-/// Guards every page route: posts must carry the CSRF token.
+/// Guards every page route: posts must carry the CSRF token. A route that collects a body larger
+/// than the default (a file upload) says so with `Route.acceptsUploads(upTo:)`; its body is
+/// collected here, before the check, so the token can travel inside the form like any other.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.method == .POST { try CSRF.verify(request) }
+        if request.method == .POST {
+            if request.body.data == nil {
+                let limit = request.route?.userInfo[Route.uploadLimitKey] as? Int ?? request.application.routes.defaultMaxBodySize.value
+                _ = try await request.body.collect(max: limit).get()
+            }
+            try CSRF.verify(request)
+        }
         return try await next.respond(to: request)
+    }
+}
+
+extension Route {
+    static let uploadLimitKey = "baton.upload_limit"
+
+    /// Marks a route that collects bodies up to `bytes` (declared with `body: .collect(maxSize:)` too).
+    @discardableResult
+    func acceptsUploads(upTo bytes: Int) -> Route {
+        userInfo[Self.uploadLimitKey] = bytes
+        return self
     }
 }

@@ -34,6 +34,15 @@ public final class WriteContext: @unchecked Sendable {
         draftData.append(data)
     }
 
+    /// Writes that name the same key run one after another until they commit. SQLite's single
+    /// writer does that for every write already; PostgreSQL runs writes side by side, so there it
+    /// is a transaction-scoped advisory lock (the key's hash is 32 bits, the event-order lock's
+    /// key is wider, so they never meet).
+    public func serialize(key: String) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: key)))").run()
+    }
+
     /// Adds a durable job to the queue in this transaction. A job whose dedupe key exists already is dropped.
     public func enqueue(_ kind: JobKind, payload: [String: String], runAt: Date? = nil,
                         dedupeKey: String? = nil, maxAttempts: Int = 8) async throws {

@@ -71,11 +71,12 @@ func withBaton<T>(
     clock: TestClock? = nil,
     backgroundWork: Bool = false,
     database: ScratchDatabase? = nil,
+    config tweak: (inout BatonConfig) -> Void = { _ in },
     _ body: (Application) async throws -> T
 ) async throws -> T {
     let scratch: ScratchDatabase
     if let database { scratch = database } else { scratch = try await ScratchDatabase.make(kind) }
-    let app = try await startApp(on: scratch, clock: clock, backgroundWork: backgroundWork)
+    let app = try await startApp(on: scratch, clock: clock, backgroundWork: backgroundWork, config: tweak)
     do {
         let result = try await body(app)
         try await app.asyncShutdown()
@@ -88,13 +89,15 @@ func withBaton<T>(
     }
 }
 
-func startApp(on scratch: ScratchDatabase, clock: TestClock?, backgroundWork: Bool) async throws -> Application {
+func startApp(on scratch: ScratchDatabase, clock: TestClock?, backgroundWork: Bool,
+              config tweak: (inout BatonConfig) -> Void = { _ in }) async throws -> Application {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     if let clock { app.clock = clock.batonClock }
     var config = BatonConfig(database: scratch.choice, publicURL: "http://baton.test", bcryptCost: 4,
                              runsBackgroundWork: backgroundWork, jobPollInterval: .milliseconds(50))
     config.postgresConnectionsPerLoop = 2
+    tweak(&config)
     do {
         try await configure(app, config: config)
         try await app.asyncBoot()
