@@ -17,16 +17,28 @@ struct PlatformRulesTests {
         #expect(PageSize.resolve(requested) == resolved)
     }
 
-    @Test("admins see every event; members see team-wide ones and their own; guests only their own")
+    @Test("admins see every event; members see team-wide ones and their own; guests their own and their projects' work")
     func visibility() {
         let me = "me", other = "other"
-        #expect(EventVisibility.canSee(kind: "member.invited", actor: other, subject: nil, viewer: me, role: .admin))
-        #expect(!EventVisibility.canSee(kind: "member.invited", actor: other, subject: nil, viewer: me, role: .member))
-        #expect(EventVisibility.canSee(kind: "team.created", actor: other, subject: nil, viewer: me, role: .member))
-        #expect(!EventVisibility.canSee(kind: "team.created", actor: other, subject: nil, viewer: me, role: .guest))
-        #expect(EventVisibility.canSee(kind: "member.role_changed", actor: other, subject: me, viewer: me, role: .guest))
-        #expect(EventVisibility.canSee(kind: "token.created", actor: me, subject: nil, viewer: me, role: .member))
-        #expect(!EventVisibility.canSee(kind: "something.unknown", actor: other, subject: nil, viewer: me, role: .member))
+        func sees(_ kind: String, actor: String?, subject: String? = nil, project: String? = nil, inWorkspace: Bool = true,
+                  _ role: Role, projects: Set<String> = []) -> Bool {
+            EventVisibility.canSee(kind: kind, inWorkspace: inWorkspace, actor: actor, subject: subject, project: project,
+                                   viewer: .init(id: me, role: role, guestProjects: projects))
+        }
+        #expect(sees("member.invited", actor: other, .admin))
+        #expect(!sees("member.invited", actor: other, .member))
+        #expect(sees("team.created", actor: other, .member))
+        #expect(!sees("team.created", actor: other, .guest))
+        #expect(sees("member.role_changed", actor: other, subject: me, .guest))
+        #expect(!sees("something.unknown", actor: other, .member))
+        // outside any workspace: the actor's own, even for admins
+        #expect(sees("token.created", actor: me, inWorkspace: false, .member))
+        #expect(!sees("user.signed_in", actor: other, inWorkspace: false, .owner))
+        // guests: task events of their projects only
+        #expect(sees("task.stage_changed", actor: other, project: "p1", .guest, projects: ["p1"]))
+        #expect(!sees("task.stage_changed", actor: other, project: "p2", .guest, projects: ["p1"]))
+        #expect(!sees("task.stage_changed", actor: other, project: nil, .guest, projects: ["p1"]))
+        #expect(sees("task.stage_changed", actor: other, project: "p2", .member))
     }
 
     @Test("activity sentences name people, roles and teams")

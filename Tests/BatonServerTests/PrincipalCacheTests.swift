@@ -64,7 +64,7 @@ struct PrincipalCacheTests {
     }
 
     private func event(_ kind: EventKind) -> LoggedEvent {
-        LoggedEvent(id: 1, workspaceId: nil, actorId: nil, kind: kind.rawValue, subjectType: "user", subjectId: nil,
+        LoggedEvent(id: 1, workspaceId: nil, actorId: nil, kind: kind.rawValue, subjectType: "user", subjectId: nil, projectId: nil,
                     data: [:], createdAt: Date())
     }
 }

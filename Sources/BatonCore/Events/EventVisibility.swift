@@ -9,18 +9,36 @@ public enum EventVisibility {
         .teamCreated, .teamMemberAdded, .teamMemberRemoved,
     ]
 
-    /// Work happens in the open for the team: every project and task event (guests see their own only).
+    /// Work happens in the open for the team: every project and task event (guests: of their projects).
     static func isWork(_ kind: EventKind) -> Bool {
         kind.rawValue.hasPrefix("task.") || kind.rawValue.hasPrefix("project.") || kind.rawValue.hasPrefix("stage.")
             || kind.rawValue.hasPrefix("field.")
     }
 
-    public static func canSee<ID: Equatable>(
-        kind: String, actor: ID?, subject: ID?, viewer: ID, role: Role
+    /// Who is looking: their role in the workspace and, for a guest, the projects they were added to.
+    public struct Viewer<ID: Hashable & Sendable>: Sendable {
+        public let id: ID
+        public var role: Role
+        public var guestProjects: Set<ID>
+
+        public init(id: ID, role: Role, guestProjects: Set<ID> = []) {
+            self.id = id
+            self.role = role
+            self.guestProjects = guestProjects
+        }
+    }
+
+    /// The one rule for the live socket and the catch-up feed alike. An event outside any
+    /// workspace (a sign-in, a token) is its actor's alone; admins see all of their workspace's;
+    /// members the team and the work; guests the work of their projects and what is about them.
+    public static func canSee<ID: Hashable & Sendable>(
+        kind: String, inWorkspace: Bool, actor: ID?, subject: ID?, project: ID?, viewer: Viewer<ID>
     ) -> Bool {
-        if role.canAdminister { return true }
-        if actor == viewer || subject == viewer { return true }
-        guard role != .guest, let known = EventKind(rawValue: kind) else { return false }
+        guard inWorkspace else { return actor == viewer.id }
+        if viewer.role.canAdminister { return true }
+        if actor == viewer.id || subject == viewer.id { return true }
+        guard let known = EventKind(rawValue: kind) else { return false }
+        if viewer.role == .guest { return isWork(known) && project.map(viewer.guestProjects.contains) == true }
         return teamWide.contains(known) || isWork(known)
     }
 }

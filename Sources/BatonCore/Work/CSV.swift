@@ -71,14 +71,27 @@ public enum CSV {
         return records
     }
 
+    /// Undoes `escape`'s formula guard on import: one leading `'` before =, +, -, @ or `'`.
+    /// ("'Tis" keeps its apostrophe.)
+    public static func removingFormulaGuard(_ field: String) -> String {
+        guard field.hasPrefix("'"), let second = field.dropFirst().first, "=+-@'".contains(second) else { return field }
+        return String(field.dropFirst())
+    }
+
     public static func format(_ rows: [[String]]) -> String {
         rows.map { row in row.map(escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// A leading =, +, - or @ gets a `'` so spreadsheets do not run it as a formula; so does a
+    /// leading `'` before one of those or another `'`, so that `removingFormulaGuard` gives back
+    /// exactly what was exported. Numbers such as -5 are left alone.
     static func escape(_ field: String) -> String {
-        // A leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula.
         var value = field
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
+        if let first = value.first, "=+-@".contains(first), Double(value) == nil {
+            value = "'" + value
+        } else if value.hasPrefix("'"), let second = value.dropFirst().first, "=+-@'".contains(second) {
+            value = "'" + value
+        }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

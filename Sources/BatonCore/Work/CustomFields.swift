@@ -47,7 +47,7 @@ public enum CustomFieldValue {
             let number: Double?
             switch input {
             case .number(let value): number = value
-            case .string(let text): number = Double(text.trimmingCharacters(in: .whitespaces))
+            case .string(let text): number = FiniteNumber.parse(text)
             default: number = nil
             }
             guard let number, number.isFinite else { return fail(field.type == .money ? "an amount" : "a number") }

@@ -53,9 +53,11 @@ public enum TaskImport {
         let body = records.dropFirst()
         if body.count > maxRows { return Plan(rows: [], problems: [Problem(line: header.line, reason: "At most \(maxRows) rows per import.")]) }
 
-        func column(_ name: String, in record: CSV.Record) -> String {
+        /// A field as exported: its formula guard removed, then (unless it is free text) trimmed.
+        func column(_ name: String, in record: CSV.Record, trimmed: Bool = true) -> String {
             guard let index = names.firstIndex(of: name), index < record.fields.count else { return "" }
-            return record.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = CSV.removingFormulaGuard(record.fields[index])
+            return trimmed ? value.trimmingCharacters(in: .whitespacesAndNewlines) : value
         }
         let stageLookup = Dictionary(stages.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [Row] = []
@@ -85,7 +87,8 @@ public enum TaskImport {
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             var custom: [String: String?] = [:]
             for (index, field) in fieldColumns {
-                let raw = index < record.fields.count ? record.fields[index].trimmingCharacters(in: .whitespaces) : ""
+                let raw = index < record.fields.count
+                    ? CSV.removingFormulaGuard(record.fields[index]).trimmingCharacters(in: .whitespaces) : ""
                 guard !raw.isEmpty else { continue }
                 let input: FieldInput = field.type == .person ? .string(members[raw.lowercased()] ?? raw) : .string(raw)
                 switch CustomFieldValue.validate(input, for: field, isPerson: { id in members.values.contains(id) }) {
@@ -94,7 +97,7 @@ public enum TaskImport {
                 }
             }
             if reasons.isEmpty {
-                rows.append(Row(line: record.line, title: title, description: column("description", in: record),
+                rows.append(Row(line: record.line, title: title, description: column("description", in: record, trimmed: false),
                                 assigneeEmail: email.isEmpty ? nil : email, stage: stage, priority: priority, due: due,
                                 tags: tags, customFields: custom))
             } else {

@@ -139,6 +139,33 @@ enum IdentityQueries {
 
     /// The activity feed: events of the workspace plus account events of its members, oldest
     /// first after the cursor (an event id).
+    /// The catch-up after a live socket reconnects: exactly the events that `viewer`'s socket would
+    /// have received (`LoggedEvent.isVisible`), oldest first after the cursor. Events the viewer
+    /// may not see are skipped a batch at a time; a page can come back short, with a cursor past
+    /// what was read, when a long run of them is in the way.
+    static func visibleEvents(_ access: WorkspaceAccess, viewer: EventVisibility.Viewer<UUID>, after: Int?, limit: Int,
+                              on db: any Database) async throws -> ListPage<LoggedEvent> {
+        var cursor = after ?? 0
+        var page: [LoggedEvent] = []
+        for _ in 0..<20 {
+            let batch = try await EventRecord.query(on: db).group(.or) { group in
+                group.filter(\.$workspaceID == access.workspaceID)
+                group.group(.and) { own in own.filter(\.$workspaceID == nil).filter(\.$actorID == access.userID) }
+            }
+            .filter(\.$id > cursor).sort(\.$id, .ascending).limit(500).all()
+            for record in batch {
+                let event = record.logged
+                cursor = event.id
+                guard event.isVisible(to: viewer) else { continue }
+                page.append(event)
+                if page.count > limit { return ListPage(data: Array(page.prefix(limit)), nextCursor: String(page[limit - 1].id)) }
+            }
+            if batch.count < 500 { return ListPage(data: page, nextCursor: nil) }
+        }
+        return ListPage(data: page, nextCursor: String(cursor))
+    }
+
+    /// The admins' audit trail (the Activity page): every event of the workspace and its members' account events.
     static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false,
                        on db: any Database) async throws -> ListPage<LoggedEvent> {
         let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)

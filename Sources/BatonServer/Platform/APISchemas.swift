@@ -68,6 +68,7 @@ enum APISchemas {
         "Token": object(["id": uuid, "name": string, "created_at": date, "token": string], required: ["id", "name", "created_at"]),
         "Event": object(["id": ["type": "integer"], "workspace_id": ["type": ["string", "null"]], "actor_id": ["type": ["string", "null"]],
                          "kind": string, "subject_type": string, "subject_id": ["type": ["string", "null"]],
+                         "project_id": ["type": ["string", "null"]],
                          "data": ["type": "object", "additionalProperties": string], "created_at": date],
                         required: ["id", "kind", "subject_type", "data", "created_at"]),
         "ProjectRequest": object(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]]),

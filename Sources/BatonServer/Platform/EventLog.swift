@@ -1,5 +1,6 @@
 import Fluent
 import Vapor
+import SQLKit
 import BatonCore
 
 /// One row of the append-only event log: the audit trail, the activity feed and every record's history.
@@ -12,18 +13,20 @@ final class EventRecord: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @Field(key: "subject_type") var subjectType: String
     @OptionalField(key: "subject_id") var subjectID: UUID?
+    /// The project an event belongs to (a project's or a task's), for who may see it.
+    @OptionalField(key: "project_id") var projectID: UUID?
     @Field(key: "data") var data: String
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $workspaceID, $actorID, $kind, $subjectType, $subjectID, $data, $createdAt] }
+    var properties: [any AnyProperty] { [$id, $workspaceID, $actorID, $kind, $subjectType, $subjectID, $projectID, $data, $createdAt] }
 
     var logged: LoggedEvent {
         LoggedEvent(
             id: id ?? 0, workspaceId: workspaceID, actorId: actorID, kind: kind,
-            subjectType: subjectType, subjectId: subjectID,
+            subjectType: subjectType, subjectId: subjectID, projectId: projectID,
             data: (try? JSONDecoder().decode([String: String].self, from: Data(data.utf8))) ?? [:],
             createdAt: createdAt
         )
@@ -38,14 +41,22 @@ public struct LoggedEvent: Content, Sendable, Equatable {
     public let kind: String
     public let subjectType: String
     public let subjectId: UUID?
+    public let projectId: UUID?
     public let data: [String: String]
     public let createdAt: Date
+
+    /// Whether `viewer` may see this event: the live socket and the catch-up feed ask this alone.
+    func isVisible(to viewer: EventVisibility.Viewer<UUID>) -> Bool {
+        EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
+                               project: projectId, viewer: viewer)
+    }
 }
 
 /// What an event is about.
 public struct EventSubject: Sendable {
     public let type: String
     public let id: UUID?
+    public var projectID: UUID? = nil
     public static func user(_ id: UUID) -> EventSubject { .init(type: "user", id: id) }
     public static func workspace(_ id: UUID) -> EventSubject { .init(type: "workspace", id: id) }
     public static func invitation(_ id: UUID) -> EventSubject { .init(type: "invitation", id: id) }
@@ -72,6 +83,23 @@ struct EventMigration: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(EventRecord.schema).delete()
+    }
+}
+
+/// Events name their project, so a guest's socket and feed can show the events of their projects.
+struct AddEventProject: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(EventRecord.schema).field("project_id", .uuid).update()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE events SET project_id = subject_id WHERE subject_type = 'project'").run()
+        try await sql.raw("""
+            UPDATE events SET project_id = (SELECT tasks.project_id FROM tasks WHERE tasks.id = events.subject_id)
+            WHERE subject_type = 'task'
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(EventRecord.schema).deleteField("project_id").update()
     }
 }
 

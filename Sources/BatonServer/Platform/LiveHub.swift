@@ -6,9 +6,10 @@ import BatonCore
 public final class LiveHub: Sendable {
     struct Subscriber: Sendable {
         let socket: WebSocket
-        let userID: UUID
         let workspaceID: UUID
-        var role: Role
+        /// Who is looking; kept current as their role and (for guests) projects change.
+        var viewer: EventVisibility.Viewer<UUID>
+        var userID: UUID { viewer.id }
         /// The session or token the socket was opened with: when it ends, so does the socket.
         let tokenID: UUID
         let tokenKind: AuthToken.Kind
@@ -46,9 +47,9 @@ public final class LiveHub: Sendable {
         for socket in sockets { socket.close(promise: nil) }
     }
 
-    func add(_ socket: WebSocket, principal: Principal, workspaceID: UUID, role: Role) -> UUID {
+    func add(_ socket: WebSocket, principal: Principal, workspaceID: UUID, viewer: EventVisibility.Viewer<UUID>) -> UUID {
         let id = UUID()
-        let subscriber = Subscriber(socket: socket, userID: principal.userID, workspaceID: workspaceID, role: role,
+        let subscriber = Subscriber(socket: socket, workspaceID: workspaceID, viewer: viewer,
                                     tokenID: principal.tokenID, tokenKind: principal.tokenKind)
         subscribers.withLockedValue { $0[id] = subscriber }
         return id
@@ -77,6 +78,25 @@ public final class LiveHub: Sendable {
         _ = subscribers.withLockedValue { $0.removeValue(forKey: id) }
     }
 
+    /// Role changes and a guest's project memberships take effect on open sockets at once.
+    /// Returns whether the viewer changed.
+    static func follow(_ event: LoggedEvent, _ viewer: inout EventVisibility.Viewer<UUID>) -> Bool {
+        switch event.kind {
+        case EventKind.memberRoleChanged.rawValue where event.subjectId == viewer.id:
+            guard let role = event.data["to"].flatMap(Role.init) else { return false }
+            viewer.role = role
+            return true
+        case EventKind.projectMemberAdded.rawValue where event.data["user_id"] == viewer.id.uuidString:
+            guard let project = event.projectId else { return false }
+            return viewer.guestProjects.insert(project).inserted
+        case EventKind.projectMemberRemoved.rawValue where event.data["user_id"] == viewer.id.uuidString:
+            guard let project = event.projectId else { return false }
+            return viewer.guestProjects.remove(project) != nil
+        default:
+            return false
+        }
+    }
+
     private func deliver(_ event: LoggedEvent) {
         var closing: [WebSocket] = []
         let targets: [WebSocket] = subscribers.withLockedValue { subs in
@@ -87,22 +107,9 @@ public final class LiveHub: Sendable {
                     subs.removeValue(forKey: id)
                     continue
                 }
-                if event.workspaceId == nil {
-                    if event.actorId == sub.userID { targets.append(sub.socket) }
-                    continue
-                }
-                guard event.workspaceId == sub.workspaceID else { continue }
-                if event.subjectId == sub.userID {
-                    // A role change takes effect at once.
-                    if event.kind == EventKind.memberRoleChanged.rawValue, let role = event.data["to"].flatMap(Role.init) {
-                        sub.role = role
-                        subs[id] = sub
-                    }
-                }
-                if EventVisibility.canSee(kind: event.kind, actor: event.actorId, subject: event.subjectId,
-                                          viewer: sub.userID, role: sub.role) {
-                    targets.append(sub.socket)
-                }
+                if let workspace = event.workspaceId, workspace != sub.workspaceID { continue }
+                if event.workspaceId != nil, Self.follow(event, &sub.viewer) { subs[id] = sub }
+                if event.isVisible(to: sub.viewer) { targets.append(sub.socket) }
             }
             return targets
         }

@@ -30,7 +30,9 @@ struct LiveRoute: RouteCollection {
                 chosen = workspaces.first
             }
             guard let chosen, let role = chosen.role else { throw BatonError.notFound("Workspace") }
-            request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, role: role, principal: principal)
+            let access = WorkspaceAccess(workspaceID: chosen.id, workspaceName: chosen.name, userID: principal.userID, role: role)
+            request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, viewer: try await WorkScope.viewer(access, on: request.reader),
+                                                          principal: principal)
             return try await next.respond(to: request)
         }
     }
@@ -40,12 +42,17 @@ struct LiveRoute: RouteCollection {
         return host.lowercased() == (name + (components.port.map { ":\($0)" } ?? "")).lowercased()
     }
 
-    struct LiveTarget: StorageKey { typealias Value = LiveTarget; let workspaceID: UUID; let role: Role; let principal: Principal }
+    struct LiveTarget: StorageKey {
+        typealias Value = LiveTarget
+        let workspaceID: UUID
+        let viewer: EventVisibility.Viewer<UUID>
+        let principal: Principal
+    }
 
     static func attach(req: Request, socket: WebSocket) async {
         guard let target = req.storage[LiveTarget.self] else { try? await socket.close(); return }
         let hub = req.store.hub
-        let id = hub.add(socket, principal: target.principal, workspaceID: target.workspaceID, role: target.role)
+        let id = hub.add(socket, principal: target.principal, workspaceID: target.workspaceID, viewer: target.viewer)
         socket.onClose.whenComplete { _ in hub.remove(id) }
         let workspaceID: UUID? = target.workspaceID
         let last = try? await EventRecord.query(on: req.reader).filter(\.$workspaceID == workspaceID)

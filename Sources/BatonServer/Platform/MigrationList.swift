@@ -13,5 +13,6 @@ enum MigrationList {
         TuneDashboardIndexes(),
         ThrottleLoginsByAddress(),
         ShortLivedInvitationLinks(),
+        AddEventProject(),
     ]
 }

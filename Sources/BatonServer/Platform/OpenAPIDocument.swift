@@ -117,7 +117,7 @@ enum APIOperations {
         .init(method: "post", path: ws + "/teams/{team_id}/members", summary: "Add a member to a team", tag: "teams",
               body: ("TeamMemberRequest", ["user_id"]), success: (204, nil)),
         .init(method: "delete", path: ws + "/teams/{team_id}/members/{user_id}", summary: "Remove a member from a team", tag: "teams", success: (204, nil)),
-        .init(method: "get", path: ws + "/events", summary: "Activity feed (admins), oldest first after the cursor", tag: "events",
+        .init(method: "get", path: ws + "/events", summary: "Events you may see (what your live socket gets), oldest first after the cursor", tag: "events",
               query: [("after", "integer", "Event id to continue after"), ("limit", "integer", "1–200, default 50")], success: (200, "EventPage")),
         .init(method: "get", path: "/api/v1/invitations/{secret}", summary: "Preview an invitation", tag: "invitations", isPublic: true,
               success: (200, "InvitationPreview")),

@@ -28,6 +28,7 @@ public final class WriteContext: @unchecked Sendable {
         event.kind = kind.rawValue
         event.subjectType = subject.type
         event.subjectID = subject.id
+        event.projectID = subject.projectID
         event.data = String(decoding: JSONText.encode(StringDictionary(values: data)), as: UTF8.self)
         event.createdAt = now
         drafts.append(event)
@@ -66,13 +67,14 @@ public final class WriteContext: @unchecked Sendable {
         var logged: [LoggedEvent] = []
         for (draft, data) in zip(drafts, draftData) {
             let id = try await sql.raw("""
-                INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, data, created_at)
+                INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, project_id, data, created_at)
                 VALUES (\(bind: draft.workspaceID), \(bind: draft.actorID), \(bind: draft.kind), \(bind: draft.subjectType),
-                        \(bind: draft.subjectID), \(bind: draft.data), \(bind: draft.createdAt))
+                        \(bind: draft.subjectID), \(bind: draft.projectID), \(bind: draft.data), \(bind: draft.createdAt))
                 RETURNING id
                 """).first()?.decode(column: "id", as: Int.self) ?? 0
             logged.append(LoggedEvent(id: id, workspaceId: draft.workspaceID, actorId: draft.actorID, kind: draft.kind,
-                                      subjectType: draft.subjectType, subjectId: draft.subjectID, data: data, createdAt: draft.createdAt))
+                                      subjectType: draft.subjectType, subjectId: draft.subjectID, projectId: draft.projectID,
+                                      data: data, createdAt: draft.createdAt))
         }
         if dialect == .postgres, let first = logged.first?.id, let last = logged.last?.id {
             // Delivered by PostgreSQL at commit, never for a rolled-back write.

@@ -12,6 +12,8 @@ struct TaskApplier {
     let isNew: Bool
     let cache: WorkCache?
     private(set) var changed = false
+    /// Something other than the stage changed (guests may only move their tasks through stages).
+    private(set) var changedDetails = false
 
     init(task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], ctx: WriteContext, isNew: Bool, cache: WorkCache? = nil) {
         self.task = task
@@ -33,10 +35,11 @@ struct TaskApplier {
     }
 
     private var actor: UUID { scope.access.userID }
-    private var subject: EventSubject { .task(task.id!) }
+    private var subject: EventSubject { .task(task) }
 
     private mutating func record(_ kind: EventKind, _ data: [String: String]) {
         changed = true
+        changedDetails = true
         guard !isNew || kind == .taskAssigned else { return }
         ctx.record(kind, workspace: task.workspaceID, actor: actor, subject: subject, data: data.merging(["title": task.title]) { $1 })
     }
@@ -76,7 +79,7 @@ struct TaskApplier {
             throw BatonError.validation(changes.dueAt != nil ? "due_at" : "start_at", "The due date is before the start date.")
         }
         if let estimate = changes.estimate, estimate != task.estimate {
-            if let hours = estimate, hours < 0 || hours > 10_000 {
+            if let hours = estimate, !hours.isFinite || hours < 0 || hours > 10_000 {
                 throw BatonError.validation("estimate", "Estimate is in hours, from 0 to 10000.")
             }
             recordField("estimate", from: task.estimate.map { String($0) } ?? "", to: estimate.map { String($0) } ?? "")
@@ -85,7 +88,7 @@ struct TaskApplier {
         try await setParent(changes.parentID)
         try setBlocked(changes)
         try await setAssignee(changes.assigneeID)
-        try await setStage(changes.stageID)
+        try await setStage(changes.stageID, newChecklist: changes.brief?.checklist ?? [])
         if let brief = changes.brief { try setBrief(brief) }
         if isNew, let tags = changes.tags { task.tags = try Self.validTags(tags).joined(separator: ";") }
     }
@@ -108,8 +111,15 @@ struct TaskApplier {
     }
 
     private mutating func setBlocked(_ changes: TaskChanges) throws {
-        guard let blocked = changes.blocked else {
-            if let reason = changes.blockedReason, task.blocked { task.blockedReason = reason }
+        let blocked = changes.blocked ?? task.blocked
+        if blocked && task.blocked, let raw = changes.blockedReason {
+            // A new reason on a task that stays blocked is a change like any other.
+            let reason = String(raw.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+            guard !reason.isEmpty else { throw BatonError.validation("blocked_reason", "Say what is blocking the task.") }
+            if reason != task.blockedReason {
+                recordField("blocked_reason", from: task.blockedReason ?? "", to: reason)
+                task.blockedReason = reason
+            }
             return
         }
         if blocked && !task.blocked {
@@ -140,12 +150,18 @@ struct TaskApplier {
                                 "delegator": assignee == nil ? "" : actor.uuidString])
     }
 
-    private mutating func setStage(_ change: UUID?) async throws {
+    /// A new task may start in a done stage only if the done rule holds: its acceptance items
+    /// (`newChecklist`, all still unchecked) would have to be empty.
+    private mutating func setStage(_ change: UUID?, newChecklist: [String]) async throws {
         guard let stageID = change, stageID != task.stageID else { return }
         guard let target = stages.first(where: { $0.id == stageID }) else {
             throw BatonError.validation("stage_id", "Choose a stage of this project.")
         }
         if isNew {
+            if target.category == .done {
+                let open = CompletionRule.openItems(newChecklist.map { .init(text: $0, checked: false, waivedReason: nil) })
+                if !open.isEmpty { throw BatonError.validation("stage_id", CompletionRule.message(for: open)) }
+            }
             task.stageID = stageID
             task.stageCategory = target.category
             task.completedAt = target.category == .done ? ctx.now : nil

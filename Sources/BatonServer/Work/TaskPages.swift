@@ -48,6 +48,8 @@ struct TaskPages: RouteCollection {
         let assignee: String?
         let isAssignee: Bool
         let canEdit: Bool
+        /// May move it through stages (a guest on their own task: that and no more).
+        let canMove: Bool
         let stageOptions: [Option]
         let assigneeOptions: [Option]
         let priorityOptions: [Option]
@@ -94,7 +96,8 @@ struct TaskPages: RouteCollection {
             workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,
             delegator: task.delegatorID.flatMap { names[$0] }, assignee: task.assigneeID.flatMap { names[$0] },
             isAssignee: task.assigneeID == principal.userID,
-            canEdit: WorkPermission.canEditTask(role: access.role, isAssignee: task.assigneeID == principal.userID),
+            canEdit: WorkPermission.can(.editDetails, role: access.role, isAssignee: task.assigneeID == principal.userID),
+            canMove: WorkPermission.can(.moveStage, role: access.role, isAssignee: task.assigneeID == principal.userID),
             stageOptions: try stages.map { Option(value: try $0.requireID().uuidString, label: $0.name, selected: $0.id == task.stageID) },
             assigneeOptions: [Option(value: "", label: "Nobody", selected: task.assigneeID == nil)]
                 + members.map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == task.assigneeID) },
@@ -236,7 +239,7 @@ struct TaskPages: RouteCollection {
             if let raw = form["tags"] { changes.tags = raw.split(separator: ",").map(String.init) }
             if let raw = form["estimate"] {
                 if raw.isEmpty { changes.estimate = .some(nil) } else {
-                    guard let hours = Double(raw) else { throw BatonError.validation("estimate", "Estimate is a number of hours.") }
+                    guard let hours = FiniteNumber.parse(raw) else { throw BatonError.validation("estimate", "Estimate is a number of hours.") }
                     changes.estimate = .some(hours)
                 }
             }

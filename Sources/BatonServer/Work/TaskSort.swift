@@ -97,7 +97,7 @@ struct TaskSort: Sendable, Equatable {
                   let sort = TaskSort(String(text[..<first])), let id = UUID(uuidString: String(text[text.index(after: last)...]))
             else { return nil }
             let value = String(text[text.index(after: first)..<last])
-            if sort.key != .title, Double(value) == nil { return nil }
+            if sort.key != .title, FiniteNumber.parse(value).map({ abs($0) < 1e12 }) != true { return nil }
             self.init(sort: sort, value: value, id: id)
         }
 

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import BatonCore
 
@@ -17,6 +18,18 @@ enum WorkScope {
         func requireManage() throws {
             guard canManage else { throw BatonError.forbidden("Only the project lead and admins can change this project.") }
         }
+    }
+
+    /// Who the caller is for event visibility: their role and, for a guest, the projects they are in.
+    static func viewer(_ access: WorkspaceAccess, on db: any Database) async throws -> EventVisibility.Viewer<UUID> {
+        guard access.role == .guest else { return .init(id: access.userID, role: access.role) }
+        let rows = try await PlainSQL.rows(on: db, """
+            SELECT project_members.project_id FROM project_members
+            JOIN projects ON projects.id = project_members.project_id
+            WHERE project_members.user_id = \(bind: access.userID) AND projects.workspace_id = \(bind: access.workspaceID)
+            """)
+        return .init(id: access.userID, role: access.role,
+                     guestProjects: Set(try rows.map { try $0.decode(column: "project_id", as: UUID.self) }))
     }
 
     static func project(_ access: WorkspaceAccess, id: UUID, on db: any Database) async throws -> ProjectAccess {
@@ -52,8 +65,11 @@ enum WorkScope {
         return scope
     }
 
-    static func task(id: UUID, for userID: UUID, on db: any Database) async throws -> (WorkTask, ProjectAccess) {
-        guard let task = try await PlainSQL.first(WorkTask.self, on: db, "SELECT * FROM tasks WHERE id = \(bind: id)") else {
+    /// `lockingRow` (inside a write): on PostgreSQL the row stays locked until the transaction
+    /// ends; SQLite's single writer serializes writes already.
+    static func task(id: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> (WorkTask, ProjectAccess) {
+        let lock = lockingRow && (db as? any SQLDatabase)?.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let task = try await PlainSQL.first(WorkTask.self, on: db, "SELECT * FROM tasks WHERE id = \(bind: id)\(unsafeRaw: lock)") else {
             throw BatonError.notFound("Task")
         }
         do {

@@ -4,28 +4,33 @@ import BatonCore
 
 /// The handoff itself: accepting, asking for clarification, acceptance items, checkpoints, comments.
 extension WorkService {
-    /// Loads a task the caller may change, inside the transaction.
-    private static func editable(_ taskID: UUID, _ userID: UUID, ctx: WriteContext) async throws -> (WorkTask, WorkScope.ProjectAccess) {
-        let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
-        try requireEdit(task, scope)
+    /// Loads a task the caller may do `action` to, inside the transaction, with its row locked
+    /// (on PostgreSQL) so that a second change to the same task waits for this one to commit.
+    private static func editable(_ taskID: UUID, _ userID: UUID, _ action: WorkPermission.TaskAction,
+                                 ctx: WriteContext) async throws -> (WorkTask, WorkScope.ProjectAccess) {
+        let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db, lockingRow: true)
+        try require(action, on: task, scope)
         return (task, scope)
     }
 
+    /// A change beside the task's own row (an item, a comment) still moves its version, written
+    /// as `version = read + 1 WHERE version = read`: two writers can never collapse into one version.
     private static func touch(_ task: WorkTask, progress: Bool, ctx: WriteContext) async throws {
+        let readAtVersion = task.version
         task.version += 1
         task.updatedAt = ctx.now
         if progress { task.progressAt = ctx.now }
-        try await task.save(on: ctx.db)
+        try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
     }
 
     func acceptHandoff(_ taskID: UUID, by userID: UUID) async throws -> WorkTask {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can accept the handoff.") }
             guard task.handoffAcceptedAt == nil else { throw BatonError.conflict(nil, "You accepted this handoff already.") }
             task.handoffAcceptedAt = ctx.now
             task.clarificationRequestedAt = nil
-            ctx.record(.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+            ctx.record(.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: true, ctx: ctx)
             return task
@@ -36,10 +41,10 @@ extension WorkService {
     func askClarification(_ taskID: UUID, by userID: UUID, question rawQuestion: String) async throws -> WorkTask {
         let question = try DisplayText.validate(rawQuestion, label: "Question", max: 2000).orFail(field: "question")
         return try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can ask about the handoff.") }
             task.clarificationRequestedAt = ctx.now
-            ctx.record(.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+            ctx.record(.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "question": question, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: false, ctx: ctx)
             return task
@@ -50,7 +55,7 @@ extension WorkService {
 
     func addChecklistItem(_ taskID: UUID, by userID: UUID, text: String) async throws -> ChecklistItem {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let (task, _) = try await Self.editable(taskID, userID, .editChecklist, ctx: ctx)
             let count = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).count()
             let item = try await Self.addChecklistItem(task, text: text, position: count, actor: userID, ctx: ctx, record: true)
             try await Self.touch(task, progress: false, ctx: ctx)
@@ -68,7 +73,7 @@ extension WorkService {
         item.text = text
         try await item.create(on: ctx.db)
         if record {
-            ctx.record(.taskChecklistItemAdded, workspace: task.workspaceID, actor: actor, subject: .task(try task.requireID()),
+            ctx.record(.taskChecklistItemAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
                        data: ["title": task.title, "item": text])
         }
         return item
@@ -81,7 +86,9 @@ extension WorkService {
 
     func changeChecklistItem(_ taskID: UUID, itemID: UUID, by userID: UUID, _ change: ChecklistChange) async throws -> ChecklistItem {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let action: WorkPermission.TaskAction
+            if case .waive = change { action = .editChecklist } else { action = .tickChecklistItem }
+            let (task, _) = try await Self.editable(taskID, userID, action, ctx: ctx)
             guard let item = try await ChecklistItem.query(on: ctx.db).filter(\.$id == itemID).filter(\.$taskID == taskID).first() else {
                 throw BatonError.notFound("Acceptance item")
             }
@@ -104,7 +111,7 @@ extension WorkService {
                 kind = .taskChecklistWaived
             }
             try await item.save(on: ctx.db)
-            ctx.record(kind, workspace: task.workspaceID, actor: userID, subject: .task(taskID), data: data)
+            ctx.record(kind, workspace: task.workspaceID, actor: userID, subject: .task(task), data: data)
             try await Self.touch(task, progress: true, ctx: ctx)
             return item
         }
@@ -114,7 +121,7 @@ extension WorkService {
 
     func addCheckpoint(_ taskID: UUID, by userID: UUID, title: String, dueAt: Date) async throws -> Checkpoint {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let (task, _) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
             let checkpoint = try await Self.addCheckpoint(task, title: title, dueAt: dueAt, actor: userID, ctx: ctx, record: true)
             try await Self.touch(task, progress: false, ctx: ctx)
             return checkpoint
@@ -132,7 +139,7 @@ extension WorkService {
         checkpoint.note = ""
         try await checkpoint.create(on: ctx.db)
         if record {
-            ctx.record(.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(try task.requireID()),
+            ctx.record(.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
                        data: ["title": task.title, "checkpoint": title, "due_at": ISODate.string(dueAt)])
         }
         return checkpoint
@@ -142,7 +149,7 @@ extension WorkService {
                           note rawNote: String) async throws -> Checkpoint {
         let note = try DisplayText.validate(rawNote, label: "Note", max: 2000, required: false).orFail(field: "note")
         return try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, ctx: ctx)
+            let (task, _) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
             guard let checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == checkpointID).filter(\.$taskID == taskID).first() else {
                 throw BatonError.notFound("Checkpoint")
             }
@@ -151,7 +158,7 @@ extension WorkService {
             checkpoint.reviewedAt = ctx.now
             checkpoint.reviewedBy = userID
             try await checkpoint.save(on: ctx.db)
-            ctx.record(.taskCheckpointReviewed, workspace: task.workspaceID, actor: userID, subject: .task(taskID),
+            ctx.record(.taskCheckpointReviewed, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "checkpoint": checkpoint.title, "status": status.rawValue, "note": note])
             try await Self.touch(task, progress: true, ctx: ctx)
             return checkpoint
@@ -164,7 +171,7 @@ extension WorkService {
     func comment(_ taskID: UUID, by userID: UUID, body rawBody: String) async throws -> TaskComment {
         let body = try DisplayText.validate(rawBody, label: "Comment", max: 10_000).orFail(field: "body")
         return try await store.write { ctx in
-            let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db)
+            let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db, lockingRow: true)
             let handles = Set(Mentions.handles(in: body))
             var mentioned: [UUID] = []
             if !handles.isEmpty {
@@ -179,7 +186,7 @@ extension WorkService {
             comment.mentions = mentioned.map(\.uuidString).joined(separator: ";")
             comment.createdAt = ctx.now
             try await comment.create(on: ctx.db)
-            ctx.record(.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(taskID), data: [
+            ctx.record(.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(task), data: [
                 "title": task.title, "comment_id": try comment.requireID().uuidString,
                 "mentions": comment.mentions, "excerpt": String(body.prefix(140)),
             ])

@@ -46,7 +46,7 @@ extension WorkService {
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
         try await PlainSQL.insert(task, on: ctx.db)
-        ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(taskID),
+        ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(task),
                    data: ["title": task.title, "project_id": scope.projectID.uuidString, "stage": firstStage.name])
         try await apply.writeRelated(changes)
         if let checklist = changes.brief?.checklist {
@@ -67,7 +67,7 @@ extension WorkService {
     /// lock only for its UPDATE (guarded by the version read) and its events.
     func updateTask(_ taskID: UUID, for userID: UUID, version: Int?, _ changes: TaskChanges) async throws -> WorkTask {
         let (task, scope, stages) = try await WorkScope.taskForChange(id: taskID, for: userID, on: store.pointReader)
-        try Self.requireEdit(task, scope)
+        try Self.require(.moveStage, on: task, scope)
         if let version, version != task.version {
             throw BatonError.conflict("version", "Someone else changed this task (now version \(task.version)). Reload and try again.")
         }
@@ -81,9 +81,22 @@ extension WorkService {
     static func update(_ task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], _ changes: TaskChanges,
                        ctx: WriteContext) async throws {
         let readAtVersion = task.version
+        let mayEditDetails = WorkPermission.can(.editDetails, role: scope.access.role, isAssignee: task.assigneeID == scope.access.userID)
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: false)
-        try await apply.validateAndSet(changes)
-        try await apply.writeRelated(changes)
+        // Judged on what really changed (a form posts every field, changed or not), and before
+        // any validation error, so that a guest learns what they may do rather than what was wrong.
+        func requireDetailsAllowed() throws {
+            guard apply.changedDetails, !mayEditDetails else { return }
+            throw BatonError.forbidden("Guests can move their tasks through stages, tick acceptance items and answer the handoff, nothing more.")
+        }
+        do {
+            try await apply.validateAndSet(changes)
+            try await apply.writeRelated(changes)
+        } catch {
+            try requireDetailsAllowed()
+            throw error
+        }
+        try requireDetailsAllowed()
         if apply.changed {
             task.version += 1
             task.updatedAt = ctx.now
@@ -91,20 +104,23 @@ extension WorkService {
         try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
     }
 
-    static func requireEdit(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) throws {
-        guard WorkPermission.canEditTask(role: scope.access.role, isAssignee: task.assigneeID == scope.access.userID) else {
-            throw BatonError.forbidden("Guests can change only the tasks assigned to them.")
+    static func require(_ action: WorkPermission.TaskAction, on task: WorkTask, _ scope: WorkScope.ProjectAccess) throws {
+        guard WorkPermission.can(action, role: scope.access.role, isAssignee: task.assigneeID == scope.access.userID) else {
+            throw BatonError.forbidden(task.assigneeID == scope.access.userID
+                ? "Guests can move their tasks through stages, tick acceptance items and answer the handoff, nothing more."
+                : "Guests can change only the tasks assigned to them.")
         }
     }
 
-    /// Moves a task between stages of its project: the done rule, completion time, reopen, the event.
-    static func moveStage(_ task: WorkTask, from: Stage, to: Stage, actor: UUID, ctx: WriteContext, enforceChecklist: Bool = true) async throws {
-        guard from.id != to.id else { return }
+    /// Moves a task between stages of its project, or changes its stage's category under it
+    /// (`from` is then the stage as it was): the done rule, completion time, reopen, the event.
+    static func moveStage(_ task: WorkTask, from: Stage, to: Stage, actor: UUID, ctx: WriteContext, enforceChecklist: Bool = true,
+                          field: String = "stage_id") async throws {
+        guard from.id != to.id || from.category != to.category else { return }
         let taskID = try task.requireID()
         if to.category == .done && task.stageCategory != .done && enforceChecklist {
-            let items = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).sort(\.$position).all()
-            let open = CompletionRule.openItems(items.map(\.rule))
-            if !open.isEmpty { throw BatonError.validation("stage_id", CompletionRule.message(for: open)) }
+            let open = try await openAcceptanceItems(of: taskID, ctx: ctx)
+            if !open.isEmpty { throw BatonError.validation(field, CompletionRule.message(for: open)) }
         }
         let reopened = task.stageCategory == .done && to.category != .done
         task.stageID = try to.requireID()
@@ -112,10 +128,16 @@ extension WorkService {
         task.completedAt = to.category == .done ? (task.completedAt ?? ctx.now) : nil
         if reopened { task.completedAt = nil }
         task.progressAt = ctx.now
-        ctx.record(.taskStageChanged, workspace: task.workspaceID, actor: actor, subject: .task(taskID), data: [
+        ctx.record(.taskStageChanged, workspace: task.workspaceID, actor: actor, subject: .task(task), data: [
             "title": task.title, "from": from.name, "to": to.name, "from_category": from.category.rawValue,
             "to_category": to.category.rawValue, "reopened": reopened ? "true" : "false",
         ])
+    }
+
+    /// The acceptance items that keep a task from being done (neither checked nor waived).
+    static func openAcceptanceItems(of taskID: UUID, ctx: WriteContext) async throws -> [String] {
+        let items = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).sort(\.$position).all()
+        return CompletionRule.openItems(items.map(\.rule))
     }
 
     /// One action: move a task to another stage of its project.

@@ -146,13 +146,41 @@ struct WorkService: Sendable {
             if let category = input.category, category != stage.category {
                 try Self.requireAnotherDoneStage(besides: stage, among: stages, field: "category")
                 data["category"] = category.rawValue
-                stage.category = category
-                try await WorkTask.query(on: ctx.db).filter(\.$stageID == stageID).set(\.$stageCategory, to: category).update()
+                try await Self.recategorize(stage, to: category, actor: scope.access.userID, ctx: ctx)
             }
             try await stage.save(on: ctx.db)
             ctx.record(.stageUpdated, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: data)
             return stage
+        }
+    }
+
+    /// A stage's tasks follow its new category one by one, as if each had been moved: each gets
+    /// its event, version and completion time, and a stage becomes done only if every task in it
+    /// may be done (otherwise 422 saying how many may not, and which items hold them).
+    private static func recategorize(_ stage: Stage, to category: StageCategory, actor: UUID, ctx: WriteContext) async throws {
+        let before = Stage()
+        before.id = stage.id
+        before.name = stage.name
+        before.category = stage.category
+        stage.category = category
+        let tasks = try await PlainSQL.all(WorkTask.self, on: ctx.db, "SELECT * FROM tasks WHERE stage_id = \(bind: try stage.requireID())")
+        if category == .done {
+            var held: [(title: String, items: [String])] = []
+            for task in tasks where task.stageCategory != .done {
+                let open = try await openAcceptanceItems(of: try task.requireID(), ctx: ctx)
+                if !open.isEmpty { held.append((task.title, open)) }
+            }
+            if !held.isEmpty {
+                throw BatonError.validation("category", StageRules.recategorizeRefusal(held))
+            }
+        }
+        for task in tasks {
+            let readAtVersion = task.version
+            try await moveStage(task, from: before, to: stage, actor: actor, ctx: ctx, field: "category")
+            task.version += 1
+            task.updatedAt = ctx.now
+            try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
         }
     }
 
@@ -187,10 +215,11 @@ struct WorkService: Sendable {
                     throw BatonError.validation("move_to", "Choose another stage of this project.")
                 }
                 for task in tasks {
+                    let readAtVersion = task.version
                     try await Self.moveStage(task, from: stage, to: target, actor: scope.access.userID, ctx: ctx, enforceChecklist: false)
                     task.version += 1
                     task.updatedAt = ctx.now
-                    try await task.save(on: ctx.db)
+                    try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
                 }
             }
             try await stage.delete(on: ctx.db)
@@ -302,8 +331,9 @@ struct WorkService: Sendable {
 }
 
 extension EventSubject {
-    public static func project(_ id: UUID) -> EventSubject { .init(type: "project", id: id) }
-    public static func task(_ id: UUID) -> EventSubject { .init(type: "task", id: id) }
+    public static func project(_ id: UUID) -> EventSubject { .init(type: "project", id: id, projectID: id) }
+    /// A task's events carry its project, so guests see those of their projects only.
+    static func task(_ task: WorkTask) -> EventSubject { .init(type: "task", id: task.id, projectID: task.projectID) }
 }
 
 extension Application {
