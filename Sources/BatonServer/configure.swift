@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
 
     app.lifecycle.use(BackgroundWork())
     InvitationJobs.register(on: app)
+    Purge.register(on: app)
     try routes(app)
 
     try await DatabaseSetup.prepare(app)

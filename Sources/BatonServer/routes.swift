@@ -2,7 +2,7 @@ import Vapor
 
 func routes(_ app: Application) throws {
     // MARK: API
-    let api = app.grouped("api", "v1")
+    let api = app.grouped("api", "v1").grouped(RequestShapeMiddleware())
     try api.register(collection: IdentityAPI())
     try api.register(collection: WorkAPI())
     try api.register(collection: LiveRoute())

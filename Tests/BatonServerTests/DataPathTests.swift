@@ -270,4 +270,93 @@ struct DataPathTests {
             #expect(moved.json["task"]["stage_category"].string == "done")
         }
     }
+
+    @Test("a body with a key its operation does not take is refused with the key named, and writes nothing",
+          arguments: TestDatabase.available)
+    func unknownKeys(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let work = try await WorkFixture.make(app)
+            let tasksBefore = try await WorkTask.query(on: app.db).count()
+            // act + check
+            let cases: [(String, String, [String: Any?], String)] = [
+                ("POST", "\(work.projectBase)/tasks", ["title": "T", "brief": ["acceptance_checklist": ["x"]]], "brief.acceptance_checklist"),
+                ("POST", "\(work.projectBase)/tasks", ["title": "T", "asignee_id": work.memberID.uuidString], "asignee_id"),
+                ("POST", "\(work.projectBase)/tasks", ["title": "T", "brief": ["checkpoints": [["title": "A", "due_at": "2030-01-01T00:00:00Z", "owner": "me"]]]],
+                 "brief.checkpoints.0.owner"),
+                ("POST", "/api/v1/auth/signup", ["email": "x@example.com", "password": "long enough pw", "name": "X", "workspace_name": "W",
+                                                 "role": "owner"], "role"),
+                ("PATCH", "\(work.org.base)/members/\(work.memberID)", ["title": "Lead", "salary": 1], "salary"),
+                ("POST", "\(work.projectBase)/tasks/bulk", ["task_ids": [], "changes": ["stage": "x"]], "changes.stage"),
+            ]
+            for (method, path, body, field) in cases {
+                let reply = try await work.owner.send(HTTPMethod(rawValue: method), path, body)
+                #expect(reply.status == .unprocessableEntity, "\(path): \(reply.body)")
+                #expect(reply.errorField == field, "\(path): \(reply.body)")
+            }
+            #expect(try await WorkTask.query(on: app.db).count() == tasksBefore)
+            #expect(try await User.query(on: app.db).filter(\.$email == "x@example.com").count() == 0)
+            // custom fields are keyed by the project's own field names: open, and checked by the service
+            let custom = try await work.owner.post("\(work.projectBase)/tasks", ["title": "T", "custom_fields": ["Nope": "1"]])
+            #expect(custom.errorField == "custom_fields.Nope")
+            // the document says so too
+            let document = try await work.owner.get("/api/v1/openapi.json")
+            #expect(document.json["components"]["schemas"]["TaskRequest"]["additionalProperties"].bool == false)
+            #expect(document.json["components"]["schemas"]["TaskRequest"]["properties"]["brief"]["additionalProperties"].bool == false)
+        }
+    }
+
+    @Test("a read of several statements sees one moment, whatever commits meanwhile", arguments: TestDatabase.available)
+    func snapshotReads(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let work = try await WorkFixture.make(app)
+            _ = try await work.task(["title": "Before"])
+            let loop = app.eventLoopGroup.any()
+            for point in [false, true] {
+                // act: a write commits between the snapshot's two reads
+                let (first, second) = try await app.store.snapshot(on: loop, point: point) { db in
+                    let first = try await WorkTask.query(on: db).count()
+                    _ = try await work.task(["title": "Meanwhile"])
+                    let second = try await WorkTask.query(on: db).count()
+                    return (first, second)
+                }
+                // check: the snapshot did not see it; a read after it does
+                #expect(first == second, "point: \(point)")
+                #expect(try await WorkTask.query(on: app.store.reader).count() == first + 1)
+            }
+        }
+    }
+
+    @Test("an import is announced once with its count; its tasks keep their own history", arguments: TestDatabase.available)
+    func importAnnouncedOnce(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            try await withRunningServer(app) { port in
+                // setup
+                let work = try await WorkFixture.make(app)
+                let start = try #require(try await work.owner.get("\(work.org.base)/events?limit=200").json["data"].array.last?["id"].int)
+                let socket = try await LiveClient.connect(port: port, token: work.member.token!)
+                let csv = (["title,stage"] + (0..<300).map { "Imported \($0),In progress" }).joined(separator: "\n")
+                // act
+                let imported = try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", csv)
+                #expect(imported.json["created"].int == 300, "\(imported.body)")
+                _ = try await work.owner.post("\(work.org.base)/teams", ["name": "After"])
+                // check: one announcement, with the count, then the next event as usual
+                try await eventually { socket.eventKinds.contains("team.created") }
+                #expect(socket.eventKinds == ["tasks.imported", "team.created"], "\(socket.eventKinds)")
+                let announced = socket.messages.withLockedValue { $0 }.first { $0["event"]["kind"].string == "tasks.imported" }
+                #expect(announced?["event"]["data"]["count"].string == "300")
+                let feed = try await work.member.get("\(work.org.base)/events?after=\(start)&limit=200")
+                #expect(feed.json["data"].array.compactMap { $0["kind"].string } == ["tasks.imported", "team.created"])
+                // every task's own history still says it was created, by whom, in that import
+                let task = try #require(try await work.owner.get("\(work.projectBase)/tasks?limit=1").json["data"][0]["id"].string)
+                let history = try await work.owner.get("/api/v1/tasks/\(task)/history").json["data"].array
+                #expect(history.first?["kind"].string == "task.created")
+                #expect(history.first?["actor_id"].uuid == work.org.ownerID)
+                #expect(history.first?["data"]["import_id"].string == announced?["event"]["data"]["import_id"].string)
+                #expect(try await EventRecord.query(on: app.db).filter(\.$kind == "task.created").count() == 300)
+                await socket.close()
+            }
+        }
+    }
 }

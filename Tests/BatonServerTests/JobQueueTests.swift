@@ -107,6 +107,42 @@ struct JobQueueTests {
 }
 
 /// Polls a condition until it holds or the time is up (for effects of background work).
+extension JobQueueTests {
+    @Test("a daily job purges finished jobs after 30 days and login failures past their window, and queues the next run",
+          arguments: TestDatabase.available)
+    func purge(db: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withBaton(db, clock: clock) { app in
+            // setup: a finished job and three failed logins, then a month later one more failure
+            let org = try await Org.signUp(app, email: "purge@example.com")
+            _ = try await org.owner.post("\(org.base)/invitations", ["email": "someone@example.com"])
+            #expect(try await app.jobs.runDue(app: app) == 1)
+            for _ in 0..<3 { _ = try await org.api.post("/api/v1/auth/login", ["email": "purge@example.com", "password": "wrong wrong wrong"]) }
+            clock.advance(31 * 86_400)
+            _ = try await org.api.post("/api/v1/auth/login", ["email": "purge@example.com", "password": "still wrong!!"])
+            let sql = app.db as! any SQLDatabase
+            func count(_ query: String) async throws -> Int {
+                try await sql.raw(SQLQueryString(stringLiteral: query)).first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'invitation.email'") == 1)
+            // act: the purge is queued at boot and runs with the other due jobs
+            try await Purge.ensureScheduled(app)
+            try await Purge.ensureScheduled(app)   // once a day, however often the server starts
+            try await app.jobs.runDue(app: app)
+            // check
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'invitation.email'") == 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'invitation.expire' AND done_at IS NOT NULL") == 1)
+            #expect(try await LoginFailure.query(on: app.db).count() == 1)
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'maintenance.purge' AND done_at IS NOT NULL") == 1)
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'maintenance.purge' AND done_at IS NULL") == 1)
+            // the next one runs a day later
+            clock.advance(86_400)
+            #expect(try await app.jobs.runDue(app: app) == 1)
+            #expect(try await count("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'maintenance.purge' AND done_at IS NULL") == 1)
+        }
+    }
+}
+
 func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -31,6 +31,8 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
     case stageRemoved = "stage.removed"
     case stagesReordered = "stage.reordered"
     case fieldCreated = "field.created"
+    /// One CSV import: announced once with its count; its tasks' own events are quiet (`import_id`).
+    case tasksImported = "tasks.imported"
     case taskCreated = "task.created"
     case taskAssigned = "task.assigned"
     case taskStageChanged = "task.stage_changed"
@@ -85,6 +87,7 @@ public enum EventKind: String, Codable, CaseIterable, Sendable {
         case .stageRemoved: "removed a stage"
         case .stagesReordered: "reordered stages"
         case .fieldCreated: "added a custom field"
+        case .tasksImported: "imported tasks"
         case .taskCreated: "created a task"
         case .taskAssigned: "assigned a task"
         case .taskStageChanged: "moved a task"

@@ -12,7 +12,7 @@ public enum EventVisibility {
     /// Work happens in the open for the team: every project and task event (guests: of their projects).
     static func isWork(_ kind: EventKind) -> Bool {
         kind.rawValue.hasPrefix("task.") || kind.rawValue.hasPrefix("project.") || kind.rawValue.hasPrefix("stage.")
-            || kind.rawValue.hasPrefix("field.")
+            || kind.rawValue.hasPrefix("field.") || kind == .tasksImported
     }
 
     /// Who is looking: their role in the workspace and, for a guest, the projects they were added to.
@@ -26,6 +26,14 @@ public enum EventVisibility {
             self.role = role
             self.guestProjects = guestProjects
         }
+    }
+
+    /// The rows of a bulk operation carry its id and are not announced one by one: the operation's
+    /// summary event (`tasks.imported`) is, so open boards refresh once, not 50,000 times.
+    public static let bulkKey = "import_id"
+
+    public static func isAnnounced(kind: String, data: [String: String]) -> Bool {
+        data[bulkKey] == nil || kind == EventKind.tasksImported.rawValue
     }
 
     /// The one rule for the live socket and the catch-up feed alike. An event outside any

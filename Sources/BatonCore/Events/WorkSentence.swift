@@ -16,6 +16,7 @@ enum WorkSentence {
         case .stageRemoved: return "\(who) removed the stage \(data["name"] ?? "") and moved its tasks to \(data["moved_to"] ?? "another stage")"
         case .stagesReordered: return "\(who) reordered the stages"
         case .fieldCreated: return "\(who) added the custom field \(data["name"] ?? "")"
+        case .tasksImported: return "\(who) imported \(data["count"] ?? "some") tasks into \(data["project"] ?? "a project")"
         case .taskCreated: return "\(who) created \(task)"
         case .taskAssigned:
             if (data["to"] ?? "").isEmpty { return "\(who) unassigned \(task)" }

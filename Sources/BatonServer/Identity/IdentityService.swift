@@ -127,6 +127,11 @@ struct IdentityService: Sendable {
         try await LoginFailure.query(on: ctx.db).filter(\.$email == email).filter(\.$address == address).delete()
     }
 
+    /// Failures older than the throttle's window count for nothing (the daily purge job).
+    static func purgeLoginFailures(before cutoff: Date, ctx: WriteContext) async throws {
+        try await LoginFailure.query(on: ctx.db).filter(\.$failedAt < cutoff).delete()
+    }
+
     /// How a typed email is counted: normalized when valid; otherwise as typed, bounded in length.
     static func throttleKey(_ rawEmail: String) -> String {
         EmailAddress.normalized(rawEmail) ?? String(rawEmail.lowercased().prefix(320))

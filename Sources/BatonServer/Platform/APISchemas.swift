@@ -5,6 +5,10 @@ enum APISchemas {
     private static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
         ["type": "object", "properties": properties, "required": required]
     }
+    /// A request body: keys it does not list are refused (RequestShapeMiddleware).
+    private static func request(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        object(properties, required: required).merging(["additionalProperties": false]) { $1 }
+    }
     private static var string: [String: Any] { ["type": "string"] }
     private static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
     private static var date: [String: Any] { ["type": "string", "format": "date-time"] }
@@ -17,14 +21,14 @@ enum APISchemas {
         return copy
     }
     private static var briefRequest: [String: Any] {
-        object(["outcome": string, "constraints": string, "success_criteria": string,
+        request(["outcome": string, "constraints": string, "success_criteria": string,
                 "risk_tolerance": ["type": ["string", "null"], "enum": ["low", "medium", "high", NSNull()]],
-                "decision_rights": object(["decide_alone": ["type": "array", "items": string],
+                "decision_rights": request(["decide_alone": ["type": "array", "items": string],
                                            "consult_first": ["type": "array", "items": string],
                                            "escalate": ["type": "array", "items": string]]),
                 "delegation_level": ["type": ["integer", "null"], "minimum": 1, "maximum": 7], "stretch": ["type": "boolean"],
                 "skills": ["type": "array", "items": string], "checklist": ["type": "array", "items": string],
-                "checkpoints": ["type": "array", "items": object(["title": string, "due_at": date], required: ["title", "due_at"])]])
+                "checkpoints": ["type": "array", "items": request(["title": string, "due_at": date], required: ["title", "due_at"])]])
     }
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     private static func page(_ item: String) -> [String: Any] {
@@ -34,17 +38,17 @@ enum APISchemas {
     static var all: [String: Any] { [
         "Error": object(["error": object(["code": string, "message": string, "field": ["type": ["string", "null"]]],
                                          required: ["code", "message", "field"])], required: ["error"]),
-        "SignupRequest": object(["email": string, "password": ["type": "string", "minLength": 10], "name": string, "workspace_name": string],
+        "SignupRequest": request(["email": string, "password": ["type": "string", "minLength": 10], "name": string, "workspace_name": string],
                                 required: ["email", "password", "name", "workspace_name"]),
-        "LoginRequest": object(["email": string, "password": string], required: ["email", "password"]),
-        "ProfileRequest": object(["name": string, "time_zone": string]),
-        "PasswordRequest": object(["current_password": string, "new_password": ["type": "string", "minLength": 10]],
+        "LoginRequest": request(["email": string, "password": string], required: ["email", "password"]),
+        "ProfileRequest": request(["name": string, "time_zone": string]),
+        "PasswordRequest": request(["current_password": string, "new_password": ["type": "string", "minLength": 10]],
                                   required: ["current_password", "new_password"]),
-        "NameRequest": object(["name": string], required: ["name"]),
-        "MemberPatch": object(["role": role, "manager_id": ["type": ["string", "null"], "format": "uuid"], "title": string]),
-        "InvitationRequest": object(["email": string, "role": role], required: ["email"]),
-        "TeamMemberRequest": object(["user_id": uuid], required: ["user_id"]),
-        "AcceptRequest": object(["name": string, "password": string]),
+        "NameRequest": request(["name": string], required: ["name"]),
+        "MemberPatch": request(["role": role, "manager_id": ["type": ["string", "null"], "format": "uuid"], "title": string]),
+        "InvitationRequest": request(["email": string, "role": role], required: ["email"]),
+        "TeamMemberRequest": request(["user_id": uuid], required: ["user_id"]),
+        "AcceptRequest": request(["name": string, "password": string]),
         "TokenResponse": object(["token": string], required: ["token"]),
         "User": object(["id": uuid, "email": string, "name": string, "time_zone": string, "created_at": date],
                        required: ["id", "email", "name", "time_zone", "created_at"]),
@@ -71,27 +75,27 @@ enum APISchemas {
                          "project_id": ["type": ["string", "null"]],
                          "data": ["type": "object", "additionalProperties": string], "created_at": date],
                         required: ["id", "kind", "subject_type", "data", "created_at"]),
-        "ProjectRequest": object(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]]),
-        "StageRequest": object(["name": string, "color": ["type": "string", "pattern": "^#[0-9a-fA-F]{6}$"], "category": category]),
-        "StageOrderRequest": object(["stage_ids": ["type": "array", "items": uuid]], required: ["stage_ids"]),
-        "FieldRequest": object(["name": string, "type": ["type": "string", "enum": ["text", "number", "money", "date", "single_select",
+        "ProjectRequest": request(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]]),
+        "StageRequest": request(["name": string, "color": ["type": "string", "pattern": "^#[0-9a-fA-F]{6}$"], "category": category]),
+        "StageOrderRequest": request(["stage_ids": ["type": "array", "items": uuid]], required: ["stage_ids"]),
+        "FieldRequest": request(["name": string, "type": ["type": "string", "enum": ["text", "number", "money", "date", "single_select",
                                                                                    "multi_select", "person", "checkbox", "url"]],
                                 "options": ["type": "array", "items": string], "currency": string], required: ["name", "type"]),
-        "TaskRequest": object(["title": string, "description": string, "assignee_id": nullable(uuid), "stage_id": uuid,
+        "TaskRequest": request(["title": string, "description": string, "assignee_id": nullable(uuid), "stage_id": uuid,
                                "priority": priority, "start_at": nullable(date), "due_at": nullable(date), "time_zone": string,
                                "blocked": ["type": "boolean"], "blocked_reason": string, "estimate": ["type": ["number", "null"]],
                                "tags": ["type": "array", "items": string], "parent_id": nullable(uuid),
                                "watcher_ids": ["type": "array", "items": uuid], "custom_fields": ["type": "object"],
                                "brief": briefRequest, "version": ["type": "integer"]]),
-        "BulkRequest": object(["task_ids": ["type": "array", "items": uuid],
-                               "changes": object(["stage_id": uuid, "assignee_id": nullable(uuid), "due_at": nullable(date)])],
+        "BulkRequest": request(["task_ids": ["type": "array", "items": uuid],
+                               "changes": request(["stage_id": uuid, "assignee_id": nullable(uuid), "due_at": nullable(date)])],
                               required: ["task_ids", "changes"]),
-        "QuestionRequest": object(["question": string], required: ["question"]),
-        "TextRequest": object(["text": string], required: ["text"]),
-        "ChecklistChange": object(["checked": ["type": "boolean"], "waived_reason": string]),
-        "CheckpointRequest": object(["title": string, "due_at": date], required: ["title", "due_at"]),
-        "ReviewRequest": object(["status": ["type": "string", "enum": ["on_track", "at_risk", "off_track"]], "note": string], required: ["status"]),
-        "CommentRequest": object(["body": string], required: ["body"]),
+        "QuestionRequest": request(["question": string], required: ["question"]),
+        "TextRequest": request(["text": string], required: ["text"]),
+        "ChecklistChange": request(["checked": ["type": "boolean"], "waived_reason": string]),
+        "CheckpointRequest": request(["title": string, "due_at": date], required: ["title", "due_at"]),
+        "ReviewRequest": request(["status": ["type": "string", "enum": ["on_track", "at_risk", "off_track"]], "note": string], required: ["status"]),
+        "CommentRequest": request(["body": string], required: ["body"]),
         "Stage": object(["id": uuid, "name": string, "color": string, "category": category, "position": ["type": "integer"]],
                         required: ["id", "name", "color", "category", "position"]),
         "Field": object(["id": uuid, "name": string, "type": string, "options": ["type": "array", "items": string],

@@ -12,6 +12,7 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         let hub = app.store.hub
         tasks.append(Task { await hub.run() })
         guard app.batonConfig.runsBackgroundWork else { return }
+        try await Purge.ensureScheduled(app)
         tasks.append(Task { await Self.workJobs(app) })
         tasks.append(Task { await Self.refreshStatistics(app) })
         if case .postgres(let url) = app.batonConfig.database {

@@ -47,7 +47,7 @@ public struct LoggedEvent: Content, Sendable, Equatable {
 
     /// Whether `viewer` may see this event: the live socket and the catch-up feed ask this alone.
     func isVisible(to viewer: EventVisibility.Viewer<UUID>) -> Bool {
-        EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
+        EventVisibility.isAnnounced(kind: kind, data: data) && EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
                                project: projectId, viewer: viewer)
     }
 }

@@ -6,12 +6,13 @@ import BatonCore
 public enum JobKind: String, Sendable, CaseIterable {
     case invitationEmail = "invitation.email"
     case invitationExpire = "invitation.expire"
+    case purge = "maintenance.purge"
 
     /// Payload keys that hold secrets: dropped from the row once the job has finished or failed for good.
     var secretPayloadKeys: [String] {
         switch self {
         case .invitationEmail: ["accept_url"]
-        case .invitationExpire: []
+        case .invitationExpire, .purge: []
         }
     }
 }

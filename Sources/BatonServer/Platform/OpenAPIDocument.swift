@@ -70,7 +70,8 @@ struct APIOperation {
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         let errors: [(Int, String)] = [(400, "Malformed request"), (401, "Missing or invalid credentials"), (403, "Not allowed for your role"),
                                        (404, "Not found, or in a workspace you are not in"), (409, "Conflict"), (410, "Gone"),
-                                       (413, "Body over 1 MiB"), (422, "Validation failed; `field` names the field"),
+                                       (413, "Body over 1 MiB"), (415, "The body is not JSON"),
+                                       (422, "Validation failed; `field` names the field"),
                                        (429, "Too many attempts")]
         for (status, description) in errors {
             responses[String(status)] = error.merging(["description": description]) { $1 }

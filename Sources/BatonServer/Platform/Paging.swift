@@ -22,8 +22,22 @@ extension Request {
     }
 }
 
-/// The envelope of every list response: `{"data": [...], "next_cursor": ...}`.
+/// The envelope of every list response: `{"data": [...], "next_cursor": ...}`, the cursor
+/// always present (null on the last page), as the OpenAPI document says.
 struct ListPage<Item: Content>: Content {
     let data: [Item]
     let nextCursor: String?
+
+    init(data: [Item], nextCursor: String?) {
+        self.data = data
+        self.nextCursor = nextCursor
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    enum CodingKeys: String, CodingKey { case data, nextCursor }
 }

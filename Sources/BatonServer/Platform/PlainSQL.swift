@@ -77,6 +77,38 @@ extension PlainSQL {
     }
 }
 
+extension PlainSQL {
+    /// Bound values per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+    static let bindsPerStatement = 30_000
+
+    /// New models of one table as multi-row INSERTs, as many rows per statement as the bind limit
+    /// allows. Columns a model leaves unset are NULL.
+    static func insertMany<M: Model>(_ models: [M], on db: any Database) async throws where M.IDValue == UUID {
+        guard !models.isEmpty else { return }
+        let rows = models.map { model -> ModelColumns in
+            if model.id == nil { model.id = UUID() }
+            return ModelColumns(of: model)
+        }
+        var names: [String] = []
+        for row in rows { for name in row.names where !names.contains(name) { names.append(name) } }
+        let perStatement = max(1, bindsPerStatement / names.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            var query = SQLQueryString("INSERT INTO \(unsafeRaw: M.schema) (\(unsafeRaw: names.joined(separator: ", "))) VALUES ")
+            for (index, row) in rows[start..<min(rows.count, start + perStatement)].enumerated() {
+                query.appendInterpolation(unsafeRaw: index > 0 ? ", (" : "(")
+                let values = Dictionary(zip(row.names, row.values), uniquingKeysWith: { first, _ in first })
+                for (column, name) in names.enumerated() {
+                    if column > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                    query.appendInterpolation(try (values[name] ?? .null).sqlExpression())
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            try await run(on: db, query)
+        }
+        for model in models { model._$idExists = true }
+    }
+}
+
 /// The columns Fluent would write for a model: all of a new one's, only the changed ones of a loaded one.
 final class ModelColumns: DatabaseInput {
     private(set) var names: [String] = []

@@ -23,7 +23,7 @@ public final class Store: Sendable {
     let groupCommit: GroupCommit
     let principals = PrincipalCache()
     private let logger: Logger
-    private let clock: BatonClock
+    let clock: BatonClock
     let hub: LiveHub
     let jobSignal: JobSignal
 
@@ -57,6 +57,26 @@ public final class Store: Sendable {
 
     func pointReader(on eventLoop: any EventLoop) -> any Database {
         databases.database(dialect == .sqlite ? .sqlitePointReads : nil, logger: logger, on: eventLoop)!
+    }
+
+    /// Reads that take several statements (a task and its parts, a dashboard) and must agree with
+    /// each other: all of `body`'s reads see the database as of one moment. SQLite: one reader
+    /// connection in one read transaction (`point` for a few reads by key, on the calling
+    /// thread). PostgreSQL: a REPEATABLE READ, READ ONLY transaction.
+    func snapshot<T: Sendable>(on eventLoop: any EventLoop, point: Bool = false,
+                               _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        switch dialect {
+        case .sqlite:
+            guard let readers = sqliteReaders, let base = reader(on: eventLoop) as? DirectSQLiteDatabase else {
+                throw Abort.databaseShuttingDown
+            }
+            return try await readers.withSnapshot(inline: point, context: base.context, body)
+        case .postgres:
+            return try await reader(on: eventLoop).transaction { tx in
+                try await (tx as! any SQLDatabase).raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
+                return try await body(tx)
+            }
+        }
     }
 
     /// The SQLite writer's own connection; use it only while holding `writerThreads.lock`.

@@ -11,17 +11,52 @@ public final class WriteContext: @unchecked Sendable {
     private var drafts: [EventRecord] = []
     /// Each draft's data as given, so the logged events need not decode what was just encoded.
     private var draftData: [[String: String]] = []
+    /// Events written in bulk and not announced one by one (the rows of an import).
+    private var quietDrafts: [EventRecord] = []
     private(set) var enqueuedJobs = 0
+    /// A context that prepares a write without making it: inserts and events are kept, to be
+    /// written later in bulk by a real write (`adopt`). Its `db` is for reads only.
+    private let preparing: Bool
+    private var preparedInserts: [ObjectIdentifier: [any Model]] = [:]
+    private var preparedOrder: [ObjectIdentifier] = []
+    private var preparedWriters: [ObjectIdentifier: @Sendable ([any Model], any Database) async throws -> Void] = [:]
 
-    init(db: any Database, now: Date) {
+    /// Data added to every event recorded here (a preparing import marks its rows' events).
+    private let eventTag: [String: String]
+
+    init(db: any Database, now: Date, preparing: Bool = false, eventTag: [String: String] = [:]) {
         self.db = db
         self.now = now
+        self.preparing = preparing
+        self.eventTag = eventTag
+    }
+
+    /// Inserts a new row: at once in a write, kept for later when preparing.
+    func insert<M: Model>(_ model: M) async throws where M.IDValue == UUID {
+        guard preparing else { return try await PlainSQL.insert(model, on: db) }
+        if model.id == nil { model.id = UUID() }
+        let key = ObjectIdentifier(M.self)
+        if preparedInserts[key] == nil {
+            preparedOrder.append(key)
+            preparedWriters[key] = { models, db in try await PlainSQL.insertMany(models.map { $0 as! M }, on: db) }
+        }
+        preparedInserts[key, default: []].append(model)
+    }
+
+    /// Writes what a preparing context kept: its rows as multi-row inserts, table by table in the
+    /// order they were first used, and its events in bulk, not announced one by one.
+    func adopt(_ prepared: WriteContext) async throws {
+        for key in prepared.preparedOrder {
+            try await prepared.preparedWriters[key]!(prepared.preparedInserts[key] ?? [], db)
+        }
+        quietDrafts.append(contentsOf: prepared.drafts)
     }
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
     public func record(_ kind: EventKind, workspace: UUID?, actor: UUID?, subject: EventSubject,
-                       data: [String: String] = [:]) {
+                       data given: [String: String] = [:]) {
+        let data = eventTag.isEmpty ? given : given.merging(eventTag) { $1 }
         let event = EventRecord()
         event.workspaceID = workspace
         event.actorID = actor
@@ -60,10 +95,11 @@ public final class WriteContext: @unchecked Sendable {
     /// Writes the recorded events last, so on PostgreSQL the advisory lock that keeps event ids in
     /// commit order is held only for the tail of the transaction.
     func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> [LoggedEvent] {
-        guard !drafts.isEmpty else { return [] }
+        guard !drafts.isEmpty || !quietDrafts.isEmpty else { return [] }
         if dialect == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
+        try await insertQuietEvents()
         var logged: [LoggedEvent] = []
         for (draft, data) in zip(drafts, draftData) {
             let id = try await sql.raw("""
@@ -82,6 +118,31 @@ public final class WriteContext: @unchecked Sendable {
             try await sql.raw("SELECT pg_notify(\(bind: EventOrdering.channel), \(bind: payload))").run()
         }
         return logged
+    }
+}
+
+extension WriteContext {
+    /// Multi-row INSERTs of the quiet events, before the announced ones (so a PostgreSQL NOTIFY
+    /// range covers only those).
+    private func insertQuietEvents() async throws {
+        let columns = 8
+        let perStatement = PlainSQL.bindsPerStatement / columns
+        for start in stride(from: 0, to: quietDrafts.count, by: perStatement) {
+            var query = SQLQueryString(
+                "INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, project_id, data, created_at) VALUES ")
+            for (index, draft) in quietDrafts[start..<min(quietDrafts.count, start + perStatement)].enumerated() {
+                query.appendInterpolation(unsafeRaw: index > 0 ? ", (" : "(")
+                let values: [any Encodable & Sendable] = [draft.workspaceID, draft.actorID, draft.kind, draft.subjectType, draft.subjectID,
+                                                          draft.projectID, draft.data, draft.createdAt]
+                for (position, value) in values.enumerated() {
+                    if position > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                    query.appendInterpolation(bind: value)
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            try await sql.raw(query).run()
+        }
+        quietDrafts.removeAll()
     }
 }
 

@@ -218,7 +218,7 @@ struct TaskApplier {
                     row.taskID = taskID
                     row.workspaceID = task.workspaceID
                     row.tag = tag
-                    try await PlainSQL.insert(row, on: ctx.db)
+                    try await ctx.insert(row)
                 }
                 if !isNew { recordField("tags", from: task.tags.replacingOccurrences(of: ";", with: ", "), to: normalized.joined(separator: ", ")) }
                 task.tags = normalized.joined(separator: ";")
@@ -253,7 +253,7 @@ struct TaskApplier {
             let row = TaskWatcher()
             row.taskID = taskID
             row.userID = userID
-            try await PlainSQL.insert(row, on: ctx.db)
+            try await ctx.insert(row)
             if !isNew { record(.taskWatcherAdded, ["user_id": userID.uuidString]) }
         }
         for row in rows where !wanted.contains(row.userID) {
@@ -291,7 +291,7 @@ struct TaskApplier {
                 row.taskID = taskID
                 row.fieldID = fieldID
                 row.value = value
-                if existing == nil { try await PlainSQL.insert(row, on: ctx.db) } else { try await row.save(on: ctx.db) }
+                if existing == nil { try await ctx.insert(row) } else { try await row.save(on: ctx.db) }
             } else {
                 try await existing?.delete(on: ctx.db)
             }

@@ -38,7 +38,8 @@ extension ListPage: JSONWritable where Item: JSONWritable {
     func write(to json: inout JSONText) {
         json.object { json in
             json.key("data"); json.array(data) { $0.value($1) }
-            json.field("next_cursor", nextCursor) { $0.string($1) }
+            json.key("next_cursor")
+            if let nextCursor { json.string(nextCursor) } else { json.null() }
         }
     }
 }

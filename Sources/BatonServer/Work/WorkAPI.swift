@@ -57,13 +57,18 @@ struct WorkAPI: RouteCollection {
             }
             access = shared
         }
-        return try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
-                                                  now: req.application.clock.now(), on: req.reader)
+        let now = req.application.clock.now()
+        return try await req.store.snapshot(on: req.eventLoop) { db in
+            try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone, now: now, on: db)
+        }
     }
 
     func projectDashboard(req: Request) async throws -> DashboardDTO {
-        try await DashboardQueries.project(try await projectScope(req), timeZone: try req.principal().timeZone,
-                                           now: req.application.clock.now(), on: req.reader)
+        let scope = try await projectScope(req)
+        let (timeZone, now) = (try req.principal().timeZone, req.application.clock.now())
+        return try await req.store.snapshot(on: req.eventLoop) { db in
+            try await DashboardQueries.project(scope, timeZone: timeZone, now: now, on: db)
+        }
     }
 
     private func projectScope(_ req: Request) async throws -> WorkScope.ProjectAccess {
@@ -72,9 +77,13 @@ struct WorkAPI: RouteCollection {
 
     private func taskID(_ req: Request) throws -> UUID { try req.uuidParameter("taskID", label: "Task") }
 
+    /// The task and its parts, read as of one moment.
     private func detail(_ req: Request, _ taskID: UUID, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let (task, _) = try await WorkScope.task(id: taskID, for: try req.principal().userID, on: req.pointReader)
-        return JSONText.response(try await WorkQueries.detail(task, on: req.pointReader), status: status)
+        let userID = try req.principal().userID
+        return JSONText.response(try await req.store.snapshot(on: req.eventLoop, point: true) { db in
+            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: db)
+            return try await WorkQueries.detail(task, on: db)
+        }, status: status)
     }
 
     // MARK: projects

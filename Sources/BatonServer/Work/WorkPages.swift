@@ -186,8 +186,11 @@ struct WorkPages: RouteCollection {
         let principal = try req.principal()
         var managerID = principal.userID
         if let raw = req.queryText("manager"), let id = UUID(uuidString: raw) { managerID = id }
-        let dashboard = try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone,
-                                                           now: req.application.clock.now(), on: req.reader)
+        let now = req.application.clock.now()
+        let chosen = managerID
+        let dashboard = try await req.store.snapshot(on: req.eventLoop) { db in
+            try await DashboardQueries.manager(access, managerID: chosen, timeZone: principal.timeZone, now: now, on: db)
+        }
         let (names, everyone) = try await WorkQueries.members(access, on: req.reader)
         let memberships = everyone.filter(\.isActive)
         let managers = Set(memberships.compactMap(\.managerID))
@@ -200,8 +203,10 @@ struct WorkPages: RouteCollection {
     func projectDashboardPage(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
         let scope = try await project(req, access)
-        let dashboard = try await DashboardQueries.project(scope, timeZone: try req.principal().timeZone,
-                                                           now: req.application.clock.now(), on: req.reader)
+        let (timeZone, now) = (try req.principal().timeZone, req.application.clock.now())
+        let dashboard = try await req.store.snapshot(on: req.eventLoop) { db in
+            try await DashboardQueries.project(scope, timeZone: timeZone, now: now, on: db)
+        }
         return try await renderDashboard(req, access, dashboard, names: try await WorkQueries.members(access, on: req.reader).names,
                                          options: [], isProject: true)
     }

@@ -12,15 +12,30 @@ struct ImportResultDTO: Content {
 
 extension WorkService {
     /// CSV import: a dry run reports every bad row; the real import creates every row or none.
+    ///
+    /// Parsing, planning and building the tasks (through the same `createTask` as one at a time)
+    /// happen before the write and off the event loop, on a context that only keeps what it would
+    /// write; the write then checks that the project is as it was read and inserts it all with
+    /// multi-row statements. The writer is held for seconds, not for the whole import. The tasks'
+    /// own events are kept (every task's history says it was imported) but announced once, as
+    /// one `tasks.imported` with the count.
     func importTasks(_ scope: WorkScope.ProjectAccess, csv text: String, dryRun: Bool) async throws -> ImportResultDTO {
         guard WorkPermission.canCreateTasks(role: scope.access.role) else { throw BatonError.forbidden("Guests cannot import tasks.") }
-        let records: [CSV.Record]
-        do {
-            records = try CSV.parse(text)
-        } catch let error as CSV.ParseError {
-            throw BatonError.validation("file", "Line \(error.line): \(error.message)")
-        }
-        let plan = try await plan(scope, records, on: store.reader)
+        let reader = store.reader
+        let now = store.clock.now()
+        let cache = try await WorkCache.load(scope, on: reader)
+        let members = try await Self.memberEmails(scope.access, on: reader)
+        let stages = cache.stages.map(\.name)
+        let fields = cache.fields.map(\.definition)
+        let plan = try await Task.detached { () throws -> TaskImport.Plan in
+            let records: [CSV.Record]
+            do {
+                records = try CSV.parse(text)
+            } catch let error as CSV.ParseError {
+                throw BatonError.validation("file", "Line \(error.line): \(error.message)")
+            }
+            return TaskImport.plan(records, stages: stages, members: members, fields: fields)
+        }.value
         let problems = plan.problems.map { ImportResultDTO.Problem(line: $0.line, reason: $0.reason) }
         if dryRun || !problems.isEmpty {
             if !dryRun {
@@ -29,38 +44,43 @@ extension WorkService {
             }
             return ImportResultDTO(dryRun: true, validRows: plan.rows.count, problems: problems, created: 0)
         }
-        let created = try await store.write { ctx in
-            let cache = try await WorkCache.load(scope, ctx: ctx)
+        let importID = UUID()
+        let prepared = WriteContext(db: reader, now: now, preparing: true, eventTag: [EventVisibility.bulkKey: importID.uuidString])
+        try await Task.detached {
             let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
-            let members = try await Self.memberEmails(scope.access, on: ctx.db)
             for row in plan.rows {
-                var changes = TaskChanges(title: row.title, description: row.description)
-                if let email = row.assigneeEmail, let id = members[email].flatMap(UUID.init(uuidString:)) { changes.assigneeID = .some(id) }
-                if let stage = row.stage { changes.stageID = stageIDs[stage] }
-                changes.priority = row.priority
-                if let due = row.due { changes.dueAt = .some(due) }
-                if !row.tags.isEmpty { changes.tags = row.tags }
-                if !row.customFields.isEmpty {
-                    changes.customFields = row.customFields.mapValues { value in value.map { FieldInput.string($0) } ?? .null }
-                }
                 do {
-                    _ = try await Self.createTask(scope, changes, ctx: ctx, cache: cache)
+                    _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
                 } catch let error as BatonError {
                     throw BatonError.validation("file", "Line \(row.line): \(error.message)")
                 }
             }
-            return plan.rows.count
+        }.value
+        let count = plan.rows.count
+        try await store.write { ctx in
+            guard try await WorkCache.load(scope, on: ctx.db) == cache else {
+                throw BatonError.conflict("file", "The project’s stages, fields or members changed while the file was read. Import it again.")
+            }
+            try await ctx.adopt(prepared)
+            ctx.record(.tasksImported, workspace: scope.access.workspaceID, actor: scope.access.userID, subject: .project(scope.projectID),
+                       data: ["count": String(count), "project": scope.project.name, EventVisibility.bulkKey: importID.uuidString])
         }
         // A bulk load can change which index is best for every later list query.
         try await store.refreshPlannerStatistics(tables: [WorkTask.schema, TaskTag.schema, TaskWatcher.schema, TaskFieldValue.schema])
-        return ImportResultDTO(dryRun: false, validRows: created, problems: [], created: created)
+        return ImportResultDTO(dryRun: false, validRows: count, problems: [], created: count)
     }
 
-    private func plan(_ scope: WorkScope.ProjectAccess, _ records: [CSV.Record], on db: any Database) async throws -> TaskImport.Plan {
-        let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all().map(\.name)
-        let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).all().map(\.definition)
-        let members = try await Self.memberEmails(scope.access, on: db)
-        return TaskImport.plan(records, stages: stages, members: members, fields: fields)
+    private static func changes(for row: TaskImport.Row, stageIDs: [String: UUID], members: [String: String]) -> TaskChanges {
+        var changes = TaskChanges(title: row.title, description: row.description)
+        if let email = row.assigneeEmail, let id = members[email].flatMap(UUID.init(uuidString:)) { changes.assigneeID = .some(id) }
+        if let stage = row.stage { changes.stageID = stageIDs[stage] }
+        changes.priority = row.priority
+        if let due = row.due { changes.dueAt = .some(due) }
+        if !row.tags.isEmpty { changes.tags = row.tags }
+        if !row.customFields.isEmpty {
+            changes.customFields = row.customFields.mapValues { value in value.map { FieldInput.string($0) } ?? .null }
+        }
+        return changes
     }
 
     /// Active members' emails → user ids (as strings).
@@ -97,18 +117,26 @@ extension WorkService {
     }
 }
 
-/// What creating many tasks in one transaction needs once, not per task.
-struct WorkCache: Sendable {
+/// What creating many tasks in one transaction needs once, not per task. Two loads compare
+/// equal when the project's stages, fields and active members are the same.
+struct WorkCache: Sendable, Equatable {
     let stages: [Stage]
     let fields: [CustomField]
     /// Active members' ids, lowercased.
     let members: Set<String>
 
-    static func load(_ scope: WorkScope.ProjectAccess, ctx: WriteContext) async throws -> WorkCache {
+    static func load(_ scope: WorkScope.ProjectAccess, on db: any Database) async throws -> WorkCache {
         WorkCache(
-            stages: try await WorkService.stages(of: scope.projectID, ctx: ctx),
-            fields: try await CustomField.query(on: ctx.db).filter(\.$projectID == scope.projectID).all(),
-            members: Set(try await Tenancy.query(scope.access, Membership.self, on: ctx.db).filter(\.$deactivatedAt == nil).all()
+            stages: try await WorkService.stages(of: scope.projectID, on: db),
+            fields: try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all(),
+            members: Set(try await Tenancy.query(scope.access, Membership.self, on: db).filter(\.$deactivatedAt == nil).all()
                 .map { $0.$user.id.uuidString.lowercased() }))
+    }
+
+    static func == (lhs: WorkCache, rhs: WorkCache) -> Bool {
+        lhs.members == rhs.members
+            && lhs.stages.map { [$0.id?.uuidString, $0.name, $0.category.rawValue] } == rhs.stages.map { [$0.id?.uuidString, $0.name, $0.category.rawValue] }
+            && lhs.fields.map { [$0.id?.uuidString, $0.name, $0.type.rawValue, $0.options, $0.currency] }
+                == rhs.fields.map { [$0.id?.uuidString, $0.name, $0.type.rawValue, $0.options, $0.currency] }
     }
 }

@@ -45,7 +45,7 @@ extension WorkService {
         let taskID = task.id!
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
-        try await PlainSQL.insert(task, on: ctx.db)
+        try await ctx.insert(task)
         ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(task),
                    data: ["title": task.title, "project_id": scope.projectID.uuidString, "stage": firstStage.name])
         try await apply.writeRelated(changes)

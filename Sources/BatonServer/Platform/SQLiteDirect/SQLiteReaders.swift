@@ -52,6 +52,46 @@ final class SQLiteReaders: DirectSQLiteRunner, Sendable {
         }
     }
 
+    /// Runs `body` with a database that reads one snapshot: one connection, kept for the whole
+    /// body, inside one read transaction (WAL gives it the state as of its first read). On the
+    /// pool's threads, or `inline` on the calling thread for a few point reads.
+    func withSnapshot<T: Sendable>(inline: Bool, context: DatabaseContext,
+                                   _ body: @Sendable (any Database) async throws -> T) async throws -> T {
+        let connection = try takeConnection()
+        let runner = PinnedConnection(connection: connection, pool: inline ? nil : pool)
+        let db = DirectSQLiteDatabase(runner: runner, context: context, inTransaction: true)
+        do {
+            _ = try await runner.run { try $0.query("BEGIN", []) }
+            let value = try await body(db)
+            _ = try await runner.run { try $0.query("COMMIT", []) }
+            giveBack(connection)
+            return value
+        } catch {
+            _ = try? await runner.run { try $0.query("ROLLBACK", []) }
+            giveBack(connection)
+            throw error
+        }
+    }
+
+    /// One connection for the length of a snapshot; its statements run one after another.
+    private struct PinnedConnection: DirectSQLiteRunner {
+        let connection: DirectSQLiteConnection
+        let pool: NIOThreadPool?
+
+        func run<T: Sendable>(on eventLoop: any EventLoop,
+                              _ body: @escaping @Sendable (DirectSQLiteConnection) throws -> T) -> EventLoopFuture<T> {
+            guard let pool else {
+                do { return eventLoop.makeSucceededFuture(try body(connection)) } catch { return eventLoop.makeFailedFuture(error) }
+            }
+            return pool.runIfActive(eventLoop: eventLoop) { try body(connection) }
+        }
+
+        func run<T: Sendable>(_ body: @escaping @Sendable (DirectSQLiteConnection) throws -> T) async throws -> T {
+            guard let pool else { return try body(connection) }
+            return try await pool.runIfActive { try body(connection) }
+        }
+    }
+
     fileprivate func withIdleConnection<T>(_ body: (DirectSQLiteConnection) throws -> T) throws -> T {
         let connection = try takeConnection()
         defer { giveBack(connection) }
