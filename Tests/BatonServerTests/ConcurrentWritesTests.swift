@@ -11,7 +11,7 @@ struct ConcurrentWritesTests {
     @Test("16 concurrent writers through the real server: every request succeeds, every event is written",
           arguments: TestDatabase.available)
     func sixteenWriters(db: TestDatabase) async throws {
-        try await withBaton(db) { app in
+        try await withBaton(db, exclusive: true) { app in
             try await withRunningServer(app) { port in
                 // setup
                 let org = try await Org.signUp(app)
@@ -61,7 +61,7 @@ struct ConcurrentWritesTests {
     @Test("racing PATCHes with the same version: exactly one wins, the others get 409 and change nothing",
           arguments: TestDatabase.available)
     func versionRace(db: TestDatabase) async throws {
-        try await withBaton(db) { app in
+        try await withBaton(db, exclusive: true) { app in
             // setup
             let work = try await WorkFixture.make(app)
             let task = try await work.task(["title": "Contested"])
@@ -134,6 +134,55 @@ struct ConcurrentWritesTests {
                 let after = app.store.groupCommit.counts
                 #expect(after.writes - before.writes == 40)
                 #expect(after.transactions - before.transactions < 40, "concurrent writes shared transactions")
+            }
+        }
+    }
+
+    @Test("64 concurrent writers, twenty rounds: every answer is a 200 or a 409 within 2 seconds, never a 500",
+          arguments: TestDatabase.available)
+    func sixtyFourWriters(db: TestDatabase) async throws {
+        try await withBaton(db, exclusive: true) { app in
+            try await withRunningServer(app) { port in
+                // setup: one contested task and 48 others
+                let work = try await WorkFixture.make(app)
+                let contested = try #require(try await work.task(["title": "Contested"])["task"]["id"].string)
+                var created: [String] = []
+                for index in 0..<48 { created.append(try #require(try await work.task(["title": "Task \(index)"])["task"]["id"].string)) }
+                let others = created
+                // three stages, none the tasks start in: every round moves every task somewhere new
+                let stages = ["In progress", "Blocked", "In review"].map { work.stages[$0]!.uuidString }
+                struct Move: Content { let version: Int; let stageId: String }
+                var auth = HTTPHeaders()
+                auth.bearerAuthorization = BearerAuthorization(token: work.org.token)
+                let headers = auth
+                let client = app.client
+                for round in 0..<20 {
+                    // act: 16 writers race on the contested task with the version they read, 48 change a task each
+                    let current = try await work.owner.get("/api/v1/tasks/\(contested)").json["task"]
+                    let contestedVersion = try #require(current["version"].int)
+                    let elsewhere = stages.filter { $0 != current["stage_id"].string?.uppercased() }
+                    let results = try await withThrowingTaskGroup(of: (UInt, Duration).self) { group in
+                        for writer in 0..<64 {
+                            let target = writer < 16 ? contested : others[writer - 16]
+                            let version = writer < 16 ? contestedVersion : round + 1
+                            let stage = writer < 16 ? elsewhere[writer % elsewhere.count] : stages[(writer + round) % stages.count]
+                            group.addTask {
+                                let started = ContinuousClock.now
+                                let response = try await client.patch("http://127.0.0.1:\(port)/api/v1/tasks/\(target)", headers: headers) {
+                                    try $0.content.encode(Move(version: version, stageId: stage), as: .json)
+                                }
+                                return (response.status.code, ContinuousClock.now - started)
+                            }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    // check
+                    let statuses = results.map(\.0)
+                    #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "round \(round): \(statuses)")
+                    #expect(statuses.filter { $0 == 200 }.count == 49, "round \(round): \(statuses)")
+                    let slowest = results.map(\.1).max() ?? .zero
+                    #expect(slowest < .seconds(2), "round \(round): slowest answer took \(slowest)")
+                }
             }
         }
     }

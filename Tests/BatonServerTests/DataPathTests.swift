@@ -98,7 +98,7 @@ struct DataPathTests {
 
     @Test("concurrent comments and checklist edits on one task each get their own version", arguments: TestDatabase.available)
     func atomicVersions(db: TestDatabase) async throws {
-        try await withBaton(db) { app in
+        try await withBaton(db, exclusive: true) { app in
             // setup
             let work = try await WorkFixture.make(app)
             let id = try #require(try await work.task(["title": "Busy"])["task"]["id"].string)

@@ -90,21 +90,33 @@ struct IdentityService: Sendable {
     /// Returns the user when the password is right, nil otherwise; throws 429 when throttled.
     func checkPassword(email: String, password: String, address: String) async throws -> User? {
         let throttle = self.throttle
-        let user = try await store.write { ctx -> User? in
-            try await ctx.serialize(key: "login-throttle")
+        // Read before the write: who the account is and whether it signed in from here before.
+        let user = try await User.query(on: store.reader).filter(\.$email == email).first()
+        let known = try await user.asyncMap { user in
+            try await AuthToken.query(on: store.reader).filter(\.$user.$id == user.requireID())
+                .filter(\.$createdAddress == address).count() > 0
+        } ?? false
+        try await store.write { ctx in
+            // One at a time per account and per address (always in this order, so never a cycle).
+            try await ctx.serialize(key: "login:account:\(email)")
+            try await ctx.serialize(key: "login:address:\(address)")
             let since = throttle.windowStart(ctx.now)
-            func recent(_ query: QueryBuilder<LoginFailure>, max: Int) async throws -> [Date] {
-                try await query.filter(\.$failedAt > since).sort(\.$failedAt, .descending).limit(max).all().map(\.failedAt)
-            }
-            let known = try await AuthToken.query(on: ctx.db)
-                .join(User.self, on: \AuthToken.$user.$id == \User.$id)
-                .filter(User.self, \.$email == email).filter(\.$createdAddress == address).count() > 0
-            let failures = LoginThrottle.Failures(
-                accountAndAddress: try await recent(LoginFailure.query(on: ctx.db).filter(\.$email == email).filter(\.$address == address),
-                                                    max: throttle.perAccountAndAddress),
-                address: try await recent(LoginFailure.query(on: ctx.db).filter(\.$address == address), max: throttle.perAddress),
-                account: try await recent(LoginFailure.query(on: ctx.db).filter(\.$email == email), max: throttle.perAccount),
-                knownAddress: known && address != "unknown")
+            // The newest failures under each key, as many as its limit looks at, in one statement.
+            let rows = try await PlainSQL.rows(on: ctx.db, """
+                SELECT 'pair' AS part, failed_at FROM (SELECT failed_at FROM login_failures
+                    WHERE email = \(bind: email) AND address = \(bind: address) AND failed_at > \(bind: since)
+                    ORDER BY failed_at DESC LIMIT \(bind: throttle.perAccountAndAddress)) AS pair
+                UNION ALL SELECT 'address' AS part, failed_at FROM (SELECT failed_at FROM login_failures
+                    WHERE address = \(bind: address) AND failed_at > \(bind: since)
+                    ORDER BY failed_at DESC LIMIT \(bind: throttle.perAddress)) AS by_address
+                UNION ALL SELECT 'account' AS part, failed_at FROM (SELECT failed_at FROM login_failures
+                    WHERE email = \(bind: email) AND failed_at > \(bind: since)
+                    ORDER BY failed_at DESC LIMIT \(bind: throttle.perAccount)) AS by_account
+                """)
+            var times: [String: [Date]] = [:]
+            for row in rows { times[try row.decode(column: "part", as: String.self), default: []].append(try row.decode(column: "failed_at", as: Date.self)) }
+            let failures = LoginThrottle.Failures(accountAndAddress: times["pair"] ?? [], address: times["address"] ?? [],
+                                                  account: times["account"] ?? [], knownAddress: known && address != "unknown")
             if case .blocked(let seconds) = throttle.decide(failures, now: ctx.now) {
                 throw BatonError.tooManyRequests(retryAfter: seconds)
             }
@@ -113,7 +125,6 @@ struct IdentityService: Sendable {
             attempt.address = address
             attempt.failedAt = ctx.now
             try await attempt.create(on: ctx.db)
-            return try await User.query(on: ctx.db).filter(\.$email == email).first()
         }
         guard let user else {
             _ = try await passwords.hash(password)

@@ -15,7 +15,7 @@ public struct BatonConfig: Sendable {
     public var runsBackgroundWork: Bool
     public var jobPollInterval: Duration
     public var sessionLifetime: TimeInterval
-    /// PostgreSQL connections per event loop (SQLite always uses one per loop plus the writer lock).
+    /// PostgreSQL connections per event loop, for reads and again for writes (two pools).
     public var postgresConnectionsPerLoop = 4
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`BATON_TRUSTED_PROXIES`,
     /// comma-separated). Nobody else's is: a client could name any address it likes.

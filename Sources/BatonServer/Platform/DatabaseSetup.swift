@@ -25,6 +25,14 @@ enum DatabaseSetup {
             postgres.coreConfiguration.options.requireBackendKeyData = false
             app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop,
                                         sqlLogLevel: .trace), as: .psql)
+            // Writes take connections from a pool of their own. A write holds its connection
+            // while it queues for the event-order lock (and for row locks); were reads in the same
+            // pool, a burst of writes would take every connection and the reads that requests make
+            // before and after their writes (who is calling, the reply) would wait for them: a
+            // winner unable to read its answer while the losers hold the pool. A write never asks
+            // for a second connection (everything inside it uses `ctx.db`).
+            app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop,
+                                        sqlLogLevel: .trace), as: .psqlWriter, isDefault: false)
             return (.postgres, nil)
         }
     }
@@ -57,4 +65,5 @@ extension DatabaseID {
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
     static let sqliteReaders = DatabaseID(string: "sqlite-readers")
     static let sqlitePointReads = DatabaseID(string: "sqlite-point-reads")
+    static let psqlWriter = DatabaseID(string: "psql-writer")
 }

@@ -96,7 +96,7 @@ public final class Store: Sendable {
             let value = try await groupCommit.submit({ ctx in try await body(ctx) }, runSession: { await self.commitSession($0) })
             return value as! T
         case .postgres:
-            return try await transact(on: reader, body)
+            return try await transact(on: databases.database(.psqlWriter, logger: logger, on: databases.eventLoopGroup.any())!, body)
         }
     }
 

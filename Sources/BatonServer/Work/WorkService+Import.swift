@@ -13,9 +13,9 @@ struct ImportResultDTO: Content {
 extension WorkService {
     /// CSV import: a dry run reports every bad row; the real import creates every row or none.
     ///
-    /// Parsing, planning and building the tasks (through the same `createTask` as one at a time)
-    /// happen before the write and off the event loop, on a context that only keeps what it would
-    /// write; the write then checks that the project is as it was read and inserts it all with
+    /// Parsing and planning (on a thread of its own) and building the tasks (through the same
+    /// `createTask` as one at a time, on a context that only keeps what it would write) happen
+    /// before the write; the write then checks that the project is as it was read and inserts it all with
     /// multi-row statements. The writer is held for seconds, not for the whole import. The tasks'
     /// own events are kept (every task's history says it was imported) but announced once, as
     /// one `tasks.imported` with the count.
@@ -27,7 +27,8 @@ extension WorkService {
         let members = try await Self.memberEmails(scope.access, on: reader)
         let stages = cache.stages.map(\.name)
         let fields = cache.fields.map(\.definition)
-        let plan = try await Task.detached { () throws -> TaskImport.Plan in
+        // Parsing is long and never waits: on a thread of its own.
+        let plan = try await DedicatedThread.run { () throws -> TaskImport.Plan in
             let records: [CSV.Record]
             do {
                 records = try CSV.parse(text)
@@ -35,7 +36,7 @@ extension WorkService {
                 throw BatonError.validation("file", "Line \(error.line): \(error.message)")
             }
             return TaskImport.plan(records, stages: stages, members: members, fields: fields)
-        }.value
+        }
         let problems = plan.problems.map { ImportResultDTO.Problem(line: $0.line, reason: $0.reason) }
         if dryRun || !problems.isEmpty {
             if !dryRun {
@@ -46,16 +47,16 @@ extension WorkService {
         }
         let importID = UUID()
         let prepared = WriteContext(db: reader, now: now, preparing: true, eventTag: [EventVisibility.bulkKey: importID.uuidString])
-        try await Task.detached {
-            let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
-            for row in plan.rows {
-                do {
-                    _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
-                } catch let error as BatonError {
-                    throw BatonError.validation("file", "Line \(row.line): \(error.message)")
-                }
+        let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
+        for (index, row) in plan.rows.enumerated() {
+            // Building a task does not suspend; other requests get their turn every few hundred.
+            if index % 256 == 255 { await Task.yield() }
+            do {
+                _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
+            } catch let error as BatonError {
+                throw BatonError.validation("file", "Line \(row.line): \(error.message)")
             }
-        }.value
+        }
         let count = plan.rows.count
         try await store.write { ctx in
             guard try await WorkCache.load(scope, on: ctx.db) == cache else {

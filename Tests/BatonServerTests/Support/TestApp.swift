@@ -65,14 +65,68 @@ enum PostgresAdmin {
     }
 }
 
+/// Tests run side by side, except those that measure how long answers take or hammer a pool
+/// with concurrent requests: those run alone (`exclusive`), so that they measure Baton and not
+/// the hundred other tests sharing the machine's two cores. Everyone else waits while one runs.
+actor TestLoad {
+    static let shared = TestLoad()
+    @TaskLocal static var holdsLease = false
+
+    private var running = 0
+    private var exclusive = false
+    private var queue: [(exclusive: Bool, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func enter(exclusive wantsExclusive: Bool) async {
+        if queue.isEmpty && !exclusive && (!wantsExclusive || running == 0) {
+            grant(wantsExclusive)
+            return
+        }
+        await withCheckedContinuation { queue.append((wantsExclusive, $0)) }
+    }
+
+    func leave(exclusive wasExclusive: Bool) {
+        if wasExclusive { exclusive = false } else { running -= 1 }
+        while let next = queue.first, !exclusive, !next.exclusive || running == 0 {
+            queue.removeFirst()
+            grant(next.exclusive)
+            next.continuation.resume()
+        }
+    }
+
+    private func grant(_ wantsExclusive: Bool) {
+        if wantsExclusive { exclusive = true } else { running += 1 }
+    }
+}
+
 /// Builds the real application on a scratch database, runs the test, and tears everything down.
 func withBaton<T>(
     _ kind: TestDatabase,
     clock: TestClock? = nil,
     backgroundWork: Bool = false,
     database: ScratchDatabase? = nil,
+    exclusive: Bool = false,
     config tweak: (inout BatonConfig) -> Void = { _ in },
     _ body: (Application) async throws -> T
+) async throws -> T {
+    guard !TestLoad.holdsLease else {
+        return try await runBaton(kind, clock: clock, backgroundWork: backgroundWork, database: database, config: tweak, body)
+    }
+    await TestLoad.shared.enter(exclusive: exclusive)
+    do {
+        let result = try await TestLoad.$holdsLease.withValue(true) {
+            try await runBaton(kind, clock: clock, backgroundWork: backgroundWork, database: database, config: tweak, body)
+        }
+        await TestLoad.shared.leave(exclusive: exclusive)
+        return result
+    } catch {
+        await TestLoad.shared.leave(exclusive: exclusive)
+        throw error
+    }
+}
+
+private func runBaton<T>(
+    _ kind: TestDatabase, clock: TestClock?, backgroundWork: Bool, database: ScratchDatabase?,
+    config tweak: (inout BatonConfig) -> Void, _ body: (Application) async throws -> T
 ) async throws -> T {
     let scratch: ScratchDatabase
     if let database { scratch = database } else { scratch = try await ScratchDatabase.make(kind) }
