@@ -16,6 +16,10 @@ struct LiveRoute: RouteCollection {
     struct RequirePrincipal: AsyncMiddleware {
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let principal = try request.principal()
+            // A plain GET would get a 101 with nothing behind it.
+            guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
+                throw BatonError.badRequest("This is a WebSocket: connect with an Upgrade: websocket request.")
+            }
             // A cookie-authenticated socket must come from our own pages (no cross-site hijacking).
             if request.headers.bearerAuthorization == nil, let origin = request.headers.first(name: .origin),
                !LiveRoute.isSameHost(origin: origin, host: request.headers.first(name: .host)) {

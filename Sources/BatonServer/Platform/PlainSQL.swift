@@ -84,16 +84,21 @@ extension PlainSQL {
     /// New models of one table as multi-row INSERTs, as many rows per statement as the bind limit
     /// allows. Columns a model leaves unset are NULL.
     static func insertMany<M: Model>(_ models: [M], on db: any Database) async throws where M.IDValue == UUID {
-        guard !models.isEmpty else { return }
-        let rows = models.map { model -> ModelColumns in
-            if model.id == nil { model.id = UUID() }
-            return ModelColumns(of: model)
+        for model in models where model.id == nil { model.id = UUID() }
+        for statement in try insertStatements(into: M.schema, rows: models.map { ModelColumns(of: $0) }) {
+            try await run(on: db, statement)
         }
+        for model in models { model._$idExists = true }
+    }
+
+    static func insertStatements(into table: String, rows: [ModelColumns]) throws -> [SQLQueryString] {
+        guard !rows.isEmpty else { return [] }
         var names: [String] = []
         for row in rows { for name in row.names where !names.contains(name) { names.append(name) } }
         let perStatement = max(1, bindsPerStatement / names.count)
+        var statements: [SQLQueryString] = []
         for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var query = SQLQueryString("INSERT INTO \(unsafeRaw: M.schema) (\(unsafeRaw: names.joined(separator: ", "))) VALUES ")
+            var query = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: names.joined(separator: ", "))) VALUES ")
             for (index, row) in rows[start..<min(rows.count, start + perStatement)].enumerated() {
                 query.appendInterpolation(unsafeRaw: index > 0 ? ", (" : "(")
                 let values = Dictionary(zip(row.names, row.values), uniquingKeysWith: { first, _ in first })
@@ -103,9 +108,25 @@ extension PlainSQL {
                 }
                 query.appendInterpolation(unsafeRaw: ")")
             }
-            try await run(on: db, query)
+            statements.append(query)
         }
-        for model in models { model._$idExists = true }
+        return statements
+    }
+}
+
+/// A statement whose SQL text and binds were written beforehand (for the dialect it will run
+/// on), so a long bulk write spends its time under the write lock running, not writing SQL.
+struct SerializedStatement: SQLExpression {
+    let sql: String
+    let binds: [any Encodable & Sendable]
+
+    init(_ expression: any SQLExpression, for database: any SQLDatabase) {
+        (sql, binds) = database.serialize(expression)
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.sql += sql
+        serializer.binds += binds
     }
 }
 

@@ -12,14 +12,14 @@ public final class WriteContext: @unchecked Sendable {
     /// Each draft's data as given, so the logged events need not decode what was just encoded.
     private var draftData: [[String: String]] = []
     /// Events written in bulk and not announced one by one (the rows of an import).
-    private var quietDrafts: [EventRecord] = []
+    private var quietStatements: [SerializedStatement] = []
     private(set) var enqueuedJobs = 0
     /// A context that prepares a write without making it: inserts and events are kept, to be
     /// written later in bulk by a real write (`adopt`). Its `db` is for reads only.
     private let preparing: Bool
-    private var preparedInserts: [ObjectIdentifier: [any Model]] = [:]
-    private var preparedOrder: [ObjectIdentifier] = []
-    private var preparedWriters: [ObjectIdentifier: @Sendable ([any Model], any Database) async throws -> Void] = [:]
+    private var preparedRows: [(table: String, rows: [ModelColumns])] = []
+    private var preparedStatements: [SerializedStatement] = []
+    private var preparedEventStatements: [SerializedStatement] = []
 
     /// Data added to every event recorded here (a preparing import marks its rows' events).
     private let eventTag: [String: String]
@@ -35,21 +35,32 @@ public final class WriteContext: @unchecked Sendable {
     func insert<M: Model>(_ model: M) async throws where M.IDValue == UUID {
         guard preparing else { return try await PlainSQL.insert(model, on: db) }
         if model.id == nil { model.id = UUID() }
-        let key = ObjectIdentifier(M.self)
-        if preparedInserts[key] == nil {
-            preparedOrder.append(key)
-            preparedWriters[key] = { models, db in try await PlainSQL.insertMany(models.map { $0 as! M }, on: db) }
+        if let index = preparedRows.firstIndex(where: { $0.table == M.schema }) {
+            preparedRows[index].rows.append(ModelColumns(of: model))
+        } else {
+            preparedRows.append((M.schema, [ModelColumns(of: model)]))
         }
-        preparedInserts[key, default: []].append(model)
+        model._$idExists = true
     }
 
-    /// Writes what a preparing context kept: its rows as multi-row inserts, table by table in the
-    /// order they were first used, and its events in bulk, not announced one by one.
-    func adopt(_ prepared: WriteContext) async throws {
-        for key in prepared.preparedOrder {
-            try await prepared.preparedWriters[key]!(prepared.preparedInserts[key] ?? [], db)
+    /// Writes a preparing context's rows and events as finished statements (multi-row INSERTs,
+    /// table by table in the order they were first used), ready for `adopt`.
+    func finishPreparing() throws {
+        precondition(preparing, "only a preparing context has statements to finish")
+        preparedStatements = try preparedRows.flatMap { table, rows in
+            try PlainSQL.insertStatements(into: table, rows: rows).map { SerializedStatement($0, for: sql) }
         }
-        quietDrafts.append(contentsOf: prepared.drafts)
+        preparedRows.removeAll()
+        preparedEventStatements = Self.eventInserts(drafts).map { SerializedStatement($0, for: sql) }
+        drafts.removeAll()
+        draftData.removeAll()
+    }
+
+    /// Runs what a preparing context finished: its rows, and its events (in bulk, not announced
+    /// one by one: they go in with this write's events, under PostgreSQL's event-order lock).
+    func adopt(_ prepared: WriteContext) async throws {
+        for statement in prepared.preparedStatements { try await sql.execute(sql: statement) { _ in } }
+        quietStatements.append(contentsOf: prepared.preparedEventStatements)
     }
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
@@ -95,11 +106,13 @@ public final class WriteContext: @unchecked Sendable {
     /// Writes the recorded events last, so on PostgreSQL the advisory lock that keeps event ids in
     /// commit order is held only for the tail of the transaction.
     func flushEvents(dialect: DatabaseDialect, nodeID: String) async throws -> [LoggedEvent] {
-        guard !drafts.isEmpty || !quietDrafts.isEmpty else { return [] }
+        guard !drafts.isEmpty || !quietStatements.isEmpty else { return [] }
         if dialect == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: EventOrdering.lockKey))").run()
         }
-        try await insertQuietEvents()
+        // The quiet ones first, so that a PostgreSQL NOTIFY range covers only the announced ones.
+        for statement in quietStatements { try await sql.execute(sql: statement) { _ in } }
+        quietStatements.removeAll()
         var logged: [LoggedEvent] = []
         for (draft, data) in zip(drafts, draftData) {
             let id = try await sql.raw("""
@@ -122,15 +135,14 @@ public final class WriteContext: @unchecked Sendable {
 }
 
 extension WriteContext {
-    /// Multi-row INSERTs of the quiet events, before the announced ones (so a PostgreSQL NOTIFY
-    /// range covers only those).
-    private func insertQuietEvents() async throws {
+    /// Multi-row INSERTs of events.
+    fileprivate static func eventInserts(_ drafts: [EventRecord]) -> [SQLQueryString] {
         let columns = 8
         let perStatement = PlainSQL.bindsPerStatement / columns
-        for start in stride(from: 0, to: quietDrafts.count, by: perStatement) {
+        return stride(from: 0, to: drafts.count, by: perStatement).map { start in
             var query = SQLQueryString(
                 "INSERT INTO events (workspace_id, actor_id, kind, subject_type, subject_id, project_id, data, created_at) VALUES ")
-            for (index, draft) in quietDrafts[start..<min(quietDrafts.count, start + perStatement)].enumerated() {
+            for (index, draft) in drafts[start..<min(drafts.count, start + perStatement)].enumerated() {
                 query.appendInterpolation(unsafeRaw: index > 0 ? ", (" : "(")
                 let values: [any Encodable & Sendable] = [draft.workspaceID, draft.actorID, draft.kind, draft.subjectType, draft.subjectID,
                                                           draft.projectID, draft.data, draft.createdAt]
@@ -140,9 +152,8 @@ extension WriteContext {
                 }
                 query.appendInterpolation(unsafeRaw: ")")
             }
-            try await sql.raw(query).run()
+            return query
         }
-        quietDrafts.removeAll()
     }
 }
 

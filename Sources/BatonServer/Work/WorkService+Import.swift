@@ -57,6 +57,7 @@ extension WorkService {
                 throw BatonError.validation("file", "Line \(row.line): \(error.message)")
             }
         }
+        try prepared.finishPreparing()
         let count = plan.rows.count
         try await store.write { ctx in
             guard try await WorkCache.load(scope, on: ctx.db) == cache else {
