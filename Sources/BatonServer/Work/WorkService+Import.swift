@@ -13,10 +13,11 @@ struct ImportResultDTO: Content {
 extension WorkService {
     /// CSV import: a dry run reports every bad row; the real import creates every row or none.
     ///
-    /// Parsing and planning (on a thread of its own) and building the tasks (through the same
-    /// `createTask` as one at a time, on a context that only keeps what it would write) happen
-    /// before the write; the write then checks that the project is as it was read and inserts it all with
-    /// multi-row statements. The writer is held for seconds, not for the whole import. The tasks'
+    /// Parsing, planning and building the tasks (through the same `createTask` as one at a time,
+    /// on a context that only keeps what it would write, finished into multi-row statements)
+    /// happen before the write, on a thread of their own; the write then checks that the project
+    /// is as it was read and runs the statements. The writer is held for seconds, not for the
+    /// whole import. The tasks'
     /// own events are kept (every task's history says it was imported) but announced once, as
     /// one `tasks.imported` with the count.
     func importTasks(_ scope: WorkScope.ProjectAccess, csv text: String, dryRun: Bool) async throws -> ImportResultDTO {
@@ -27,7 +28,9 @@ extension WorkService {
         let members = try await Self.memberEmails(scope.access, on: reader)
         let stages = cache.stages.map(\.name)
         let fields = cache.fields.map(\.definition)
-        // Parsing is long and never waits: on a thread of its own.
+        let importID = UUID()
+        let prepared = WriteContext(db: reader, now: now, preparing: true, eventTag: [EventVisibility.bulkKey: importID.uuidString])
+        // Parsing, planning and building are long and seldom wait: on a thread of their own.
         let plan = try await DedicatedThread.run { () throws -> TaskImport.Plan in
             let records: [CSV.Record]
             do {
@@ -35,7 +38,18 @@ extension WorkService {
             } catch let error as CSV.ParseError {
                 throw BatonError.validation("file", "Line \(error.line): \(error.message)")
             }
-            return TaskImport.plan(records, stages: stages, members: members, fields: fields)
+            let plan = TaskImport.plan(records, stages: stages, members: members, fields: fields)
+            guard !dryRun, plan.problems.isEmpty else { return plan }
+            let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
+            for row in plan.rows {
+                do {
+                    _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
+                } catch let error as BatonError {
+                    throw BatonError.validation("file", "Line \(row.line): \(error.message)")
+                }
+            }
+            try prepared.finishPreparing()
+            return plan
         }
         let problems = plan.problems.map { ImportResultDTO.Problem(line: $0.line, reason: $0.reason) }
         if dryRun || !problems.isEmpty {
@@ -45,19 +59,6 @@ extension WorkService {
             }
             return ImportResultDTO(dryRun: true, validRows: plan.rows.count, problems: problems, created: 0)
         }
-        let importID = UUID()
-        let prepared = WriteContext(db: reader, now: now, preparing: true, eventTag: [EventVisibility.bulkKey: importID.uuidString])
-        let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
-        for (index, row) in plan.rows.enumerated() {
-            // Building a task does not suspend; other requests get their turn every few hundred.
-            if index % 256 == 255 { await Task.yield() }
-            do {
-                _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
-            } catch let error as BatonError {
-                throw BatonError.validation("file", "Line \(row.line): \(error.message)")
-            }
-        }
-        try prepared.finishPreparing()
         let count = plan.rows.count
         try await store.write { ctx in
             guard try await WorkCache.load(scope, on: ctx.db) == cache else {
