@@ -294,6 +294,10 @@ struct DataPathTests {
                 #expect(reply.status == .unprocessableEntity, "\(path): \(reply.body)")
                 #expect(reply.errorField == field, "\(path): \(reply.body)")
             }
+            // a body sent with another Content-Type is read as JSON all the same, so it is checked all the same
+            let sneaky = try await work.owner.send(.POST, "\(work.projectBase)/tasks", raw: #"{"title": "T", "brief": {"acceptance_checklist": ["x"]}}"#,
+                                                   headers: ["Content-Type": "text/plain"])
+            #expect(sneaky.errorField == "brief.acceptance_checklist", "\(sneaky.body)")
             #expect(try await WorkTask.query(on: app.db).count() == tasksBefore)
             #expect(try await User.query(on: app.db).filter(\.$email == "x@example.com").count() == 0)
             // custom fields are keyed by the project's own field names: open, and checked by the service

@@ -90,6 +90,9 @@ struct TenancyTests {
             headers.add(name: .origin, value: "https://evil.example")
             let hijack = try await app.testing().sendRequest(.GET, "/api/v1/live", headers: headers)
             #expect(hijack.status == .forbidden)
+            // the caller's own workspace, but a plain GET rather than an upgrade: a clear 400, not an empty 101
+            let plain = try await b.owner.get("/api/v1/live?workspace_id=\(b.workspaceID)")
+            #expect(plain.status == .badRequest)
             #expect(LiveRoute.isSameHost(origin: "http://127.0.0.1:8080", host: "127.0.0.1:8080"))
             #expect(!LiveRoute.isSameHost(origin: "http://127.0.0.1:8081", host: "127.0.0.1:8080"))
             #expect(!LiveRoute.isSameHost(origin: "https://baton.example.evil", host: "baton.example"))

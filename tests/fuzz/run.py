@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,12 +18,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from bench import running_server  # noqa: E402  (starts `baton serve` on a free port, waits for /readyz)
 
 
 def call(base, method, path, body=None, token=None):
@@ -114,20 +109,9 @@ def main():
     parser.add_argument("--max-time", type=int, default=150, help="seconds schemathesis may take")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="baton-fuzz-")
-    port = free_port()
     env = dict(os.environ, BATON_BCRYPT_COST="4", LOG_LEVEL="error")
     env.pop("DATABASE_URL", None)
-    log = open(os.path.join(workdir, "server.log"), "w")
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--db", os.path.join(workdir, "fuzz.sqlite")],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(args.binary, os.path.join(workdir, "fuzz.sqlite"), env) as base:
         ids = seed(base)
         before = answered(base)
         started = time.time()
@@ -139,19 +123,14 @@ def main():
         made = sum(after.values()) - sum(before.values()) - 1
         print(f"schemathesis made {made} requests in {time.time() - started:.0f} s (exit {result.returncode})")
         only_404 = reached_only_404(base, before, after)
-        for line in only_404:
-            print(f"  only ever 404: {line}")
-        if result.returncode != 0:
-            sys.exit("schemathesis found problems (see above)")
-        if made < args.min_requests:
-            sys.exit(f"only {made} requests, fewer than {args.min_requests}")
-        if only_404:
-            sys.exit(f"{len(only_404)} operations were only ever reached with ids that answer 404")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
+    for line in only_404:
+        print(f"  only ever 404: {line}")
+    if result.returncode != 0:
+        sys.exit("schemathesis found problems (see above)")
+    if made < args.min_requests:
+        sys.exit(f"only {made} requests, fewer than {args.min_requests}")
+    if only_404:
+        sys.exit(f"{len(only_404)} operations were only ever reached with ids that answer 404")
 
 if __name__ == "__main__":
     main()

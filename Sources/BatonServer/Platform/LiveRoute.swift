@@ -16,10 +16,6 @@ struct LiveRoute: RouteCollection {
     struct RequirePrincipal: AsyncMiddleware {
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let principal = try request.principal()
-            // A plain GET would get a 101 with nothing behind it.
-            guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
-                throw BatonError.badRequest("This is a WebSocket: connect with an Upgrade: websocket request.")
-            }
             // A cookie-authenticated socket must come from our own pages (no cross-site hijacking).
             if request.headers.bearerAuthorization == nil, let origin = request.headers.first(name: .origin),
                !LiveRoute.isSameHost(origin: origin, host: request.headers.first(name: .host)) {
@@ -35,6 +31,10 @@ struct LiveRoute: RouteCollection {
             }
             guard let chosen, let role = chosen.role else { throw BatonError.notFound("Workspace") }
             let access = WorkspaceAccess(workspaceID: chosen.id, workspaceName: chosen.name, userID: principal.userID, role: role)
+            // Who may connect is settled first; a plain GET would then get a 101 with nothing behind it.
+            guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
+                throw BatonError.badRequest("This is a WebSocket: connect with an Upgrade: websocket request.")
+            }
             request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, viewer: try await WorkScope.viewer(access, on: request.reader),
                                                           principal: principal)
             return try await next.respond(to: request)

@@ -8,7 +8,8 @@ import Vapor
 /// what is enforced. Objects without listed properties (custom fields by name) stay open.
 struct RequestShapeMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let route = request.route, request.headers.contentType == .json, let body = request.body.data, body.readableBytes > 0,
+        // Whatever the Content-Type says: the JSON handlers read the body as JSON regardless.
+        if let route = request.route, let body = request.body.data, body.readableBytes > 0,
            let schema = RequestShape.schema(method: route.method, path: route.path),
            let value = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]),
            let unknown = RequestShape.unknownKey(in: value, schema: schema, path: "") {

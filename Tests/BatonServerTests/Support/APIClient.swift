@@ -58,7 +58,7 @@ struct APIClient: Sendable {
             headers.contentType = .json
         } else if let raw {
             buffer = ByteBuffer(string: raw)
-            headers.contentType = .json
+            if headers.contentType == nil { headers.contentType = .json }
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
         return Reply(status: response.status, headers: response.headers, body: response.body.string)
