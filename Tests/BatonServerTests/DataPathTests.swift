@@ -73,6 +73,11 @@ struct DataPathTests {
             #expect(allowed.status == .created)
             #expect(allowed.json["task"]["completed_at"].string != nil)
             #expect(try await WorkTask.query(on: app.db).count() == 1)
+            // a CSV row in stage Done (no acceptance items can come with it) is done, with its completion time
+            let imported = try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", "title,stage\nShipped by CSV,Done\n")
+            #expect(imported.json["created"].int == 1, "\(imported.body)")
+            let row = try #require(try await WorkTask.query(on: app.db).filter(\.$title == "Shipped by CSV").first())
+            #expect(row.stageCategory == .done && row.completedAt != nil)
         }
     }
 
@@ -361,6 +366,32 @@ struct DataPathTests {
                 #expect(try await EventRecord.query(on: app.db).filter(\.$kind == "task.created").count() == 300)
                 await socket.close()
             }
+        }
+    }
+
+    @Test("tasks that share a time (an import's) page through every sort, and the export holds them all",
+          arguments: TestDatabase.available)
+    func pagingSharedTimes(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup: 250 tasks written at one moment
+            let work = try await WorkFixture.make(app)
+            let csv = (["title,due"] + (0..<250).map { "Same \($0),2030-01-01" }).joined(separator: "\n")
+            #expect(try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", csv).json["created"].int == 250)
+            // act + check
+            for sort in ["-created", "created", "-updated", "due", "-due"] {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    let after = cursor.map { "&after=\($0)" } ?? ""
+                    let page = try await work.owner.get("\(work.projectBase)/tasks?limit=100&sort=\(sort)\(after)")
+                    try #require(page.status == .ok, "\(page.body)")
+                    seen += page.json["data"].array.compactMap { $0["id"].string }
+                    cursor = page.json["next_cursor"].string
+                } while cursor != nil && seen.count <= 300
+                #expect(seen.count == 250 && Set(seen).count == 250, "\(sort): \(seen.count) rows, \(Set(seen).count) distinct")
+            }
+            let export = try await work.owner.get("\(work.projectBase)/tasks/export.csv")
+            #expect(export.body.split(separator: "\r\n").count == 251)
         }
     }
 }

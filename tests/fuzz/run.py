@@ -106,7 +106,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "baton"))
     parser.add_argument("--min-requests", type=int, default=1000)
-    parser.add_argument("--max-time", type=int, default=150, help="seconds schemathesis may take")
+    parser.add_argument("--max-time", type=int, default=270, help="a ceiling for schemathesis (it finishes in about 2 minutes)")
+    parser.add_argument("--seed", help="schemathesis's random seed, to replay a run")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="baton-fuzz-")
     env = dict(os.environ, BATON_BCRYPT_COST="4", LOG_LEVEL="error")
@@ -115,9 +116,12 @@ def main():
         ids = seed(base)
         before = answered(base)
         started = time.time()
-        result = subprocess.run(["schemathesis", "--config-file", os.path.join(ROOT, "tests", "fuzz", "schemathesis.toml"), "run",
+        # The CLI through this Python, wherever pip put its script.
+        cli = [sys.executable, "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; sys.exit(schemathesis())"]
+        result = subprocess.run(cli + ["--config-file", os.path.join(ROOT, "tests", "fuzz", "schemathesis.toml"), "run",
                                  f"{base}/api/v1/openapi.json", "--url", base, "--max-time", str(args.max_time),
-                                 "--workers", "2", "--continue-on-failure", "--warnings", "off"],
+                                 "--workers", "2", "--continue-on-failure", "--warnings", "off"]
+                                + (["--seed", args.seed] if args.seed else []),
                                 env=dict(os.environ, **ids), cwd=workdir)
         after = answered(base)
         made = sum(after.values()) - sum(before.values()) - 1

@@ -53,15 +53,30 @@ struct TaskSort: Sendable, Equatable {
     }
 
     /// Rows strictly after the cursor in this order.
+    ///
+    /// A date read back from SQLite's REAL and written into a cursor can come back an ulp away
+    /// from what is stored, so "the same time" means within half a microsecond (PostgreSQL keeps
+    /// microseconds, so distinct times there are a whole one apart). Without it, tasks sharing a
+    /// time (an import's, written at one moment) paged forever one way and not at all the other.
     func after(_ cursor: Cursor) -> any SQLExpression {
         let op: SQLBinaryOperator = descending ? .lessThan : .greaterThan
         let id = SQLColumn("id", table: WorkTask.schema)
+        let sameValue: any SQLExpression
+        let beyond: any SQLExpression
+        if let date = cursor.date {
+            let (low, high) = (SQLBind(date.addingTimeInterval(-Self.sameTime)), SQLBind(date.addingTimeInterval(Self.sameTime)))
+            sameValue = SQLBinaryExpression(SQLBinaryExpression(value, .greaterThanOrEqual, low), .and,
+                                            SQLBinaryExpression(value, .lessThanOrEqual, high))
+            beyond = SQLBinaryExpression(value, op, descending ? low : high)
+        } else {
+            sameValue = SQLBinaryExpression(value, .equal, cursor.bind)
+            beyond = SQLBinaryExpression(value, op, cursor.bind)
+        }
         return SQLGroupExpression(SQLBinaryExpression(
-            SQLBinaryExpression(value, op, cursor.bind),
-            .or,
-            SQLGroupExpression(SQLBinaryExpression(
-                SQLBinaryExpression(value, .equal, cursor.bind), .and, SQLBinaryExpression(id, op, SQLBind(cursor.id))))))
+            beyond, .or, SQLGroupExpression(SQLBinaryExpression(sameValue, .and, SQLBinaryExpression(id, op, SQLBind(cursor.id))))))
     }
+
+    private static let sameTime: TimeInterval = 0.000_000_5
 
     func cursor(after task: WorkTask) -> Cursor {
         let value: String
@@ -106,9 +121,16 @@ struct TaskSort: Sendable, Equatable {
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         }
 
+        fileprivate var date: Date? {
+            switch sort.key {
+            case .created, .updated, .due: return Date(timeIntervalSince1970: Double(value) ?? 0)
+            case .priority, .title: return nil
+            }
+        }
+
         fileprivate var bind: any SQLExpression {
             switch sort.key {
-            case .created, .updated, .due: return SQLBind(Date(timeIntervalSince1970: Double(value) ?? 0))
+            case .created, .updated, .due: return SQLBind(date!)
             case .priority: return SQLBind(Int(Double(value) ?? 3))
             case .title: return SQLBind(value)
             }
