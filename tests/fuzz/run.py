@@ -106,7 +106,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "baton"))
     parser.add_argument("--min-requests", type=int, default=1000)
-    parser.add_argument("--max-time", type=int, default=270, help="a ceiling for schemathesis (it finishes in about 2 minutes)")
+    parser.add_argument("--max-time", type=int, default=180, help="seconds schemathesis may take (it stops there)")
     parser.add_argument("--seed", help="schemathesis's random seed, to replay a run")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="baton-fuzz-")

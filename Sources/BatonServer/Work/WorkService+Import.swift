@@ -114,6 +114,10 @@ extension WorkService {
                 rows.append(row)
             }
             guard let next = result.nextCursor, let cursor = TaskSort.Cursor(next) else { break }
+            // A page that ends where the last one did would repeat forever: say so instead.
+            guard page.cursor.map({ $0.encoded != cursor.encoded }) ?? true else {
+                throw BatonError(.internalServerError, code: "internal", message: "The export stopped advancing at \(rows.count - 1) rows.")
+            }
             page.cursor = cursor
         }
         return CSV.format(rows)
