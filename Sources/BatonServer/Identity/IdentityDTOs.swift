@@ -137,8 +137,6 @@ enum IdentityQueries {
             .sort(\.$createdAt, .descending).all().map { try TokenDTO($0) }
     }
 
-    /// The activity feed: events of the workspace plus account events of its members, oldest
-    /// first after the cursor (an event id).
     /// The catch-up after a live socket reconnects: exactly the events that `viewer`'s socket would
     /// have received (`LoggedEvent.isVisible`), oldest first after the cursor. Events the viewer
     /// may not see are skipped a batch at a time; a page can come back short, with a cursor past
@@ -165,7 +163,8 @@ enum IdentityQueries {
         return ListPage(data: page, nextCursor: String(cursor))
     }
 
-    /// The admins' audit trail (the Activity page): every event of the workspace and its members' account events.
+    /// The admins' audit trail (the Activity page): events of the workspace plus account events of
+    /// its members, oldest first after the cursor (an event id).
     static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false,
                        on db: any Database) async throws -> ListPage<LoggedEvent> {
         let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)

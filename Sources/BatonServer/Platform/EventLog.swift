@@ -47,8 +47,9 @@ public struct LoggedEvent: Content, Sendable, Equatable {
 
     /// Whether `viewer` may see this event: the live socket and the catch-up feed ask this alone.
     func isVisible(to viewer: EventVisibility.Viewer<UUID>) -> Bool {
-        EventVisibility.isAnnounced(kind: kind, data: data) && EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
-                               project: projectId, viewer: viewer)
+        EventVisibility.isAnnounced(kind: kind, data: data)
+            && EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
+                                      project: projectId, viewer: viewer)
     }
 }
 

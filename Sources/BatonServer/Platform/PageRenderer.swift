@@ -136,7 +136,7 @@ enum CSRF {
 }
 
 /// Guards every page route: posts must carry the CSRF token. A route that collects a body larger
-/// than the default (a file upload) says so with `Route.acceptsUploads(upTo:)`; its body is
+/// than the default (a file upload) is declared with `RoutesBuilder.upload`; its body is
 /// collected here, before the check, so the token can travel inside the form like any other.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -153,11 +153,16 @@ struct CSRFMiddleware: AsyncMiddleware {
 
 extension Route {
     static let uploadLimitKey = "baton.upload_limit"
+}
 
-    /// Marks a route that collects bodies up to `bytes` (declared with `body: .collect(maxSize:)` too).
+extension RoutesBuilder {
+    /// A POST that takes a body of up to `bytes` (a file upload): the route collects that much,
+    /// and says so to the CSRF middleware, which must read the body before the route does.
     @discardableResult
-    func acceptsUploads(upTo bytes: Int) -> Route {
-        userInfo[Self.uploadLimitKey] = bytes
-        return self
+    func upload<Response: AsyncResponseEncodable>(_ path: PathComponent..., upTo bytes: Int,
+                                                  use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        let route = on(.POST, path, body: .collect(maxSize: ByteCount(value: bytes)), use: closure)
+        route.userInfo[Route.uploadLimitKey] = bytes
+        return route
     }
 }

@@ -6,6 +6,14 @@ import Vapor
 /// This lets a change validate against a snapshot read outside the write lock and hold the lock
 /// just for its UPDATE and events: a concurrent change makes the UPDATE match no row (409).
 enum GuardedTaskSave {
+    /// A change beside the task's columns (an item, a comment, a stage's new category): the task
+    /// moves to the next version, written only over the version it was read at.
+    static func saveNextVersion(_ task: WorkTask, readAtVersion: Int, ctx: WriteContext) async throws {
+        task.version = readAtVersion + 1
+        task.updatedAt = ctx.now
+        try await save(task, readAtVersion: readAtVersion, ctx: ctx)
+    }
+
     static func save(_ task: WorkTask, readAtVersion: Int, ctx: WriteContext) async throws {
         let changed = ModelColumns(of: task)
         guard !changed.names.isEmpty else { return }

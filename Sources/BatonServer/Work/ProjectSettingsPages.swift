@@ -12,7 +12,7 @@ struct ProjectSettingsPages: RouteCollection {
         project.post("stages", ":stageID", "move", use: moveStage)
         project.post("stages", ":stageID", "remove", use: removeStage)
         project.post("fields", use: addField)
-        project.on(.POST, "import", body: .collect(maxSize: "64mb"), use: importCSV).acceptsUploads(upTo: 64 << 20)
+        project.upload("import", upTo: 64 << 20, use: importCSV)
     }
 
     typealias Option = WorkPages.Option

@@ -128,12 +128,9 @@ struct TaskSort: Sendable, Equatable {
             }
         }
 
+        /// The value of a cursor that is not a date (dates compare through `date`).
         fileprivate var bind: any SQLExpression {
-            switch sort.key {
-            case .created, .updated, .due: return SQLBind(date!)
-            case .priority: return SQLBind(Int(Double(value) ?? 3))
-            case .title: return SQLBind(value)
-            }
+            sort.key == .priority ? SQLBind(Int(Double(value) ?? 3)) : SQLBind(value)
         }
     }
 }

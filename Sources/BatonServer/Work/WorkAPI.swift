@@ -21,7 +21,7 @@ struct WorkAPI: RouteCollection {
         project.get("tasks", use: listTasks)
         project.post("tasks", use: createTask)
         project.post("tasks", "bulk", use: bulk)
-        project.on(.POST, "tasks", "import", body: .collect(maxSize: "64mb"), use: importTasks)
+        project.upload("tasks", "import", upTo: 64 << 20, use: importTasks)
         project.get("tasks", "export.csv", use: exportTasks)
 
         let task = routes.grouped("tasks", ":taskID")

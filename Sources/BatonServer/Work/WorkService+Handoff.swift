@@ -16,11 +16,8 @@ extension WorkService {
     /// A change beside the task's own row (an item, a comment) still moves its version, written
     /// as `version = read + 1 WHERE version = read`: two writers can never collapse into one version.
     private static func touch(_ task: WorkTask, progress: Bool, ctx: WriteContext) async throws {
-        let readAtVersion = task.version
-        task.version += 1
-        task.updatedAt = ctx.now
         if progress { task.progressAt = ctx.now }
-        try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
+        try await GuardedTaskSave.saveNextVersion(task, readAtVersion: task.version, ctx: ctx)
     }
 
     func acceptHandoff(_ taskID: UUID, by userID: UUID) async throws -> WorkTask {

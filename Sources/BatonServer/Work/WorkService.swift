@@ -178,9 +178,7 @@ struct WorkService: Sendable {
         for task in tasks {
             let readAtVersion = task.version
             try await moveStage(task, from: before, to: stage, actor: actor, ctx: ctx, field: "category")
-            task.version += 1
-            task.updatedAt = ctx.now
-            try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
+            try await GuardedTaskSave.saveNextVersion(task, readAtVersion: readAtVersion, ctx: ctx)
         }
     }
 
@@ -217,9 +215,7 @@ struct WorkService: Sendable {
                 for task in tasks {
                     let readAtVersion = task.version
                     try await Self.moveStage(task, from: stage, to: target, actor: scope.access.userID, ctx: ctx, enforceChecklist: false)
-                    task.version += 1
-                    task.updatedAt = ctx.now
-                    try await GuardedTaskSave.save(task, readAtVersion: readAtVersion, ctx: ctx)
+                    try await GuardedTaskSave.saveNextVersion(task, readAtVersion: readAtVersion, ctx: ctx)
                 }
             }
             try await stage.delete(on: ctx.db)
