@@ -30,11 +30,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_server(binary, database, env):
-    """Starts `baton serve` on a free port, waits until it is ready, yields its base URL, stops it."""
+def running_server(binary, database, env, log=None):
+    """Starts `baton serve` on a free port, waits until it is ready, yields its base URL, stops it.
+    The server's output goes to the file `log` when given, else nowhere."""
     port = free_port()
+    output = open(log, "ab") if log else subprocess.DEVNULL
     server = subprocess.Popen([binary, "serve", "--port", str(port), "--db", database], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=output, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -47,6 +49,8 @@ def running_server(binary, database, env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            output.close()
 
 
 def run_wrk(url, duration, connections, threads, headers=(), script=None):

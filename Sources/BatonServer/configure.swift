@@ -21,6 +21,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(BatonErrorMiddleware())
+    app.middleware.use(RequestTextMiddleware())
     app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(PrincipalMiddleware())
 

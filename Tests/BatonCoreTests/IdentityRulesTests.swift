@@ -44,6 +44,37 @@ struct IdentityRulesTests {
         #expect(try DisplayText.validate("", label: "Title", max: 10, required: false).get() == "")
     }
 
+    @Test("a name is one printable line; longer text keeps its lines", arguments: [
+        ("Ünïcødé 日本語 🚀", false, nil), ("عربي", false, nil), ("a\nb", false, "Name must be one line."),
+        ("a\r\nb", false, "Name must be one line."), ("a\tb", false, "Name must be one line."),
+        ("a\u{2029}b", false, "Name must be one line."), ("a\u{0}b", false, "Name must not contain the invisible character U+0000."),
+        ("a\u{1B}[31m", false, "Name must not contain the invisible character U+001B."),
+        ("a\u{85}b", false, "Name must not contain the invisible character U+0085."),
+        ("txt.\u{202E}exe", false, "Name must not contain the invisible character U+202E."),
+        ("a\u{2067}b", false, "Name must not contain the invisible character U+2067."),
+        ("a\n\tb\r\nc", true, nil), ("txt.\u{202E}exe", true, nil),
+        ("a\u{0}b", true, "Name must not contain the invisible character U+0000."),
+        ("a\u{7F}b", true, "Name must not contain the invisible character U+007F."),
+    ] as [(String, Bool, String?)])
+    func displayTextCharacters(text: String, lines: Bool, problem: String?) {
+        let result = DisplayText.validate(text, label: "Name", max: 100, lines: lines)
+        if case .failure(let failure) = result { #expect(failure.message == problem) } else { #expect(problem == nil) }
+    }
+
+    @Test("long text: line breaks become \\n, blank lines before and spaces after go, indentation stays")
+    func paragraphs() throws {
+        #expect(try DisplayText.validate("\r\n  \n    code\r\n\tmore\rlast \n\n", label: "Text", max: 100, lines: true).get()
+                == "    code\n\tmore\nlast")
+        #expect(throws: DisplayText.TextProblem.self) { try DisplayText.validate(" \r\n ", label: "Text", max: 100, lines: true).get() }
+    }
+
+    @Test("passwords and emails hold no control characters")
+    func controlCharactersInCredentials() {
+        #expect(PasswordPolicy.problem(with: "long enough\u{0}but cut") == "Password must not contain control characters.")
+        #expect(EmailAddress.normalized("a\u{0}b@example.com") == nil)
+        #expect(EmailAddress.normalized("a\u{202E}b@example.com") == nil)
+    }
+
     @Test("time zones are IANA names")
     func timeZones() {
         #expect(TimeZoneName.isValid("Europe/Berlin"))

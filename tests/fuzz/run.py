@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Fuzzes the API with schemathesis: starts the real server (SQLite, a scratch file), seeds a
+"""Fuzzes the API with schemathesis: starts the real server (a scratch SQLite file, or --postgres), seeds a
 workspace through the API, and runs every operation of the OpenAPI document against it with the
 checks not_a_server_error, status_code_conformance, content_type_conformance and
 response_schema_conformance. Prints how many requests the server answered; fails when schemathesis
 finds anything or when fewer than --min-requests were made.
 
-    swift build && python3 tests/fuzz/run.py [--binary .build/debug/baton]
+    swift build && python3 tests/fuzz/run.py [--binary .build/debug/baton] [--postgres postgres://…/empty_db]
 """
 import argparse
 import json
@@ -108,11 +108,14 @@ def main():
     parser.add_argument("--min-requests", type=int, default=1000)
     parser.add_argument("--max-time", type=int, default=180, help="seconds schemathesis may take (it stops there)")
     parser.add_argument("--seed", help="schemathesis's random seed, to replay a run")
+    parser.add_argument("--server-log", help="file to keep the server's output in (LOG_LEVEL applies)")
+    parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database to run against (default: a scratch SQLite file)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="baton-fuzz-")
-    env = dict(os.environ, BATON_BCRYPT_COST="4", LOG_LEVEL="error")
+    env = dict(os.environ, BATON_BCRYPT_COST="4")
+    env.setdefault("LOG_LEVEL", "error")
     env.pop("DATABASE_URL", None)
-    with running_server(args.binary, os.path.join(workdir, "fuzz.sqlite"), env) as base:
+    with running_server(args.binary, args.postgres or os.path.join(workdir, "fuzz.sqlite"), env, log=args.server_log) as base:
         ids = seed(base)
         before = answered(base)
         started = time.time()

@@ -15,6 +15,10 @@ public enum PasswordPolicy {
         if password.allSatisfy({ $0 == password.first }) {
             return "Password must not be one repeated character."
         }
+        // bcrypt reads a C string: everything after a NUL would not count.
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "Password must not contain control characters."
+        }
         return nil
     }
 }
@@ -27,19 +31,57 @@ public enum EmailAddress {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+              !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }),
+              email.unicodeScalars.allSatisfy({ DisplayText.isAllowed($0, lines: false) })
         else { return nil }
         return email
     }
 }
 
 public enum DisplayText {
-    /// Trimmed text within a length limit, or a message saying what is wrong.
-    public static func validate(_ raw: String, label: String, max: Int, required: Bool = true) -> Result<String, TextProblem> {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Trimmed text within a length limit, or a message saying what is wrong. A name or title is
+    /// one line (`lines: false`): no line breaks, tabs, control characters or bidirectional
+    /// overrides, since it ends up in headers, file names, CSV cells and one-line lists. Longer
+    /// text (`lines: true`) keeps its line breaks, written as `\n` whatever the client sent.
+    public static func validate(_ raw: String, label: String, max: Int, required: Bool = true,
+                                lines: Bool = false) -> Result<String, TextProblem> {
+        let text = lines ? paragraphs(raw) : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if required && text.isEmpty { return .failure(TextProblem(message: "\(label) is required.")) }
         if text.count > max { return .failure(TextProblem(message: "\(label) must be at most \(max) characters.")) }
+        if let problem = problem(in: text, lines: lines) { return .failure(TextProblem(message: "\(label) \(problem).")) }
         return .success(text)
+    }
+
+    /// Line breaks as `\n`, without blank lines before or whitespace after; the first line keeps
+    /// its indentation (markdown reads four leading spaces as code).
+    private static func paragraphs(_ raw: String) -> String {
+        var lines = raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
+        var text = lines.joined(separator: "\n")
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+
+    /// What is wrong with the characters of `text`, completing "<label> …", or nil.
+    public static func problem(in text: String, lines: Bool) -> String? {
+        guard let bad = text.unicodeScalars.first(where: { !isAllowed($0, lines: lines) }) else { return nil }
+        if !lines && (bad == "\n" || bad == "\r" || bad == "\t" || bad.properties.generalCategory == .lineSeparator
+                      || bad.properties.generalCategory == .paragraphSeparator) {
+            return "must be one line"
+        }
+        return "must not contain the invisible character U+\(String(format: "%04X", bad.value))"
+    }
+
+    /// Any request text: printable characters, tabs and line breaks (NUL and other control
+    /// characters break headers, PostgreSQL's text type and C strings alike).
+    public static func isAllowed(_ scalar: Unicode.Scalar, lines: Bool) -> Bool {
+        let category = scalar.properties.generalCategory
+        if category == .control { return lines && (scalar == "\n" || scalar == "\r" || scalar == "\t") }
+        if lines { return true }
+        if category == .lineSeparator || category == .paragraphSeparator { return false }
+        // Embeddings, overrides and isolates make a name read differently from what it is.
+        return !(0x202A...0x202E).contains(scalar.value) && !(0x2066...0x2069).contains(scalar.value)
     }
 
     public struct TextProblem: Error, Equatable, Sendable {

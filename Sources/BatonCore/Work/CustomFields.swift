@@ -41,8 +41,11 @@ public enum CustomFieldValue {
         let fail = { (expected: String) in Result<String?, FieldProblem>.failure(FieldProblem(message: "\(field.name) must be \(expected).")) }
         switch field.type {
         case .text:
-            guard case .string(let text) = input else { return fail("text") }
-            return text.count <= 5000 ? .success(text) : fail("at most 5000 characters")
+            guard case .string(let raw) = input else { return fail("text") }
+            switch DisplayText.validate(raw, label: field.name, max: 5000, required: false, lines: true) {
+            case .success(let text): return .success(text)
+            case .failure(let problem): return .failure(FieldProblem(message: problem.message))
+            }
         case .number, .money:
             let number: Double?
             switch input {
@@ -90,7 +93,8 @@ public enum CustomFieldValue {
             default: return fail("true or false")
             }
         case .url:
-            guard case .string(let text) = input, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+            guard case .string(let text) = input, DisplayText.problem(in: text, lines: false) == nil,
+                  let url = URL(string: text), let scheme = url.scheme?.lowercased(),
                   ["http", "https"].contains(scheme), url.host != nil else { return fail("an http(s) URL") }
             return .success(text)
         }

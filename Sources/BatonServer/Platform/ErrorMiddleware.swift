@@ -6,7 +6,9 @@ import Vapor
 struct BatonErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
-            return try await next.respond(to: request)
+            let response = try await next.respond(to: request)
+            try HeaderSafety.requireSafe(response.headers)
+            return response
         } catch {
             let batonError = Self.classify(error)
             if batonError.status == .internalServerError {

@@ -85,6 +85,14 @@ enum APIOperations {
     static let ws = "/api/v1/workspaces/{workspace_id}"
     static let project = "/api/v1/projects/{project_id}"
     static let task = "/api/v1/tasks/{task_id}"
+    /// What TaskListQuery reads, for the list and the export alike.
+    static let taskFilters: [(name: String, type: String, description: String)] = [
+        ("assignee", "string", "User id, me or none"), ("delegator", "string", "User id or me"), ("stage", "string", "Stage id"),
+        ("category", "string", "todo, in_progress, blocked, done"), ("priority", "string", "urgent, high, normal, low"),
+        ("tag", "string", "Tag"), ("due_before", "string", "ISO-8601"), ("due_after", "string", "ISO-8601"),
+        ("field", "string", "Custom field name or id"), ("field_value", "string", "Value of that field (multi-select: one choice)"),
+        ("sort", "string", "created, updated, due, priority or title; prefix - for descending"),
+    ]
     static var all: [APIOperation] { [
         .init(method: "post", path: "/api/v1/auth/signup", summary: "Create an account and its workspace", tag: "auth", isPublic: true,
               body: ("SignupRequest", ["email", "password", "name", "workspace_name"]), success: (201, "SignupResponse")),
@@ -145,12 +153,7 @@ enum APIOperations {
         .init(method: "post", path: project + "/fields", summary: "Define a custom field", tag: "fields", body: ("FieldRequest", ["name", "type"]),
               success: (201, "Field")),
         .init(method: "get", path: project + "/tasks", summary: "Tasks, filtered and sorted (newest first by default)", tag: "tasks",
-              query: [("assignee", "string", "User id, me or none"), ("delegator", "string", "User id or me"), ("stage", "string", "Stage id"),
-                      ("category", "string", "todo, in_progress, blocked, done"), ("priority", "string", "urgent, high, normal, low"),
-                      ("tag", "string", "Tag"), ("due_before", "string", "ISO-8601"), ("due_after", "string", "ISO-8601"),
-                      ("field", "string", "Custom field name or id"), ("field_value", "string", "Value of that field (multi-select: one choice)"),
-                      ("sort", "string", "created, updated, due, priority or title; prefix - for descending"),
-                      ("after", "string", "Cursor"), ("limit", "integer", "1–200")], success: (200, "TaskPage")),
+              query: taskFilters + [("after", "string", "Cursor"), ("limit", "integer", "1–200")], success: (200, "TaskPage")),
         .init(method: "post", path: project + "/tasks", summary: "Create a task (with its handoff brief)", tag: "tasks",
               body: ("TaskRequest", ["title"]), success: (201, "TaskDetail")),
         .init(method: "post", path: project + "/tasks/bulk", summary: "Change stage, assignee or due date of many tasks at once", tag: "tasks",
@@ -158,7 +161,7 @@ enum APIOperations {
         .init(method: "post", path: project + "/tasks/import", summary: "Import tasks from CSV (body: the file); ?dry_run=true reports bad rows",
               tag: "tasks", query: [("dry_run", "boolean", "Check only, write nothing")], success: (201, "ImportResult")),
         .init(method: "get", path: project + "/tasks/export.csv", summary: "Export the filtered task list as CSV (re-imports cleanly)",
-              tag: "tasks", query: [("assignee", "string", "User id, me or none"), ("stage", "string", "Stage id")], success: (200, nil)),
+              tag: "tasks", query: taskFilters, success: (200, nil)),
         .init(method: "get", path: task, summary: "A task with brief, checklist, checkpoints, watchers", tag: "tasks", success: (200, "TaskDetail")),
         .init(method: "patch", path: task, summary: "Change a task; send the version you read (409 if stale)", tag: "tasks",
               body: ("TaskRequest", ["version"]), success: (200, "TaskDetail")),

@@ -141,10 +141,7 @@ enum CSRF {
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST {
-            if request.body.data == nil {
-                let limit = request.route?.userInfo[Route.uploadLimitKey] as? Int ?? request.application.routes.defaultMaxBodySize.value
-                _ = try await request.body.collect(max: limit).get()
-            }
+            try await request.collectBody()
             try CSRF.verify(request)
         }
         return try await next.respond(to: request)
@@ -153,6 +150,15 @@ struct CSRFMiddleware: AsyncMiddleware {
 
 extension Route {
     static let uploadLimitKey = "baton.upload_limit"
+}
+
+extension Request {
+    /// Reads the whole body now, up to what the route accepts, so that a middleware can check it.
+    func collectBody() async throws {
+        guard body.data == nil, method != .GET, method != .HEAD else { return }
+        let limit = route?.userInfo[Route.uploadLimitKey] as? Int ?? application.routes.defaultMaxBodySize.value
+        _ = try await body.collect(max: limit).get()
+    }
 }
 
 extension RoutesBuilder {

@@ -53,10 +53,13 @@ struct TaskApplier {
             let title = try DisplayText.validate(raw, label: "Title", max: 300).orFail(field: "title")
             if title != task.title { let old = task.title; task.title = title; if !isNew { recordField("title", from: old, to: title) } }
         }
-        if let description = changes.description, description != task.description {
-            guard description.count <= 20_000 else { throw BatonError.validation("description", "Description must be at most 20000 characters.") }
-            task.description = description
-            recordField("description", from: "", to: "")
+        if let raw = changes.description {
+            let description = try DisplayText.validate(raw, label: "Description", max: 20_000, required: false, lines: true)
+                .orFail(field: "description")
+            if description != task.description {
+                task.description = description
+                recordField("description", from: "", to: "")
+            }
         }
         if let priority = changes.priority, priority != task.priority {
             recordField("priority", from: task.priority.rawValue, to: priority.rawValue)
@@ -114,8 +117,7 @@ struct TaskApplier {
         let blocked = changes.blocked ?? task.blocked
         if blocked && task.blocked, let raw = changes.blockedReason {
             // A new reason on a task that stays blocked is a change like any other.
-            let reason = String(raw.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
-            guard !reason.isEmpty else { throw BatonError.validation("blocked_reason", "Say what is blocking the task.") }
+            let reason = try Self.blockedReason(raw)
             if reason != task.blockedReason {
                 recordField("blocked_reason", from: task.blockedReason ?? "", to: reason)
                 task.blockedReason = reason
@@ -123,10 +125,9 @@ struct TaskApplier {
             return
         }
         if blocked && !task.blocked {
-            let reason = (changes.blockedReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else { throw BatonError.validation("blocked_reason", "Say what is blocking the task.") }
+            let reason = try Self.blockedReason(changes.blockedReason ?? "")
             task.blocked = true
-            task.blockedReason = String(reason.prefix(500))
+            task.blockedReason = reason
             task.blockedAt = ctx.now
             record(.taskBlocked, ["reason": task.blockedReason ?? ""])
         } else if !blocked && task.blocked {
@@ -135,6 +136,11 @@ struct TaskApplier {
             task.blockedAt = nil
             record(.taskUnblocked, [:])
         }
+    }
+
+    private static func blockedReason(_ raw: String) throws -> String {
+        if raw.allSatisfy(\.isWhitespace) { throw BatonError.validation("blocked_reason", "Say what is blocking the task.") }
+        return try DisplayText.validate(raw, label: "Blocked reason", max: 500, lines: true).orFail(field: "blocked_reason")
     }
 
     /// The person who makes an assignment is its delegator; the new assignee has to accept again.
@@ -174,9 +180,9 @@ struct TaskApplier {
 
     private mutating func setBrief(_ brief: TaskChanges.BriefChanges) throws {
         var fields: [String] = []
-        func text(_ value: String?, _ key: String, _ keyPath: ReferenceWritableKeyPath<WorkTask, String>) throws {
-            guard let value else { return }
-            guard value.count <= 5000 else { throw BatonError.validation("brief.\(key)", "brief.\(key) must be at most 5000 characters.") }
+        func text(_ raw: String?, _ key: String, _ keyPath: ReferenceWritableKeyPath<WorkTask, String>) throws {
+            guard let raw else { return }
+            let value = try DisplayText.validate(raw, label: "brief.\(key)", max: 5000, required: false, lines: true).orFail(field: "brief.\(key)")
             if value != task[keyPath: keyPath] { task[keyPath: keyPath] = value; fields.append(key) }
         }
         try text(brief.outcome, "outcome", \.outcome)
@@ -187,6 +193,7 @@ struct TaskApplier {
             fields.append("risk_tolerance")
         }
         if let rights = brief.decisionRights {
+            for (right, items) in rights { try Self.requireOneLine(items, field: "brief.decision_rights.\(right.rawValue)") }
             let encoded = DecisionRightsText.encode(rights)
             if encoded != task.decisionRights { task.decisionRights = encoded; fields.append("decision_rights") }
         }
@@ -199,6 +206,7 @@ struct TaskApplier {
         }
         if let stretch = brief.stretch, stretch != task.stretch { task.stretch = stretch; fields.append("stretch") }
         if let skills = brief.skills {
+            try Self.requireOneLine(skills, field: "brief.skills")
             let joined = Self.normalizedList(skills).joined(separator: ";")
             if joined != task.skills { task.skills = joined; fields.append("skills") }
         }
@@ -237,6 +245,7 @@ struct TaskApplier {
     }
 
     private static func validTags(_ tags: [String]) throws -> [String] {
+        try requireOneLine(tags, field: "tags")
         let normalized = normalizedList(tags.map { $0.lowercased() })
         guard normalized.count <= 20, normalized.allSatisfy({ $0.count <= 40 }) else {
             throw BatonError.validation("tags", "Up to 20 tags of at most 40 characters each.")
@@ -296,6 +305,15 @@ struct TaskApplier {
                 try await existing?.delete(on: ctx.db)
             }
             if !isNew { recordField(field.name, from: existing?.value ?? "", to: value ?? "") } else { changed = true }
+        }
+    }
+
+    /// Each entry of a list (tags, skills, decision rights) is a one-line name.
+    private static func requireOneLine(_ values: [String], field: String) throws {
+        for value in values {
+            if let problem = DisplayText.problem(in: value.trimmingCharacters(in: .whitespacesAndNewlines), lines: false) {
+                throw BatonError.validation(field, "Each entry \(problem).")
+            }
         }
     }
 

@@ -287,8 +287,7 @@ struct WorkAPI: RouteCollection {
         let csv = try await WorkService.exportCSV(scope, query: try TaskListQuery(req, me: scope.access.userID), on: req.reader)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        let filename = scope.project.name.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "/", with: "-")
-        headers.add(name: .contentDisposition, value: "attachment; filename=\"\(filename).csv\"")
+        headers.add(name: .contentDisposition, value: ContentDisposition.attachment(filename: scope.project.name + ".csv"))
         return Response(status: .ok, headers: headers, body: .init(string: csv))
     }
 

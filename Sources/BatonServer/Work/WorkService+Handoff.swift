@@ -36,7 +36,7 @@ extension WorkService {
 
     /// The question goes to the delegator (the event names them; notifications pick it up).
     func askClarification(_ taskID: UUID, by userID: UUID, question rawQuestion: String) async throws -> WorkTask {
-        let question = try DisplayText.validate(rawQuestion, label: "Question", max: 2000).orFail(field: "question")
+        let question = try DisplayText.validate(rawQuestion, label: "Question", max: 2000, lines: true).orFail(field: "question")
         return try await store.write { ctx in
             let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can ask about the handoff.") }
@@ -102,7 +102,7 @@ extension WorkService {
                 item.waivedReason = nil
                 kind = .taskChecklistUnchecked
             case .waive(let raw):
-                let reason = try DisplayText.validate(raw, label: "Reason", max: 500).orFail(field: "reason")
+                let reason = try DisplayText.validate(raw, label: "Reason", max: 500, lines: true).orFail(field: "reason")
                 item.waivedReason = reason
                 data["reason"] = reason
                 kind = .taskChecklistWaived
@@ -144,7 +144,7 @@ extension WorkService {
 
     func reviewCheckpoint(_ taskID: UUID, checkpointID: UUID, by userID: UUID, status: CheckpointStatus,
                           note rawNote: String) async throws -> Checkpoint {
-        let note = try DisplayText.validate(rawNote, label: "Note", max: 2000, required: false).orFail(field: "note")
+        let note = try DisplayText.validate(rawNote, label: "Note", max: 2000, required: false, lines: true).orFail(field: "note")
         return try await store.write { ctx in
             let (task, _) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
             guard let checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == checkpointID).filter(\.$taskID == taskID).first() else {
@@ -166,7 +166,7 @@ extension WorkService {
 
     /// Markdown with @mentions; a mention is someone's email handle (tom for tom@acme.test).
     func comment(_ taskID: UUID, by userID: UUID, body rawBody: String) async throws -> TaskComment {
-        let body = try DisplayText.validate(rawBody, label: "Comment", max: 10_000).orFail(field: "body")
+        let body = try DisplayText.validate(rawBody, label: "Comment", max: 10_000, lines: true).orFail(field: "body")
         return try await store.write { ctx in
             let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db, lockingRow: true)
             let handles = Set(Mentions.handles(in: body))

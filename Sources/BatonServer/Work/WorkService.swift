@@ -19,7 +19,7 @@ struct WorkService: Sendable {
     func createProject(_ access: WorkspaceAccess, _ input: ProjectInput) async throws -> Project {
         guard access.role != .guest else { throw BatonError.forbidden("Guests cannot create projects.") }
         let name = try DisplayText.validate(input.name, label: "Project name", max: 100).orFail(field: "name")
-        let description = try DisplayText.validate(input.description, label: "Description", max: 5000, required: false).orFail(field: "description")
+        let description = try DisplayText.validate(input.description, label: "Description", max: 5000, required: false, lines: true).orFail(field: "description")
         return try await store.write { ctx in
             try await Self.requireFreeProjectName(name, in: access, ctx: ctx)
             let lead = input.leadID ?? access.userID
@@ -56,7 +56,7 @@ struct WorkService: Sendable {
         try scope.requireManage()
         let name = try rawName.map { try DisplayText.validate($0, label: "Project name", max: 100).orFail(field: "name") }
         let description = try rawDescription.map {
-            try DisplayText.validate($0, label: "Description", max: 5000, required: false).orFail(field: "description")
+            try DisplayText.validate($0, label: "Description", max: 5000, required: false, lines: true).orFail(field: "description")
         }
         return try await store.write { ctx in
             guard let project = try await Project.find(scope.projectID, on: ctx.db) else { throw BatonError.notFound("Project") }
@@ -245,6 +245,9 @@ struct WorkService: Sendable {
         try scope.requireManage()
         let name = try DisplayText.validate(rawName, label: "Field name", max: 60).orFail(field: "name")
         let cleaned = options.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let problem = cleaned.lazy.compactMap({ DisplayText.problem(in: $0, lines: false) }).first {
+            throw BatonError.validation("options", "Each option \(problem).")
+        }
         if [.singleSelect, .multiSelect].contains(type) {
             guard !cleaned.isEmpty else { throw BatonError.validation("options", "A select field needs at least one option.") }
             guard !cleaned.contains(where: { $0.contains(";") }) else { throw BatonError.validation("options", "Options cannot contain “;”.") }
