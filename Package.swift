@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Every target, every configuration: a warning fails the build (CI's debug build included).
 let strict: [SwiftSetting] = [
-    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .release)),
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 let package = Package(
@@ -21,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "BatonCore"),
+        .target(name: "BatonCore", swiftSettings: strict),
         .target(
             name: "BatonServer",
             dependencies: [
@@ -32,7 +33,8 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Leaf", package: "leaf"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "baton",
@@ -40,15 +42,17 @@ let package = Package(
                 "BatonServer",
                 "BatonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
-        .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
+        .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: strict),
         .testTarget(
             name: "BatonServerTests",
             dependencies: [
                 "BatonServer",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            swiftSettings: strict
         ),
     ]
 )

@@ -7,6 +7,10 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.batonConfig = config
     _ = JSONConventions.installed
     app.routes.defaultMaxBodySize = "1mb"
+    let resources = try ResourceDirectory.locate(explicit: config.resources)
+    app.directory.resourcesDirectory = resources + "Resources/"
+    app.directory.viewsDirectory = resources + "Resources/Views/"
+    app.directory.publicDirectory = resources + "Public/"
 
     let writerThreads = WriterThreads()
     let (dialect, sqliteReaders) = try DatabaseSetup.register(config, writerThreads: writerThreads, on: app)

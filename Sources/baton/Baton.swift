@@ -8,6 +8,7 @@ struct Baton: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
         abstract: "Baton, the self-hosted delegation workspace.",
+        version: BatonVersion.number,
         subcommands: [Serve.self, Migrate.self, Demo.self, UserCommands.self, TokenCommands.self],
         defaultSubcommand: Serve.self
     )
@@ -27,19 +28,32 @@ struct DatabaseOptions: ParsableArguments {
     var db: String?
 }
 
+/// Where templates and static files are, for the commands that serve pages.
+struct ResourceOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory holding Resources/Views and Public (default: $BATON_RESOURCES, else next to the binary).")
+    var resources: String?
+
+    func apply(to config: inout BatonConfig) {
+        if let resources { config.resources = resources }
+    }
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web server (migrations run first).")
 
     @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var resources: ResourceOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
     }
 
     func run() async throws {
-        try await Runner.serve(config: BatonConfig.resolve(dbFlag: database.db), hostname: hostname, port: port)
+        var config = BatonConfig.resolve(dbFlag: database.db)
+        resources.apply(to: &config)
+        try await Runner.serve(config: config, hostname: hostname, port: port)
     }
 }
 
@@ -61,6 +75,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
     @Option(help: "Demo database (SQLite path or postgres:// URL).") var db = "baton-demo.sqlite"
+    @OptionGroup var resources: ResourceOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
@@ -68,6 +83,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         var config = BatonConfig.resolve(dbFlag: db)
+        resources.apply(to: &config)
         config.bcryptCost = min(config.bcryptCost, 10)
         let demoClock = DemoClock()
         try await Runner.serve(config: config, hostname: hostname, port: port, clock: demoClock.clock) { app in

@@ -39,6 +39,7 @@ enum Runner {
                                     arguments: ["baton", "serve", "--hostname", hostname, "--port", String(port)], clock: clock)
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
+        app.logger.notice("Baton \(BatonVersion.number): database \(location(of: config)), resources \(app.directory.resourcesDirectory.dropLast("Resources/".count))")
         do {
             try await beforeServing?(app)
             try await app.execute()
@@ -53,12 +54,18 @@ enum Runner {
         if let error = error as? BatonError {
             return error.field.map { "\($0): \(error.message)" } ?? error.message
         }
-        let location: String
+        if let error = error as? ResourceDirectory.ResourcesMissing { return error.message }
+        return "cannot use the database (\(location(of: config))): \(String(describing: error))"
+    }
+
+    private static func location(of config: BatonConfig) -> String {
         switch config.database {
-        case .sqlite(let path): location = "SQLite file \(path)"
-        case .postgres(let url): location = "PostgreSQL at \(redact(url))"
+        case .sqlite(let path):
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            return "SQLite file \(URL(fileURLWithPath: absolute).standardizedFileURL.path)"
+        case .postgres(let url):
+            return "PostgreSQL at \(redact(url))"
         }
-        return "cannot use the database (\(location)): \(String(describing: error))"
     }
 
     private static func redact(_ url: String) -> String {

@@ -75,10 +75,11 @@ struct EventListener {
         let connection = try await PostgresConnection.connect(
             on: app.eventLoopGroup.any(), configuration: config, id: 1, logger: app.logger)
         defer { Task { try? await connection.close() } }
-        let notifications = try await connection.listen(EventOrdering.channel)
         try await withTaskCancellationHandler {
-            for try await notification in notifications {
-                try await forward(notification.payload)
+            try await connection.listen(on: EventOrdering.channel) { notifications in
+                for try await notification in notifications {
+                    try await forward(notification.payload)
+                }
             }
         } onCancel: {
             connection.close().whenComplete { _ in }

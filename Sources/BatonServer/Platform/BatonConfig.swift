@@ -23,6 +23,9 @@ public struct BatonConfig: Sendable {
     /// When set, `/metrics` also answers to `Authorization: Bearer <token>` from other hosts
     /// (`BATON_METRICS_TOKEN`); without it only loopback clients may read it.
     public var metricsToken: String?
+    /// The directory holding `Resources/Views` and `Public` (`--resources`, `BATON_RESOURCES`);
+    /// nil: found next to the executable (ResourceDirectory).
+    public var resources: String?
 
     public init(
         database: DatabaseChoice,
@@ -60,6 +63,7 @@ public struct BatonConfig: Sendable {
         config.trustedProxies = Set((environment["BATON_TRUSTED_PROXIES"] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let token = environment["BATON_METRICS_TOKEN"], token.count >= 16 { config.metricsToken = token }
+        config.resources = environment["BATON_RESOURCES"].flatMap { $0.isEmpty ? nil : $0 }
         return config
     }
 }

@@ -42,7 +42,6 @@ extension WorkService {
         task.decisionRights = "{}"
         task.stretch = false
         task.skills = ""
-        let taskID = task.id!
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
         try await ctx.insert(task)
