@@ -70,6 +70,26 @@ struct CSVTests {
         }
     }
 
+    @Test("a title written on several lines is one; a dry run refuses what the import would")
+    func textRules() throws {
+        let text = "title,description,tags\n\"Plan\nthe launch\",fine,\"a\nb\"\nBell,\"ding\u{7}\",x\nTab\u{200B}less,,\n"
+        let plan = TaskImport.plan(try CSV.parse(text), stages: [], members: [:], fields: [])
+        #expect(plan.rows.map(\.title) == ["Plan the launch"])
+        #expect(plan.rows.first?.tags == ["a b"])
+        #expect(plan.problems.map(\.line) == [5, 6])
+        #expect(plan.problems.first?.reason == "description must not contain the invisible character U+0007")
+        #expect(plan.problems.last?.reason == "title must not contain the invisible character U+200B")
+    }
+
+    @Test("a cell starting with a tab or CR is guarded like a formula, and comes back as it was")
+    func formulaGuardWhitespace() throws {
+        let rows = [["\t=HYPERLINK(\"x\")", "\r=1", "\tplain"]]
+        let text = CSV.format(rows)
+        #expect(text.hasPrefix("\"'\t=HYPERLINK"))
+        let back = try CSV.parse(text).first.map { $0.fields.map(CSV.removingFormulaGuard) }
+        #expect(back == rows[0])
+    }
+
     @Test("header problems stop the import before any row")
     func header() throws {
         #expect(TaskImport.plan(try CSV.parse("name\nx\n"), stages: [], members: [:], fields: []).problems.first?.reason.contains("title") == true)

@@ -46,7 +46,10 @@ struct IdentityRulesTests {
 
     @Test("a name is one printable line; longer text keeps its lines", arguments: [
         ("Ünïcødé 日本語 🚀", false, nil), ("عربي", false, nil), ("a\nb", false, "Name must be one line."),
-        ("a\r\nb", false, "Name must be one line."), ("a\tb", false, "Name must be one line."),
+        ("a\r\nb", false, "Name must be one line."), ("a\tb", false, "Name must not contain a tab."),
+        ("a\u{200B}b", false, "Name must not contain the invisible character U+200B."),
+        ("Soft\u{AD}hyphen", false, "Name must not contain the invisible character U+00AD."),
+        ("\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}", false, nil), ("👩\u{200D}💻", false, nil),
         ("a\u{2029}b", false, "Name must be one line."), ("a\u{0}b", false, "Name must not contain the invisible character U+0000."),
         ("a\u{1B}[31m", false, "Name must not contain the invisible character U+001B."),
         ("a\u{85}b", false, "Name must not contain the invisible character U+0085."),
@@ -66,6 +69,14 @@ struct IdentityRulesTests {
         #expect(try DisplayText.validate("\r\n  \n    code\r\n\tmore\rlast \n\n", label: "Text", max: 100, lines: true).get()
                 == "    code\n\tmore\nlast")
         #expect(throws: DisplayText.TextProblem.self) { try DisplayText.validate(" \r\n ", label: "Text", max: 100, lines: true).get() }
+    }
+
+    @Test("a cell written on several lines becomes one", arguments: [
+        ("Plan\nthe launch", "Plan the launch"), ("Plan  \r\n  the\tlaunch", "Plan the launch"), ("one line", "one line"),
+        ("a\n\n\nb", "a b"), ("trailing\n", "trailing"),
+    ])
+    func oneLine(text: String, expected: String) {
+        #expect(DisplayText.oneLine(text) == expected)
     }
 
     @Test("passwords and emails hold no control characters")

@@ -99,3 +99,67 @@ struct RequestTextTests {
         }
     }
 }
+
+extension RequestTextTests {
+    @Test("names stored before the rule are repaired, without clashing", arguments: TestDatabase.available)
+    func repairStoredNames(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup: what older versions let through, written as they stored it
+            let work = try await WorkFixture.make(app)
+            _ = try await work.owner.post("\(work.org.base)/projects", ["name": "Q3 plan"])
+            try await Project.query(on: app.db).filter(\.$id == work.projectID).set(\.$name, to: "Q3\r\nplan").update()
+            try await Workspace.query(on: app.db).set(\.$name, to: "Acme\r\nBcc: everyone@example.com").update()
+            _ = try await work.task(["title": "Fine title"])
+            try await WorkTask.query(on: app.db).set(\.$title, to: "\u{1}\t").update()
+            // act
+            try await RepairIdentityNames().prepare(on: app.db)
+            try await RepairWorkNames().prepare(on: app.db)
+            // check
+            #expect(try await Project.find(work.projectID, on: app.db)?.name == "Q3 plan (2)")
+            #expect(try await Workspace.query(on: app.db).all().map(\.name) == ["Acme Bcc: everyone@example.com"])
+            #expect(try await WorkTask.query(on: app.db).all().map(\.title) == ["Untitled"])
+            #expect(try await Project.query(on: app.db).filter(\.$name == "Q3 plan").count() == 1)
+        }
+    }
+
+    @Test("a body's control character is found whatever its Content-Type says", arguments: TestDatabase.available)
+    func anyContentType(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let task = try await work.task(["title": "Target"])
+            let path = "/api/v1/tasks/\(try #require(task["task"]["id"].string))/comments"
+            for type in ["application/x-www-form-urlencoded", "text/plain", "*/*", "multipart/form-data; boundary=x"] {
+                let body = type.hasPrefix("multipart") ? "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\na\u{0}b\r\n--x--\r\n"
+                    : #"{"body": "a\u0000b"}"#
+                var headers = HTTPHeaders()
+                headers.contentType = HTTPMediaType(type: String(type.split(separator: "/")[0]),
+                                                    subType: String(type.split(separator: "/")[1].split(separator: ";")[0]),
+                                                    parameters: type.hasPrefix("multipart") ? ["boundary": "x"] : [:])
+                let reply = try await work.owner.send(.POST, path, raw: body, headers: headers)
+                #expect(reply.status == .unprocessableEntity, "\(type): \(reply.body)")
+            }
+            // an escaped backslash is the text "\u0000", which is fine
+            let literal = try await work.owner.send(.POST, path, raw: #"{"body": "write \\u0000 for NUL"}"#)
+            #expect(literal.status == .created, "\(literal.body)")
+            #expect(try await TaskComment.query(on: app.db).all().map(\.body) == [#"write \u0000 for NUL"#])
+        }
+    }
+}
+
+extension RequestTextTests {
+    @Test("a title stored before the rule does not stop other changes sent with it", arguments: TestDatabase.available)
+    func unchangedValuesPass(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let task = try await work.task(["title": "Old title"])
+            let taskID = try #require(task["task"]["id"].string)
+            try await WorkTask.query(on: app.db).set(\.$title, to: "Old\ttitle").update()
+            // what a form sends: every field, the title as it was
+            let saved = try await work.owner.patch("/api/v1/tasks/\(taskID)", ["version": 1, "title": "Old\ttitle", "priority": "high"])
+            #expect(saved.status == .ok, "\(saved.body)")
+            #expect(saved.json["task"]["priority"].string == "high")
+            let renamed = try await work.owner.patch("/api/v1/tasks/\(taskID)", ["version": 2, "title": "New\ttitle"])
+            #expect(renamed.json["error"]["message"].string == "Title must not contain a tab.")
+        }
+    }
+}

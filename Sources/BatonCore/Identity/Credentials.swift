@@ -66,7 +66,8 @@ public enum DisplayText {
     /// What is wrong with the characters of `text`, completing "<label> …", or nil.
     public static func problem(in text: String, lines: Bool) -> String? {
         guard let bad = text.unicodeScalars.first(where: { !isAllowed($0, lines: lines) }) else { return nil }
-        if !lines && (bad == "\n" || bad == "\r" || bad == "\t" || bad.properties.generalCategory == .lineSeparator
+        if !lines && bad == "\t" { return "must not contain a tab" }
+        if !lines && (bad == "\n" || bad == "\r" || bad.properties.generalCategory == .lineSeparator
                       || bad.properties.generalCategory == .paragraphSeparator) {
             return "must be one line"
         }
@@ -80,8 +81,40 @@ public enum DisplayText {
         if category == .control { return lines && (scalar == "\n" || scalar == "\r" || scalar == "\t") }
         if lines { return true }
         if category == .lineSeparator || category == .paragraphSeparator { return false }
-        // Embeddings, overrides and isolates make a name read differently from what it is.
-        return !(0x202A...0x202E).contains(scalar.value) && !(0x2066...0x2069).contains(scalar.value)
+        // Invisible format characters (bidirectional overrides, zero-width spaces, soft hyphens)
+        // make a name read differently from what it is, or two names look alike. The joiners
+        // stay: Persian, Indic scripts and emoji sequences need them.
+        return category != .format || scalar.value == 0x200C || scalar.value == 0x200D
+    }
+
+    /// A one-line name stored before the rule: line breaks and tabs become spaces, other
+    /// characters a name may not hold go; what is left, or `fallback`.
+    public static func repairedLine(_ text: String, fallback: String) -> String {
+        let kept = String(String.UnicodeScalarView(oneLine(text).unicodeScalars.filter { isAllowed($0, lines: false) }))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return kept.isEmpty ? fallback : kept
+    }
+
+    /// Text from a one-line cell that was written on several (a spreadsheet's title): each run of
+    /// whitespace with a line break or a tab in it becomes one space.
+    public static func oneLine(_ text: String) -> String {
+        var result = ""
+        var pendingSpace = false
+        for character in text {
+            if character.isNewline || character == "\t" {
+                pendingSpace = true
+            } else if pendingSpace && character.isWhitespace {
+                continue
+            } else {
+                if pendingSpace {
+                    while result.last?.isWhitespace == true { result.removeLast() }
+                    result.append(" ")
+                    pendingSpace = false
+                }
+                result.append(character)
+            }
+        }
+        return result
     }
 
     public struct TextProblem: Error, Equatable, Sendable {

@@ -71,10 +71,13 @@ public enum CSV {
         return records
     }
 
-    /// Undoes `escape`'s formula guard on import: one leading `'` before =, +, -, @ or `'`.
+    /// What a spreadsheet may run as a formula when a cell starts with it (OWASP's list).
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// Undoes `escape`'s formula guard on import: one leading `'` before a formula start or `'`.
     /// ("'Tis" keeps its apostrophe.)
     public static func removingFormulaGuard(_ field: String) -> String {
-        guard field.hasPrefix("'"), let second = field.dropFirst().first, "=+-@'".contains(second) else { return field }
+        guard field.hasPrefix("'"), let second = field.dropFirst().first, formulaStarts.contains(second) || second == "'" else { return field }
         return String(field.dropFirst())
     }
 
@@ -82,14 +85,14 @@ public enum CSV {
         rows.map { row in row.map(escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// A leading =, +, - or @ gets a `'` so spreadsheets do not run it as a formula; so does a
+    /// A leading =, +, -, @, tab or CR gets a `'` so spreadsheets do not run it as a formula; so does a
     /// leading `'` before one of those or another `'`, so that `removingFormulaGuard` gives back
     /// exactly what was exported. Numbers such as -5 are left alone.
     static func escape(_ field: String) -> String {
         var value = field
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil {
+        if let first = value.first, formulaStarts.contains(first), Double(value) == nil {
             value = "'" + value
-        } else if value.hasPrefix("'"), let second = value.dropFirst().first, "=+-@'".contains(second) {
+        } else if value.hasPrefix("'"), let second = value.dropFirst().first, formulaStarts.contains(second) || second == "'" {
             value = "'" + value
         }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }

@@ -67,8 +67,18 @@ public enum TaskImport {
                 continue
             }
             var reasons: [String] = []
-            let title = column("title", in: record)
-            if title.isEmpty { reasons.append("title is empty") } else if title.count > 300 { reasons.append("title is longer than 300 characters") }
+            // A title or tag cell written on several lines is one line here; the rest is what a
+            // task's own rules say (DisplayText), so a dry run finds what the import would refuse.
+            var title = DisplayText.oneLine(column("title", in: record))
+            switch DisplayText.validate(title, label: "title", max: 300) {
+            case .success(let valid): title = valid
+            case .failure where title.isEmpty: reasons.append("title is empty")
+            case .failure(let problem): reasons.append(problem.message.dropLast().description)
+            }
+            let description = column("description", in: record, trimmed: false)
+            if case .failure(let problem) = DisplayText.validate(description, label: "description", max: 20_000, required: false, lines: true) {
+                reasons.append(problem.message.dropLast().description)
+            }
             let email = column("assignee email", in: record).lowercased()
             if !email.isEmpty && members[email] == nil { reasons.append("\(email) is not an active member of this workspace") }
             let stageName = column("stage", in: record)
@@ -83,8 +93,9 @@ public enum TaskImport {
             let dueText = column("due", in: record)
             let due = dueText.isEmpty ? nil : parseDue(dueText)
             if !dueText.isEmpty && due == nil { reasons.append("due must be YYYY-MM-DD or an ISO-8601 date-time") }
-            let tags = column("tags", in: record).split(whereSeparator: { $0 == ";" || $0 == "," })
+            let tags = DisplayText.oneLine(column("tags", in: record)).split(whereSeparator: { $0 == ";" || $0 == "," })
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            if let problem = tags.lazy.compactMap({ DisplayText.problem(in: $0, lines: false) }).first { reasons.append("each tag \(problem)") }
             var custom: [String: String?] = [:]
             for (index, field) in fieldColumns {
                 let raw = index < record.fields.count
@@ -97,7 +108,7 @@ public enum TaskImport {
                 }
             }
             if reasons.isEmpty {
-                rows.append(Row(line: record.line, title: title, description: column("description", in: record, trimmed: false),
+                rows.append(Row(line: record.line, title: title, description: description,
                                 assigneeEmail: email.isEmpty ? nil : email, stage: stage, priority: priority, due: due,
                                 tags: tags, customFields: custom))
             } else {

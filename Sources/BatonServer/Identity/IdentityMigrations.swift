@@ -171,3 +171,15 @@ struct ShortLivedInvitationLinks: AsyncMigration {
         try await database.schema(OutboxEmail.schema).deleteField("secret_link").update()
     }
 }
+
+/// Names are one printable line now (DisplayText); the ones stored before are made so.
+struct RepairIdentityNames: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await OneLineRepair.run(table: User.schema, column: "name", fallback: "Unnamed", on: database)
+        try await OneLineRepair.run(table: Workspace.schema, column: "name", fallback: "Workspace", on: database)
+        try await OneLineRepair.run(table: Team.schema, column: "name", scope: ["workspace_id"], fallback: "Team", on: database)
+        try await OneLineRepair.run(table: AuthToken.schema, column: "name", fallback: "Token", on: database)
+    }
+
+    func revert(on database: any Database) async throws {}
+}

@@ -14,5 +14,7 @@ enum MigrationList {
         ThrottleLoginsByAddress(),
         ShortLivedInvitationLinks(),
         AddEventProject(),
+        RepairIdentityNames(),
+        RepairWorkNames(),
     ]
 }

@@ -1,16 +1,19 @@
 import BatonCore
 import Foundation
+import NIOCore
 import Vapor
 
 /// Refuses a request whose text holds a control character other than tab and line breaks, in its
-/// path, query, JSON body or form body. NUL ends C strings and PostgreSQL's text type refuses it;
-/// the others break headers, CSV cells and terminals. Checked here, once, so that no handler can
-/// forget; what a value must be beyond that (one line, a length) is its service's DisplayText rule.
+/// path, query or body, whatever the Content-Type claims. NUL ends C strings and PostgreSQL's text
+/// type refuses it; the others break headers, CSV cells and terminals. Checked here, once, so that
+/// no handler can forget; what a value must be beyond that (one line, a length) is its service's
+/// DisplayText rule.
 struct RequestTextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // A file upload's body is the file, checked by what parses it; collecting it here, before
-        // authentication, would let anyone make the server hold megabytes.
-        if request.route?.userInfo[Route.uploadLimitKey] == nil { try await request.collectBody() }
+        // authentication, would let anyone make the server hold megabytes. Nor is a body collected
+        // for a route that does not exist.
+        if let route = request.route, route.userInfo[Route.uploadLimitKey] == nil { try await request.collectBody() }
         if let problem = RequestText.problem(in: request) {
             throw BatonError(.unprocessableEntity, code: "validation_failed", message: problem.message, field: problem.field)
         }
@@ -29,14 +32,26 @@ enum RequestText {
             return Problem(field: nil, message: "The address \(bad).")
         }
         if let query = request.url.query, let problem = problem(inForm: query) { return problem }
-        guard let body = request.body.data, body.readableBytes > 0 else { return nil }
-        if request.headers.contentType == .urlEncodedForm {
-            return problem(inForm: String(decoding: body.readableBytesView, as: UTF8.self))
+        guard request.route?.userInfo[Route.uploadLimitKey] == nil, let body = request.body.data, body.readableBytes > 0 else { return nil }
+        return problem(inBody: body.readableBytesView, contentType: request.headers.contentType)
+    }
+
+    /// A form is read as a form; every body is scanned as it is (a raw control byte) and, unless
+    /// it is multipart, for JSON's `\u0000` escapes: the API reads a body as JSON whatever its
+    /// Content-Type says. Only then is it parsed, to name the field.
+    static func problem(inBody bytes: ByteBufferView, contentType: HTTPMediaType?) -> Problem? {
+        if contentType?.type == "application" && contentType?.subType == "x-www-form-urlencoded",
+           let problem = problem(inForm: String(decoding: bytes, as: UTF8.self)) {
+            return problem
         }
-        // The API reads every body as JSON whatever its Content-Type (see RequestShapeMiddleware).
-        guard request.url.path.hasPrefix("/api/"), request.headers.contentType != .formData,
-              let value = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) else { return nil }
-        return problem(inJSON: value, path: "")
+        let isMultipart = contentType?.type == "multipart"
+        guard let bad = String(decoding: bytes, as: UTF8.self).unicodeScalars.first(where: { !DisplayText.isAllowed($0, lines: true) })
+                ?? (isMultipart ? nil : controlEscape(in: bytes)) else { return nil }
+        if !isMultipart, let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
+           let found = problem(inJSON: value, path: "") {
+            return found
+        }
+        return Problem(field: nil, message: "The request body must not contain the invisible character \(hex(bad)).")
     }
 
     /// `a=1&b=2`, percent-decoded (a `+` is a space, which is never the problem).
@@ -72,7 +87,28 @@ enum RequestText {
         return nil
     }
 
+    /// The first `\uXXXX` escape in JSON text that stands for a character no text may hold.
+    /// An escaped backslash (`\\u0000`, the six characters themselves) is not one.
+    static func controlEscape(in bytes: ByteBufferView) -> Unicode.Scalar? {
+        let text = Array(bytes)
+        var index = 0
+        while index < text.count {
+            guard text[index] == UInt8(ascii: "\\"), index + 1 < text.count else { index += 1; continue }
+            if text[index + 1] == UInt8(ascii: "u"), index + 5 < text.count,
+               let value = UInt32(String(decoding: text[(index + 2)...(index + 5)], as: UTF8.self), radix: 16),
+               let scalar = Unicode.Scalar(value), !DisplayText.isAllowed(scalar, lines: true) {
+                return scalar
+            }
+            index += 2
+        }
+        return nil
+    }
+
     private static func problem(in text: String) -> String? {
         DisplayText.problem(in: text, lines: true)
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        "U+" + String(format: "%04X", scalar.value)
     }
 }

@@ -49,11 +49,13 @@ struct TaskApplier {
     }
 
     mutating func validateAndSet(_ changes: TaskChanges) async throws {
-        if let raw = changes.title {
+        // A form sends every field back: a value that did not change is not checked again (a title
+        // stored before a rule existed must not stop a priority change).
+        if let raw = changes.title, isNew || raw.trimmingCharacters(in: .whitespacesAndNewlines) != task.title {
             let title = try DisplayText.validate(raw, label: "Title", max: 300).orFail(field: "title")
             if title != task.title { let old = task.title; task.title = title; if !isNew { recordField("title", from: old, to: title) } }
         }
-        if let raw = changes.description {
+        if let raw = changes.description, isNew || raw != task.description {
             let description = try DisplayText.validate(raw, label: "Description", max: 20_000, required: false, lines: true)
                 .orFail(field: "description")
             if description != task.description {

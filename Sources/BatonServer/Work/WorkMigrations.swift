@@ -215,3 +215,16 @@ struct TuneDashboardIndexes: AsyncMigration {
         try await SQLIndex.create("tasks_assignee", on: WorkTask.schema, columns: ["workspace_id", "assignee_id", "stage_category"], database)
     }
 }
+
+/// Names and titles are one printable line now (DisplayText); the ones stored before are made so.
+struct RepairWorkNames: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await OneLineRepair.run(table: Project.schema, column: "name", scope: ["workspace_id"], fallback: "Project", on: database)
+        try await OneLineRepair.run(table: Stage.schema, column: "name", scope: ["project_id"], fallback: "Stage", on: database)
+        try await OneLineRepair.run(table: CustomField.schema, column: "name", scope: ["project_id"], fallback: "Field", on: database)
+        try await OneLineRepair.run(table: SavedView.schema, column: "name", scope: ["user_id", "project_id"], fallback: "View", on: database)
+        try await OneLineRepair.run(table: WorkTask.schema, column: "title", fallback: "Untitled", on: database)
+    }
+
+    func revert(on database: any Database) async throws {}
+}

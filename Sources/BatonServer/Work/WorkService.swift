@@ -253,7 +253,7 @@ struct WorkService: Sendable {
             guard !cleaned.contains(where: { $0.contains(";") }) else { throw BatonError.validation("options", "Options cannot contain “;”.") }
         }
         if type == .money {
-            guard let currency, currency.count == 3, currency.allSatisfy(\.isLetter) else {
+            guard let currency, currency.unicodeScalars.count == 3, currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) }) else {
                 throw BatonError.validation("currency", "A money field needs a three-letter currency code such as EUR.")
             }
         }
@@ -281,6 +281,7 @@ struct WorkService: Sendable {
     func saveView(_ scope: WorkScope.ProjectAccess, name rawName: String, query: String) async throws -> SavedView {
         let name = try DisplayText.validate(rawName, label: "View name", max: 60).orFail(field: "name")
         guard query.count <= 2000 else { throw BatonError.validation("query", "The filters are too long to save.") }
+        if let problem = DisplayText.problem(in: query, lines: false) { throw BatonError.validation("query", "The filters \(problem).") }
         return try await store.write { ctx in
             let existing = try await SavedView.query(on: ctx.db).filter(\.$userID == scope.access.userID)
                 .filter(\.$projectID == scope.projectID).filter(\.$name == name).first()
