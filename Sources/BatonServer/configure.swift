@@ -38,12 +38,3 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     try await app.autoMigrate()
     try await app.store.refreshPlannerStatistics()
 }
-
-/// snake_case JSON with ISO-8601 dates for every request and response. Installed once per
-/// process: the content configuration is global.
-enum JSONConventions {
-    static let installed: Void = {
-        ContentConfiguration.global.use(encoder: JSONEncoder.baton, for: .json)
-        ContentConfiguration.global.use(decoder: JSONDecoder.baton, for: .json)
-    }()
-}

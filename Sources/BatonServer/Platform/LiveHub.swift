@@ -123,23 +123,3 @@ public final class LiveHub: Sendable {
         for socket in closing { socket.close(code: .policyViolation, promise: nil) }
     }
 }
-
-extension JSONEncoder {
-    /// snake_case keys and ISO-8601 dates: the API's conventions.
-    static var baton: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }
-}
-
-extension JSONDecoder {
-    static var baton: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
-}
