@@ -20,9 +20,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
     ],
     targets: [
-        .target(name: "BatonCore", swiftSettings: strict),
+        .target(name: "BatonCore", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
             name: "BatonServer",
             dependencies: [

@@ -1,0 +1,151 @@
+import Ink
+
+/// User-written text (descriptions, comments; documents and messages next) as HTML: markdown
+/// through Ink, then HTMLSanitizer, then task-list boxes, `@handle` mentions and `#123` task
+/// references turned into links by the resolvers the caller gives.
+public struct MarkdownRenderer: Sendable {
+    public struct Link: Sendable, Equatable {
+        public let url: String
+        public let title: String
+        public init(url: String, title: String) { self.url = url; self.title = title }
+    }
+
+    /// A handle (lowercased, as Mentions finds it) → where it points, or nil to leave it as text.
+    public var mention: @Sendable (String) -> Link?
+    /// A task number → where it points, or nil.
+    public var task: @Sendable (Int) -> Link?
+
+    public init(mention: @escaping @Sendable (String) -> Link? = { _ in nil }, task: @escaping @Sendable (Int) -> Link? = { _ in nil }) {
+        self.mention = mention
+        self.task = task
+    }
+
+    public func html(_ markdown: String) -> String {
+        let rendered = MarkdownParser().html(from: Self.shielded(markdown))
+        return linkText(in: HTMLSanitizer.sanitize(Self.unshielded(rendered)))
+    }
+
+    /// Characters Ink would spend its time on without making markdown of them, hidden from it as
+    /// private-use stand-ins: every `<` (raw HTML is never kept, and Ink looks for the end of an
+    /// element from each `<`: 10,000 of them took 17 s), `!` not before `[`, and a `[` nested more
+    /// than two deep (Ink backtracks per open bracket: 200 took 30 s, 100,000 overflowed the stack;
+    /// `[![image](src)](link)` is as deep as links go).
+    static func shielded(_ text: String) -> String {
+        var output = String.UnicodeScalarView()
+        var depth = 0
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar {
+            case Stand.lessThan.scalar, Stand.bracket.scalar, Stand.bang.scalar, Stand.ampersand.scalar: output.append("\u{FFFD}")
+            case "<": output.append(Stand.lessThan.scalar)
+            case "&" where !Self.startsEntity(scalars, at: index): output.append(Stand.ampersand.scalar)
+            case "!" where index + 1 >= scalars.count || scalars[index + 1] != "[": output.append(Stand.bang.scalar)
+            case "[":
+                depth += 1
+                output.append(depth > 2 ? Stand.bracket.scalar : scalar)
+            case "]":
+                depth = max(0, depth - 1)
+                output.append(scalar)
+            case "\n" where index + 1 < scalars.count && scalars[index + 1] == "\n":
+                depth = 0
+                output.append(scalar)
+            default:
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    /// `&amp;`, `&#60;`, `&#x3C;`: Ink keeps an entity as it is, and reads on to a `;` from every
+    /// `&` it meets (10,000 `&#` took 10 s), so only a real one is shown to it.
+    static func startsEntity(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
+        var next = index + 1
+        while next < scalars.count, next - index <= 10, scalars[next].isASCII,
+              scalars[next].properties.isAlphabetic || ("0"..."9").contains(scalars[next]) || (scalars[next] == "#" && next == index + 1) {
+            next += 1
+        }
+        return next > index + 1 && next < scalars.count && scalars[next] == ";"
+    }
+
+    static func unshielded(_ html: String) -> String {
+        html.replacingOccurrences(of: String(Stand.ampersand.scalar), with: "&amp;")
+            .replacingOccurrences(of: String(Stand.lessThan.scalar), with: "&lt;")
+            .replacingOccurrences(of: String(Stand.bracket.scalar), with: "[")
+            .replacingOccurrences(of: String(Stand.bang.scalar), with: "!")
+    }
+
+    private enum Stand {
+        case lessThan, bracket, bang, ampersand
+        var scalar: Unicode.Scalar {
+            switch self {
+            case .ampersand: "\u{E003}"
+            case .lessThan: "\u{E000}"
+            case .bracket: "\u{E001}"
+            case .bang: "\u{E002}"
+            }
+        }
+    }
+
+    /// Rewrites the text between tags, outside code and links. The input is the sanitizer's
+    /// output: every `<` starts one of its tags.
+    private func linkText(in html: String) -> String {
+        var output = ""
+        output.reserveCapacity(html.utf8.count)
+        var quiet = 0  // inside code, pre or a
+        var rest = Substring(html)
+        while let open = rest.firstIndex(of: "<") {
+            output += quiet > 0 ? String(rest[..<open]) : linked(rest[..<open])
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let tag = rest[open...close]
+            let name = tag.dropFirst(tag.hasPrefix("</") ? 2 : 1).prefix(while: { $0.isLetter || $0.isNumber })
+            if ["code", "pre", "a"].contains(String(name)) { quiet += tag.hasPrefix("</") ? -1 : 1 }
+            output += tag == "<li>" ? taskListItem(after: rest[rest.index(after: close)...]) : String(tag)
+            rest = rest[rest.index(after: close)...]
+            if tag == "<li>", rest.hasPrefix("[ ] ") || rest.prefix(4).lowercased() == "[x] " { rest = rest.dropFirst(4) }
+        }
+        output += quiet > 0 ? String(rest) : linked(rest)
+        return output
+    }
+
+    private func taskListItem(after text: Substring) -> String {
+        if text.hasPrefix("[ ] ") { return #"<li class="task"><input type="checkbox" disabled aria-label="not done"> "# }
+        if text.prefix(4).lowercased() == "[x] " { return #"<li class="task"><input type="checkbox" checked disabled aria-label="done"> "# }
+        return "<li>"
+    }
+
+    /// `@handle` and `#123` in escaped text; an email address, an entity (`&#123;`) or a word
+    /// that runs on is left alone.
+    private func linked(_ text: Substring) -> String {
+        guard text.contains("@") || text.contains("#") else { return String(text) }
+        var output = ""
+        var index = text.startIndex
+        var previous: Character = " "
+        while index < text.endIndex {
+            let character = text[index]
+            let standsAlone = !(previous.isLetter || previous.isNumber || previous == "&" || previous == "@" || previous == "#" || previous == "/")
+            if standsAlone, character == "@" || character == "#" {
+                var end = text.index(after: index)
+                let allowed: (Character) -> Bool = character == "@"
+                    ? { $0.isLetter || $0.isNumber || "._-".contains($0) } : { $0.isASCII && $0.isNumber }
+                while end < text.endIndex, allowed(text[end]) { end = text.index(after: end) }
+                var word = String(text[text.index(after: index)..<end])
+                while let last = word.last, ".-_".contains(last) { word.removeLast(); end = text.index(before: end) }
+                let runsOn = end < text.endIndex && (text[end].isLetter || text[end].isNumber)
+                let link = word.isEmpty || runsOn ? nil
+                    : character == "@" ? mention(word.lowercased()) : Int(word).flatMap(task)
+                if let link {
+                    let written = String(character) + word
+                    output += "<a href=\"\(HTMLSanitizer.escapeAttribute(link.url))\" class=\"\(character == "@" ? "mention" : "reference")\""
+                        + " title=\"\(HTMLSanitizer.escapeAttribute(link.title))\">\(written)</a>"
+                    index = end
+                    previous = "x"
+                    continue
+                }
+            }
+            output.append(character)
+            previous = character
+            index = text.index(after: index)
+        }
+        return output
+    }
+}
