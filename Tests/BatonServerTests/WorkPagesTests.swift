@@ -203,3 +203,28 @@ struct ProjectSettingsPageTests {
         }
     }
 }
+
+extension WorkPagesTests {
+    @Test("a task's description and comments render as sanitized markdown, mentions linked", arguments: TestDatabase.available)
+    func markdown(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let (browser, base, _, _) = try await setUp(app)
+            let task = try #require(try await WorkTask.query(on: app.db).filter(\.$title == "Alpha").first())
+            let pia = try #require(try await User.query(on: app.db).filter(\.$email == "pia@example.com").first())
+            _ = try await browser.post("\(base)/tasks/\(task.id!)", ["version": "1", "title": "Alpha",
+                                                                    "description": "Read **this**\n\n- [x] done\n\n<script>alert(1)</script>"])
+            _ = try await browser.post("\(base)/tasks/\(task.id!)/comments", ["body": "Thanks @pia, see [docs](https://example.com) and [x](javascript:alert(1))"])
+            // act
+            let page = try await browser.get("\(base)/tasks/\(task.id!)")
+            // check
+            #expect(page.body.contains("<p>Read <strong>this</strong></p>"))
+            #expect(page.body.contains(#"<li class="task"><input type="checkbox" checked disabled aria-label="done"> done</li>"#))
+            #expect(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!page.body.contains("<script>alert"))
+            #expect(page.body.contains(#"<a href="\#(base)/people#member-\#(pia.id!)" class="mention" title="Pia Lead">@pia</a>"#), "\(page.body)")
+            #expect(page.body.contains(#"<a href="https://example.com" rel="noopener nofollow">docs</a>"#))
+            #expect(!page.body.contains("javascript:alert"))
+        }
+    }
+}

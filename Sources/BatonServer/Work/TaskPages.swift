@@ -36,7 +36,8 @@ struct TaskPages: RouteCollection {
             let options: [Option]
             let hint: String
         }
-        struct CommentRow: Encodable { let author: String; let body: String; let when: String }
+        /// `html`: the comment's markdown, rendered and sanitized (MarkdownRenderer).
+        struct CommentRow: Encodable { let author: String; let html: String; let when: String }
         struct HistoryRow: Encodable { let sentence: String; let when: String }
         struct Person: Encodable { let id: UUID; let name: String }
         struct Related: Encodable { let id: UUID; let title: String; let stage: String; let done: Bool }
@@ -44,6 +45,7 @@ struct TaskPages: RouteCollection {
         let projectId: UUID
         let projectName: String
         let task: TaskDTO
+        let descriptionHtml: String
         let delegator: String?
         let assignee: String?
         let isAssignee: Bool
@@ -88,12 +90,14 @@ struct TaskPages: RouteCollection {
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         let history = try await WorkQueries.history(task, on: req.reader)
         let rights = detail.brief.decisionRights
+        let markdown = MarkdownRenderer.forWorkspace(access.workspaceID, members: members)
         let dueFormatter = DateFormatter()
         dueFormatter.locale = Locale(identifier: "en_US_POSIX")
         dueFormatter.timeZone = TimeZone(identifier: task.timeZone) ?? TimeZone(identifier: "UTC")
         dueFormatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
         let context = TaskContext(
             workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,
+            descriptionHtml: markdown.html(task.description),
             delegator: task.delegatorID.flatMap { names[$0] }, assignee: task.assigneeID.flatMap { names[$0] },
             isAssignee: task.assigneeID == principal.userID,
             canEdit: WorkPermission.can(.editDetails, role: access.role, isAssignee: task.assigneeID == principal.userID),
@@ -125,7 +129,7 @@ struct TaskPages: RouteCollection {
             checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
             checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: DisplayDate.long($0.dueAt, timeZone: principal.timeZone),
                                                               status: $0.status?.rawValue.replacingOccurrences(of: "_", with: " "), note: $0.note) },
-            comments: comments.map { .init(author: names[$0.authorID] ?? "someone", body: $0.body,
+            comments: comments.map { .init(author: names[$0.authorID] ?? "someone", html: markdown.html($0.body),
                                            when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) },
             history: history.reversed().map { .init(sentence: $0.sentence, when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) })
         var page = Page(title: task.title, layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"), page: context)
