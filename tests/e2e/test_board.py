@@ -123,7 +123,9 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     # swimlanes by assignee: a card dropped in another person's lane is handed to them (and changes stage)
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
     api(server, "POST", f"/api/v1/projects/{project['id']}/tasks",
-        {"title": "Book the venue", "assignee_id": owner, "due_at": soon}, token)
+        {"title": "Book the venue", "assignee_id": owner, "due_at": soon,
+         "description": "Find a venue for **40 people** near the office.\n\n- [x] Ask for the budget\n- [ ] Shortlist three\n\n"
+                        "Use the `venues` sheet; see [the brief](https://example.com/brief).\n\n<script>alert(1)</script>"}, token)
     browser.get(f"{server}/w/{workspace}/projects/{project['id']}?lanes=assignee")
     wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     lanes = [lane.get_attribute("aria-label") for lane in browser.find_elements(By.CSS_SELECTOR, "section.lane")]
@@ -148,5 +150,11 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     Select(browser.find_element(By.ID, "watcher-add")).select_by_visible_text("Tom Report")
     browser.find_element(By.XPATH, "//button[text()='Add watcher']").click()
     wait(browser).until(lambda d: "Tom Report" in d.find_element(By.CSS_SELECTOR, "ul.watchers").text)
+    # its description is markdown, rendered; a script in it is text
+    description = browser.find_element(By.CSS_SELECTOR, "section.task-description")
+    assert description.find_element(By.TAG_NAME, "strong").text == "40 people"
+    assert len(description.find_elements(By.CSS_SELECTOR, "li.task input[type=checkbox]")) == 2
+    assert "<script>alert(1)</script>" in description.text and not description.find_elements(By.TAG_NAME, "script")
+    screenshot(browser, "task-description")
     browser.execute_script("document.querySelector('ul.subtasks').scrollIntoView({block: 'center'});")
     screenshot(browser, "task-page")
