@@ -61,8 +61,7 @@ enum Runner {
     private static func location(of config: BatonConfig) -> String {
         switch config.database {
         case .sqlite(let path):
-            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            return "SQLite file \(URL(fileURLWithPath: absolute).standardizedFileURL.path)"
+            return "SQLite file \(BatonConfig.DatabaseChoice.absolute(sqlitePath: path))"
         case .postgres(let url):
             return "PostgreSQL at \(redact(url))"
         }

@@ -71,7 +71,17 @@ public enum DisplayText {
                       || bad.properties.generalCategory == .paragraphSeparator) {
             return "must be one line"
         }
-        return "must not contain the invisible character U+\(String(format: "%04X", bad.value))"
+        return "must not contain the invisible character \(codePoint(bad))"
+    }
+
+    /// The first problem among several one-line entries (tags, options, list items), or nil.
+    public static func problem(inEach values: some Sequence<String>) -> String? {
+        values.lazy.compactMap { problem(in: $0, lines: false) }.first
+    }
+
+    /// `U+0000`, as messages name a character.
+    public static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        "U+" + String(format: "%04X", scalar.value)
     }
 
     /// Any request text: printable characters, tabs and line breaks (NUL and other control

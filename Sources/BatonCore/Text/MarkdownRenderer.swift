@@ -99,18 +99,25 @@ public struct MarkdownRenderer: Sendable {
             let tag = rest[open...close]
             let name = tag.dropFirst(tag.hasPrefix("</") ? 2 : 1).prefix(while: { $0.isLetter || $0.isNumber })
             if ["code", "pre", "a"].contains(String(name)) { quiet += tag.hasPrefix("</") ? -1 : 1 }
-            output += tag == "<li>" ? taskListItem(after: rest[rest.index(after: close)...]) : String(tag)
             rest = rest[rest.index(after: close)...]
-            if tag == "<li>", rest.hasPrefix("[ ] ") || rest.prefix(4).lowercased() == "[x] " { rest = rest.dropFirst(4) }
+            if tag == "<li>", let box = taskListBox(rest.prefix(4)) {
+                output += #"<li class="task">"# + box
+                rest = rest.dropFirst(4)
+            } else {
+                output += tag
+            }
         }
         output += quiet > 0 ? String(rest) : linked(rest)
         return output
     }
 
-    private func taskListItem(after text: Substring) -> String {
-        if text.hasPrefix("[ ] ") { return #"<li class="task"><input type="checkbox" disabled aria-label="not done"> "# }
-        if text.prefix(4).lowercased() == "[x] " { return #"<li class="task"><input type="checkbox" checked disabled aria-label="done"> "# }
-        return "<li>"
+    /// `[ ] ` or `[x] ` at the start of a list item, as a checkbox.
+    private func taskListBox(_ marker: Substring) -> String? {
+        switch marker.lowercased() {
+        case "[ ] ": #"<input type="checkbox" disabled aria-label="not done"> "#
+        case "[x] ": #"<input type="checkbox" checked disabled aria-label="done"> "#
+        default: nil
+        }
     }
 
     /// `@handle` and `#123` in escaped text; an email address, an entity (`&#123;`) or a word

@@ -95,7 +95,7 @@ public enum TaskImport {
             if !dueText.isEmpty && due == nil { reasons.append("due must be YYYY-MM-DD or an ISO-8601 date-time") }
             let tags = DisplayText.oneLine(column("tags", in: record)).split(whereSeparator: { $0 == ";" || $0 == "," })
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-            if let problem = tags.lazy.compactMap({ DisplayText.problem(in: $0, lines: false) }).first { reasons.append("each tag \(problem)") }
+            if let problem = DisplayText.problem(inEach: tags) { reasons.append("each tag \(problem)") }
             var custom: [String: String?] = [:]
             for (index, field) in fieldColumns {
                 let raw = index < record.fields.count

@@ -5,6 +5,12 @@ public struct BatonConfig: Sendable {
     public enum DatabaseChoice: Sendable, Equatable {
         case sqlite(path: String)
         case postgres(url: String)
+
+        /// A relative SQLite path is relative to the directory Baton was started in.
+        public static func absolute(sqlitePath path: String) -> String {
+            path.hasPrefix("/") ? path
+                : URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/" + path).standardizedFileURL.path
+        }
     }
 
     public var database: DatabaseChoice

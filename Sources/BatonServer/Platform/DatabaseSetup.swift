@@ -8,7 +8,7 @@ enum DatabaseSetup {
     static func register(_ config: BatonConfig, writerThreads: WriterThreads, on app: Application) throws -> (DatabaseDialect, SQLiteReaders?) {
         switch config.database {
         case .sqlite(let path):
-            let absolute = path.hasPrefix("/") ? path : app.directory.workingDirectory + path
+            let absolute = BatonConfig.DatabaseChoice.absolute(sqlitePath: path)
             app.databases.use(.sqlite(.file(absolute), sqlLogLevel: .trace), as: .sqlite, isDefault: true)
             // A connection of its own for the writer, on its own thread: reads never wait behind a
             // write transaction, and a stray read inside a write cannot deadlock on it.

@@ -51,7 +51,7 @@ enum RequestText {
            let found = problem(inJSON: value, path: "") {
             return found
         }
-        return Problem(field: nil, message: "The request body must not contain the invisible character \(hex(bad)).")
+        return Problem(field: nil, message: "The request body must not contain the invisible character \(DisplayText.codePoint(bad)).")
     }
 
     /// `a=1&b=2`, percent-decoded (a `+` is a space, which is never the problem).
@@ -106,9 +106,5 @@ enum RequestText {
 
     private static func problem(in text: String) -> String? {
         DisplayText.problem(in: text, lines: true)
-    }
-
-    private static func hex(_ scalar: Unicode.Scalar) -> String {
-        "U+" + String(format: "%04X", scalar.value)
     }
 }

@@ -312,10 +312,8 @@ struct TaskApplier {
 
     /// Each entry of a list (tags, skills, decision rights) is a one-line name.
     private static func requireOneLine(_ values: [String], field: String) throws {
-        for value in values {
-            if let problem = DisplayText.problem(in: value.trimmingCharacters(in: .whitespacesAndNewlines), lines: false) {
-                throw BatonError.validation(field, "Each entry \(problem).")
-            }
+        if let problem = DisplayText.problem(inEach: values.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }) {
+            throw BatonError.validation(field, "Each entry \(problem).")
         }
     }
 

@@ -245,7 +245,7 @@ struct WorkService: Sendable {
         try scope.requireManage()
         let name = try DisplayText.validate(rawName, label: "Field name", max: 60).orFail(field: "name")
         let cleaned = options.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if let problem = cleaned.lazy.compactMap({ DisplayText.problem(in: $0, lines: false) }).first {
+        if let problem = DisplayText.problem(inEach: cleaned) {
             throw BatonError.validation("options", "Each option \(problem).")
         }
         if [.singleSelect, .multiSelect].contains(type) {
