@@ -26,9 +26,10 @@
     });
   });
 
-  // Keyboard: g p people, g a activity, g t tokens, g r profile, ? help, Esc closes.
+  // Keyboard: g + a module link's letter (data-shortcut), g t tokens, g r profile, ? help, Esc closes.
   var pending = null;
-  var routes = { p: "/people", a: "/activity", w: "/projects", d: "/dashboard" };
+  var routes = {};
+  document.querySelectorAll("nav.modules a[data-shortcut]").forEach(function (link) { routes[link.dataset.shortcut] = link; });
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Escape") {
@@ -41,7 +42,7 @@
     if (target.closest && target.closest("input, select, textarea, [contenteditable]")) return;
     if (pending === "g") {
       pending = null;
-      if (routes[event.key] && workspaceId) location.href = "/w/" + workspaceId + routes[event.key];
+      if (routes[event.key]) location.href = routes[event.key].href;
       if (event.key === "t") location.href = "/tokens";
       if (event.key === "r") location.href = "/profile";
       return;
@@ -57,8 +58,23 @@
     help.className = "kbd-help";
     help.setAttribute("role", "dialog");
     help.setAttribute("aria-label", "Keyboard shortcuts");
-    help.innerHTML = "<strong>Keyboard shortcuts</strong><br><kbd>g</kbd> <kbd>p</kbd> People<br><kbd>g</kbd> <kbd>a</kbd> Activity<br>" +
-      "<kbd>g</kbd> <kbd>r</kbd> Profile<br><kbd>g</kbd> <kbd>t</kbd> API tokens<br><kbd>?</kbd> this help · <kbd>Esc</kbd> close";
+    var title = document.createElement("strong");
+    title.textContent = "Keyboard shortcuts";
+    help.appendChild(title);
+    function line(key, label) {
+      help.appendChild(document.createElement("br"));
+      [["kbd", "g"], ["text", " "], ["kbd", key], ["text", " " + label]].forEach(function (part) {
+        if (part[0] === "text") { help.appendChild(document.createTextNode(part[1])); return; }
+        var kbd = document.createElement("kbd");
+        kbd.textContent = part[1];
+        help.appendChild(kbd);
+      });
+    }
+    Object.keys(routes).forEach(function (key) { line(key, routes[key].textContent); });
+    line("r", "Profile");
+    line("t", "API tokens");
+    help.appendChild(document.createElement("br"));
+    help.appendChild(document.createTextNode("? this help · Esc close"));
     body.appendChild(help);
   }
 

@@ -4,6 +4,12 @@ import Vapor
 
 /// Builds the whole application; used by the `baton` commands and by the tests alike.
 public func configure(_ app: Application, config: BatonConfig) async throws {
+    try await configure(app, config: config, modules: [.identity, .work])
+}
+
+/// The modules, in order: each may use what the ones before it declare (Work's projects have
+/// Identity's members).
+func configure(_ app: Application, config: BatonConfig, modules: [BatonModule]) async throws {
     app.batonConfig = config
     _ = JSONConventions.installed
     app.routes.defaultMaxBodySize = "1mb"
@@ -12,11 +18,13 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.directory.viewsDirectory = resources + "Resources/Views/"
     app.directory.publicDirectory = resources + "Public/"
 
+    let installed = InstalledModules(modules)
+    app.modules = installed
     let writerThreads = WriterThreads()
     let (dialect, sqliteReaders) = try DatabaseSetup.register(config, writerThreads: writerThreads, on: app)
     app.store = Store(dialect: dialect, databases: app.databases, writerThreads: writerThreads, sqliteReaders: sqliteReaders,
-                      logger: app.logger, clock: app.clock, hub: LiveHub(), jobSignal: JobSignal())
-    app.migrations.add(MigrationList.all)
+                      logger: app.logger, clock: app.clock, hub: LiveHub(events: installed.events), jobSignal: JobSignal())
+    app.migrations.add(installed.migrations)
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
@@ -30,9 +38,8 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.middleware.use(PrincipalMiddleware())
 
     app.lifecycle.use(BackgroundWork())
-    InvitationJobs.register(on: app)
-    Purge.register(on: app)
-    try routes(app)
+    for job in installed.jobs { app.jobs.register(job) }
+    try installed.registerRoutes(on: app)
 
     try await DatabaseSetup.prepare(app)
     try await app.autoMigrate()

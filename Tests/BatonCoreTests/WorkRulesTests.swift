@@ -87,8 +87,8 @@ struct WorkRulesTests {
     @Test("history lines for task events")
     func sentences() {
         let names = ["a": "Maya", "b": "Tom", "c": "Lena"]
-        func line(_ kind: EventKind, _ data: [String: String]) -> String {
-            EventSentence.describe(kind: kind.rawValue, actor: "a", subject: nil, data: data) { names[$0] ?? "?" }
+        func line(_ kind: WorkEvent, _ data: [String: String]) -> String {
+            kind.sentence(EventLine(who: "Maya", person: "someone", data: data) { names[$0] ?? "?" })
         }
         #expect(line(.taskAssigned, ["title": "Spec", "from": "", "to": "b"]) == "Maya assigned “Spec” to Tom")
         #expect(line(.taskAssigned, ["title": "Spec", "from": "b", "to": "c"]) == "Maya reassigned “Spec” from Tom to Lena")

@@ -83,7 +83,7 @@ struct ConcurrentWritesTests {
             let stored = try #require(try await WorkTask.find(taskID, on: app.db))
             #expect(stored.version == version + 1)
             let moves = try await EventRecord.query(on: app.db).filter(\.$subjectID == taskID)
-                .filter(\.$kind == EventKind.taskStageChanged.rawValue).count()
+                .filter(\.$kind == WorkEvent.taskStageChanged.rawValue).count()
             #expect(moves == 1)
         }
     }
@@ -102,7 +102,7 @@ struct ConcurrentWritesTests {
                             try await app.store.write { ctx in
                                 try await ctx.enqueue(.invitationExpire, payload: ["batch_test": "\(index)"], runAt: ctx.now.addingTimeInterval(86_400), dedupeKey: "batch-\(index)")
                                 for step in ["first", "second"] {
-                                    ctx.record(.tokenCreated, workspace: nil, actor: nil, subject: .token(subjects[index]), data: ["step": step])
+                                    ctx.record(IdentityEvent.tokenCreated, workspace: nil, actor: nil, subject: .token(subjects[index]), data: ["step": step])
                                 }
                                 if index % 2 == 1 { throw BatonError.validation("index", "odd") }
                             }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Vapor
 @testable import BatonServer
+import BatonCore
 
 @Suite("Activity feed")
 struct EventFeedTests {
@@ -51,7 +52,7 @@ struct EventFeedTests {
                     team.name = "Ghost"
                     team.createdAt = ctx.now
                     try await team.create(on: ctx.db)
-                    ctx.record(.teamCreated, workspace: access.workspaceID, actor: access.userID, subject: .team(team.id!))
+                    ctx.record(IdentityEvent.teamCreated, workspace: access.workspaceID, actor: access.userID, subject: .team(team.id!))
                     try await ctx.enqueue(.invitationEmail, payload: [:], dedupeKey: "ghost")
                     throw Boom()
                 }

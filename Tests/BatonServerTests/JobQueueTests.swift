@@ -30,7 +30,7 @@ struct JobQueueTests {
         let clock = TestClock()
         try await withBaton(db, clock: clock) { app in
             let runs = NIOLockedValueBox(0)
-            app.jobs.register(.invitationEmail) { _, _ in
+            app.jobs.replaceHandler(.invitationEmail) { _, _ in
                 runs.withLockedValue { $0 += 1 }
                 throw BatonError.badRequest("SMTP is down")
             }
@@ -84,7 +84,7 @@ struct JobQueueTests {
         let second = try await startApp(on: scratch, clock: nil, backgroundWork: false)
         let runs = NIOLockedValueBox<[String: Int]>([:])
         for app in [first, second] {
-            app.jobs.register(.invitationExpire) { job, _ in
+            app.jobs.replaceHandler(.invitationExpire) { job, _ in
                 try await Task.sleep(for: .milliseconds(2))
                 runs.withLockedValue { $0[job.payload["n"]!, default: 0] += 1 }
             }

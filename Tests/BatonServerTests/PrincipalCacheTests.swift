@@ -21,11 +21,11 @@ struct PrincipalCacheTests {
             #expect(found?.userID == principal.userID)
         }
         #expect(loads.value == 1)
-        cache.forget(after: [event(.taskStageChanged)])
+        cache.forget(after: [event(WorkEvent.taskStageChanged)])
         _ = try await cache.principal(tokenHash: "h", now: Date()) { loads.add(); return (principal, nil) }
         #expect(loads.value == 1)
-        for kind in [EventKind.tokenRevoked, .signedOut, .passwordChanged, .passwordReset, .profileUpdated, .memberDeactivated] {
-            cache.forget(after: [event(.taskCommented), event(kind)])
+        for kind in [IdentityEvent.tokenRevoked, .signedOut, .passwordChanged, .passwordReset, .profileUpdated, .memberDeactivated] {
+            cache.forget(after: [event(WorkEvent.taskCommented), event(kind)])
             #expect(cache.count == 0)
             _ = try await cache.principal(tokenHash: "h", now: Date()) { loads.add(); return (principal, nil) }
         }
@@ -63,7 +63,7 @@ struct PrincipalCacheTests {
         #expect(loads.value == 2)
     }
 
-    private func event(_ kind: EventKind) -> LoggedEvent {
+    private func event(_ kind: some EventKinds) -> LoggedEvent {
         LoggedEvent(id: 1, workspaceId: nil, actorId: nil, kind: kind.rawValue, subjectType: "user", subjectId: nil, projectId: nil,
                     data: [:], createdAt: Date())
     }

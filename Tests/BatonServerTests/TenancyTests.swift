@@ -48,7 +48,7 @@ struct TenancyTests {
                 }
                 let path = fill(workspace: a.workspaceID)
                 // only the keys this operation takes: an unknown key is a 422 before anything is looked up
-                let known = (RequestShape.schema(method: route.method, path: route.path)?["properties"] as? [String: Any]).map { Set($0.keys) } ?? []
+                let known = (app.modules.contract.requestSchema(method: route.method, path: route.path)?["properties"] as? [String: Any]).map { Set($0.keys) } ?? []
                 let body = route.method == .GET ? nil : body.filter { known.contains($0.key) }
                 let reply = try await b.owner.send(route.method, path, body)
                 // check

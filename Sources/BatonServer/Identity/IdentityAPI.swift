@@ -3,13 +3,15 @@ import Vapor
 import BatonCore
 
 /// JSON routes for accounts, workspaces, members, invitations, teams, tokens and the activity feed.
-struct IdentityAPI: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let auth = routes.grouped("auth")
-        auth.post("signup", use: signup)
-        auth.post("login", use: login)
-        auth.post("logout", use: logout)
+struct IdentityAPI {
+    func register(_ api: APIRoutes) {
+        api.open.post("auth", "signup", use: signup)
+        api.open.post("auth", "login", use: login)
+        api.open.get("invitations", ":secret", use: showInvitation)
+        api.open.post("invitations", ":secret", "accept", use: acceptInvitation)
 
+        let routes = api.signedIn
+        routes.post("auth", "logout", use: logout)
         routes.get("me", use: me)
         routes.patch("me", use: updateProfile)
         routes.post("me", "password", use: changePassword)
@@ -18,7 +20,7 @@ struct IdentityAPI: RouteCollection {
         routes.delete("me", "tokens", ":tokenID", use: revokeToken)
 
         routes.post("workspaces", use: createWorkspace)
-        let workspace = routes.grouped("workspaces", ":workspaceID")
+        let workspace = api.workspace
         workspace.get(use: showWorkspace)
         workspace.get("members", use: listMembers)
         workspace.patch("members", ":userID", use: updateMember)
@@ -32,9 +34,6 @@ struct IdentityAPI: RouteCollection {
         workspace.post("teams", ":teamID", "members", use: addTeamMember)
         workspace.delete("teams", ":teamID", "members", ":userID", use: removeTeamMember)
         workspace.get("events", use: listEvents)
-
-        routes.get("invitations", ":secret", use: showInvitation)
-        routes.post("invitations", ":secret", "accept", use: acceptInvitation)
     }
 
     // MARK: auth
@@ -281,6 +280,7 @@ struct IdentityAPI: RouteCollection {
         let after = try req.cursorParameter("after")
         let limit = try req.pageSize()
         let viewer = try await WorkScope.viewer(access, on: req.reader)
-        return try await IdentityQueries.visibleEvents(access, viewer: viewer, after: after, limit: limit, on: req.reader)
+        return try await IdentityQueries.visibleEvents(access, viewer: viewer, after: after, limit: limit,
+                                                         catalog: req.application.modules.events, on: req.reader)
     }
 }

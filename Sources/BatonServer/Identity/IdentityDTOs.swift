@@ -142,7 +142,7 @@ enum IdentityQueries {
     /// may not see are skipped a batch at a time; a page can come back short, with a cursor past
     /// what was read, when a long run of them is in the way.
     static func visibleEvents(_ access: WorkspaceAccess, viewer: EventVisibility.Viewer<UUID>, after: Int?, limit: Int,
-                              on db: any Database) async throws -> ListPage<LoggedEvent> {
+                              catalog: EventCatalog, on db: any Database) async throws -> ListPage<LoggedEvent> {
         var cursor = after ?? 0
         var page: [LoggedEvent] = []
         for _ in 0..<20 {
@@ -154,7 +154,7 @@ enum IdentityQueries {
             for record in batch {
                 let event = record.logged
                 cursor = event.id
-                guard event.isVisible(to: viewer) else { continue }
+                guard event.isVisible(to: viewer, in: catalog) else { continue }
                 page.append(event)
                 if page.count > limit { return ListPage(data: Array(page.prefix(limit)), nextCursor: String(page[limit - 1].id)) }
             }

@@ -4,9 +4,9 @@ import BatonCore
 
 /// HTML pages for signing up and in, invitations, profile, tokens and new workspaces.
 /// People and activity pages are in PeoplePages.swift.
-struct IdentityPages: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let pages = routes.grouped(CSRFMiddleware())
+struct IdentityPages {
+    func register(_ routes: PageRoutes) throws {
+        let pages = routes.open
         pages.get(use: home)
         pages.get("login", use: loginPage)
         pages.post("login", use: login)
@@ -15,19 +15,16 @@ struct IdentityPages: RouteCollection {
         pages.post("logout", use: logout)
         pages.get("invite", ":secret", use: invitePage)
         pages.post("invite", ":secret", use: acceptInvite)
-        pages.get("profile", use: profilePage)
-        pages.post("profile", use: saveProfile)
-        pages.post("profile", "password", use: changePassword)
-        pages.get("tokens", use: tokensPage)
-        pages.post("tokens", use: createToken)
-        pages.post("tokens", ":tokenID", "revoke", use: revokeToken)
-        pages.get("workspaces", "new", use: newWorkspacePage)
-        pages.post("workspaces", use: createWorkspace)
-        try pages.register(collection: PeoplePages())
-        try pages.register(collection: WorkPages())
-        try pages.register(collection: TaskListPages())
-        try pages.register(collection: TaskPages())
-        try pages.register(collection: ProjectSettingsPages())
+        let signedIn = routes.signedIn
+        signedIn.get("profile", use: profilePage)
+        signedIn.post("profile", use: saveProfile)
+        signedIn.post("profile", "password", use: changePassword)
+        signedIn.get("tokens", use: tokensPage)
+        signedIn.post("tokens", use: createToken)
+        signedIn.post("tokens", ":tokenID", "revoke", use: revokeToken)
+        signedIn.get("workspaces", "new", use: newWorkspacePage)
+        signedIn.post("workspaces", use: createWorkspace)
+        try routes.workspace.register(collection: PeoplePages())
     }
 
     func home(req: Request) async throws -> Response {

@@ -39,7 +39,7 @@ extension IdentityService {
             invitation.expiresAt = InvitationRules.expiry(from: ctx.now)
             try await invitation.create(on: ctx.db)
             let id = try invitation.requireID()
-            ctx.record(.memberInvited, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
+            ctx.record(IdentityEvent.memberInvited, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
                        data: ["email": email, "role": role.rawValue])
             try await ctx.enqueue(.invitationEmail, payload: [
                 "invitation_id": id.uuidString, "email": email, "accept_url": acceptURL,
@@ -61,7 +61,7 @@ extension IdentityService {
             invitation.revokedAt = ctx.now
             try await invitation.save(on: ctx.db)
             try await InvitationJobs.forgetLink(of: id, ctx: ctx)
-            ctx.record(.invitationRevoked, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
+            ctx.record(IdentityEvent.invitationRevoked, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
                        data: ["email": invitation.email])
         }
     }
@@ -126,7 +126,7 @@ extension IdentityService {
                 membership.deactivatedAt = nil
                 membership.role = invitation.role
                 try await membership.save(on: ctx.db)
-                ctx.record(.memberReactivated, workspace: invitation.workspaceID, actor: userID, subject: .user(userID),
+                ctx.record(IdentityEvent.memberReactivated, workspace: invitation.workspaceID, actor: userID, subject: .user(userID),
                            data: ["role": invitation.role.rawValue, "invitation_id": invitationID.uuidString])
             } else {
                 try await Self.addMembership(user: user, workspaceID: invitation.workspaceID, role: invitation.role,
@@ -151,10 +151,10 @@ extension IdentityService {
             else { return }
             let already = try await EventRecord.query(on: ctx.db)
                 .filter(\.$subjectType == "invitation").filter(\.$subjectID == id)
-                .filter(\.$kind == EventKind.invitationExpired.rawValue).count()
+                .filter(\.$kind == IdentityEvent.invitationExpired.rawValue).count()
             guard already == 0 else { return }
             try await InvitationJobs.forgetLink(of: id, ctx: ctx)
-            ctx.record(.invitationExpired, workspace: invitation.workspaceID, actor: nil, subject: .invitation(id),
+            ctx.record(IdentityEvent.invitationExpired, workspace: invitation.workspaceID, actor: nil, subject: .invitation(id),
                        data: ["email": invitation.email])
         }
     }
@@ -181,7 +181,7 @@ extension IdentityService {
                 case .lastOwner: throw BatonError.validation("role", "A workspace needs at least one owner.")
                 case nil: break
                 }
-                ctx.record(.memberRoleChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
+                ctx.record(IdentityEvent.memberRoleChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
                            data: ["from": membership.role.rawValue, "to": role.rawValue])
                 membership.role = role
             }
@@ -196,12 +196,12 @@ extension IdentityService {
                         throw BatonError.validation("manager_id", "That would make a reporting loop.")
                     }
                 }
-                ctx.record(.memberManagerChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
+                ctx.record(IdentityEvent.memberManagerChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
                            data: ["from": membership.managerID?.uuidString ?? "", "to": managerChange?.uuidString ?? ""])
                 membership.managerID = managerChange
             }
             if let title, title != membership.title {
-                ctx.record(.memberTitleChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
+                ctx.record(IdentityEvent.memberTitleChanged, workspace: access.workspaceID, actor: access.userID, subject: subject,
                            data: ["from": membership.title, "to": title])
                 membership.title = title
             }
@@ -231,7 +231,7 @@ extension IdentityService {
                 try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID).filter(\.$revokedAt == nil)
                     .set(\.$revokedAt, to: ctx.now).update()
             }
-            ctx.record(.memberDeactivated, workspace: access.workspaceID, actor: access.userID, subject: .user(userID))
+            ctx.record(IdentityEvent.memberDeactivated, workspace: access.workspaceID, actor: access.userID, subject: .user(userID))
         }
     }
 
@@ -242,7 +242,7 @@ extension IdentityService {
             guard !membership.isActive else { throw BatonError.conflict(nil, "This member is already active.") }
             membership.deactivatedAt = nil
             try await membership.save(on: ctx.db)
-            ctx.record(.memberReactivated, workspace: access.workspaceID, actor: access.userID, subject: .user(userID))
+            ctx.record(IdentityEvent.memberReactivated, workspace: access.workspaceID, actor: access.userID, subject: .user(userID))
         }
     }
 
@@ -259,7 +259,7 @@ extension IdentityService {
             team.name = name
             team.createdAt = ctx.now
             try await team.create(on: ctx.db)
-            ctx.record(.teamCreated, workspace: access.workspaceID, actor: access.userID, subject: .team(try team.requireID()),
+            ctx.record(IdentityEvent.teamCreated, workspace: access.workspaceID, actor: access.userID, subject: .team(try team.requireID()),
                        data: ["name": name])
             return team
         }
@@ -278,7 +278,7 @@ extension IdentityService {
             row.userID = userID
             row.addedAt = ctx.now
             try await row.create(on: ctx.db)
-            ctx.record(.teamMemberAdded, workspace: access.workspaceID, actor: access.userID, subject: .team(teamID),
+            ctx.record(IdentityEvent.teamMemberAdded, workspace: access.workspaceID, actor: access.userID, subject: .team(teamID),
                        data: ["user_id": userID.uuidString, "team": team.name])
         }
     }
@@ -291,7 +291,7 @@ extension IdentityService {
                 throw BatonError.notFound("Team member")
             }
             try await row.delete(on: ctx.db)
-            ctx.record(.teamMemberRemoved, workspace: access.workspaceID, actor: access.userID, subject: .team(teamID),
+            ctx.record(IdentityEvent.teamMemberRemoved, workspace: access.workspaceID, actor: access.userID, subject: .team(teamID),
                        data: ["user_id": userID.uuidString, "team": team.name])
         }
     }

@@ -77,7 +77,7 @@ struct IdentityService: Sendable {
             try await Self.forgetFailures(email: email, address: address, ctx: ctx)
             let session = try await Self.issueToken(for: user, kind: .session, name: tokenName, lifetime: lifetime,
                                                     address: address, ctx: ctx)
-            ctx.record(.signedIn, workspace: nil, actor: try user.requireID(), subject: .token(try session.token.requireID()),
+            ctx.record(IdentityEvent.signedIn, workspace: nil, actor: try user.requireID(), subject: .token(try session.token.requireID()),
                        data: ["name": tokenName])
             return Session(user: user, token: session.secret)
         }
@@ -152,7 +152,7 @@ struct IdentityService: Sendable {
         try await store.write { ctx in
             try await AuthToken.query(on: ctx.db).filter(\.$id == principal.tokenID)
                 .set(\.$revokedAt, to: ctx.now).update()
-            ctx.record(.signedOut, workspace: nil, actor: principal.userID, subject: .token(principal.tokenID))
+            ctx.record(IdentityEvent.signedOut, workspace: nil, actor: principal.userID, subject: .token(principal.tokenID))
         }
     }
 
@@ -168,7 +168,7 @@ struct IdentityService: Sendable {
             if let timeZone, timeZone != user.timeZone { changed["time_zone"] = timeZone; user.timeZone = timeZone }
             guard !changed.isEmpty else { return user }
             try await user.save(on: ctx.db)
-            ctx.record(.profileUpdated, workspace: nil, actor: principal.userID, subject: .user(principal.userID), data: changed)
+            ctx.record(IdentityEvent.profileUpdated, workspace: nil, actor: principal.userID, subject: .user(principal.userID), data: changed)
             return user
         }
     }
@@ -188,7 +188,7 @@ struct IdentityService: Sendable {
                 .filter(\.$user.$id == principal.userID).filter(\.$kind == .session)
                 .filter(\.$id != principal.tokenID).filter(\.$revokedAt == nil)
                 .set(\.$revokedAt, to: ctx.now).update()
-            ctx.record(.passwordChanged, workspace: nil, actor: principal.userID, subject: .user(principal.userID),
+            ctx.record(IdentityEvent.passwordChanged, workspace: nil, actor: principal.userID, subject: .user(principal.userID),
                        data: ["kept_token_id": principal.tokenID.uuidString])
         }
     }
@@ -207,7 +207,7 @@ struct IdentityService: Sendable {
             try await user.save(on: ctx.db)
             try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID).filter(\.$kind == .session)
                 .filter(\.$revokedAt == nil).set(\.$revokedAt, to: ctx.now).update()
-            ctx.record(.passwordReset, workspace: nil, actor: nil, subject: .user(userID))
+            ctx.record(IdentityEvent.passwordReset, workspace: nil, actor: nil, subject: .user(userID))
         }
     }
 
@@ -256,7 +256,7 @@ struct IdentityService: Sendable {
             else { throw BatonError.notFound("Token") }
             token.revokedAt = ctx.now
             try await token.save(on: ctx.db)
-            ctx.record(.tokenRevoked, workspace: nil, actor: principal.userID, subject: .token(id), data: ["name": token.name])
+            ctx.record(IdentityEvent.tokenRevoked, workspace: nil, actor: principal.userID, subject: .token(id), data: ["name": token.name])
         }
     }
 
@@ -283,7 +283,7 @@ struct IdentityService: Sendable {
         try await workspace.create(on: ctx.db)
         let workspaceID = try workspace.requireID()
         let ownerID = try owner.requireID()
-        ctx.record(.workspaceCreated, workspace: workspaceID, actor: ownerID, subject: .workspace(workspaceID), data: ["name": name])
+        ctx.record(IdentityEvent.workspaceCreated, workspace: workspaceID, actor: ownerID, subject: .workspace(workspaceID), data: ["name": name])
         try await addMembership(user: owner, workspaceID: workspaceID, role: .owner, title: "", actor: ownerID, ctx: ctx)
         return workspace
     }
@@ -297,7 +297,7 @@ struct IdentityService: Sendable {
         membership.title = title
         membership.joinedAt = ctx.now
         try await membership.create(on: ctx.db)
-        ctx.record(.memberJoined, workspace: workspaceID, actor: actor ?? user.id, subject: .user(try user.requireID()),
+        ctx.record(IdentityEvent.memberJoined, workspace: workspaceID, actor: actor ?? user.id, subject: .user(try user.requireID()),
                    data: data.merging(["role": role.rawValue, "name": user.name]) { $1 })
     }
 
@@ -318,7 +318,7 @@ struct IdentityService: Sendable {
 
     private static func createPersonalToken(for user: User, name: String, actor: UUID?, ctx: WriteContext) async throws -> CreatedToken {
         let (token, secret) = try await issueToken(for: user, kind: .personal, name: name, lifetime: nil, ctx: ctx)
-        ctx.record(.tokenCreated, workspace: nil, actor: actor ?? user.id, subject: .token(try token.requireID()), data: ["name": name])
+        ctx.record(IdentityEvent.tokenCreated, workspace: nil, actor: actor ?? user.id, subject: .token(try token.requireID()), data: ["name": name])
         return CreatedToken(token: token, secret: secret)
     }
 }

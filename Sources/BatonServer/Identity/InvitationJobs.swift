@@ -8,8 +8,8 @@ import Vapor
 /// then drops `JobKind.secretPayloadKeys`), and in the outbox's `secret_link` until the message is
 /// sent or the invitation stops being pending (accepted, revoked, expired), whichever comes first.
 enum InvitationJobs {
-    static func register(on app: Application) {
-        app.jobs.register(.invitationEmail) { job, app in
+    static let definitions = [
+        JobDefinition(kind: .invitationEmail, secretPayloadKeys: ["accept_url"]) { job, app in
             guard let dedupe = job.dedupeKey, let email = job.payload["email"], let url = job.payload["accept_url"],
                   let invitationID = job.payload["invitation_id"].flatMap(UUID.init(uuidString:)) else { return }
             let workspace = job.payload["workspace_name"] ?? "Baton"
@@ -33,18 +33,23 @@ enum InvitationJobs {
                 message.createdAt = ctx.now
                 try await message.create(on: ctx.db)
             }
-        }
-        app.jobs.register(.invitationExpire) { job, app in
+        },
+        JobDefinition(kind: .invitationExpire) { job, app in
             guard let id = job.payload["invitation_id"].flatMap(UUID.init(uuidString:)) else { return }
             try await app.identity.expireInvitation(id: id)
-        }
-    }
+        },
+    ]
 
     /// The invitation is no longer pending: its queued email keeps no working link.
     static func forgetLink(of invitationID: UUID, ctx: WriteContext) async throws {
         try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey == "invitation.email:\(invitationID)")
             .set(\.$secretLink, to: nil).update()
     }
+}
+
+extension JobKind {
+    static let invitationEmail = JobKind("invitation.email")
+    static let invitationExpire = JobKind("invitation.expire")
 }
 
 extension OutboxEmail {

@@ -4,8 +4,8 @@ import BatonCore
 
 /// The people page (members, invitations, teams) and the activity feed of a workspace.
 struct PeoplePages: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let workspace = routes.grouped("w", ":workspaceID")
+    /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
+    func boot(routes workspace: any RoutesBuilder) throws {
         workspace.get { req in req.redirect(to: "/w/\(try await req.workspaceAccess().workspaceID)/people") }
         workspace.get("people", use: peoplePage)
         workspace.post("invitations", use: invite)
@@ -221,7 +221,7 @@ struct PeoplePages: RouteCollection {
 
     private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
         let principal = try req.principal()
-        let sentences = try await EventSentences.describe(events, on: req.reader)
+        let sentences = try await EventSentences.describe(events, in: req.application.modules.events, on: req.reader)
         let iso = ISO8601DateFormatter()
         return zip(events, sentences).map { event, sentence in
             ActivityItem(id: event.id, sentence: sentence,

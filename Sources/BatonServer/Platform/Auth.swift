@@ -112,6 +112,7 @@ struct PrincipalMiddleware: AsyncMiddleware {
 }
 
 private struct PrincipalKey: StorageKey { typealias Value = Principal }
+private struct WorkspaceAccessKey: StorageKey { typealias Value = WorkspaceAccess }
 
 extension Request {
     var optionalPrincipal: Principal? { storage[PrincipalKey.self] }
@@ -122,10 +123,14 @@ extension Request {
     }
 
     /// The caller's access to the workspace in the path parameter `name`; 401 or 404 otherwise.
+    /// Read once per request (`TenancyMiddleware` reads it before the handler).
     func workspaceAccess(_ name: String = "workspaceID") async throws -> WorkspaceAccess {
         let principal = try principal()
         guard let id = parameters.get(name, as: UUID.self) else { throw BatonError.notFound("Workspace") }
-        return try await Tenancy.access(id, for: principal.userID, on: db)
+        if let known = storage[WorkspaceAccessKey.self], known.workspaceID == id, known.userID == principal.userID { return known }
+        let access = try await Tenancy.access(id, for: principal.userID, on: db)
+        storage[WorkspaceAccessKey.self] = access
+        return access
     }
 
     func uuidParameter(_ name: String, label: String) throws -> UUID {

@@ -46,10 +46,10 @@ public struct LoggedEvent: Content, Sendable, Equatable {
     public let createdAt: Date
 
     /// Whether `viewer` may see this event: the live socket and the catch-up feed ask this alone.
-    func isVisible(to viewer: EventVisibility.Viewer<UUID>) -> Bool {
-        EventVisibility.isAnnounced(kind: kind, data: data)
-            && EventVisibility.canSee(kind: kind, inWorkspace: workspaceId != nil, actor: actorId, subject: subjectId,
-                                      project: projectId, viewer: viewer)
+    func isVisible(to viewer: EventVisibility.Viewer<UUID>, in catalog: EventCatalog) -> Bool {
+        catalog.isAnnounced(kind: kind, data: data)
+            && EventVisibility.canSee(audience: catalog.audience(of: kind), inWorkspace: workspaceId != nil, actor: actorId,
+                                      subject: subjectId, project: projectId, viewer: viewer)
     }
 }
 
@@ -88,15 +88,12 @@ struct EventMigration: AsyncMigration {
 }
 
 /// Events name their project, so a guest's socket and feed can show the events of their projects.
+/// (The events of tasks are given theirs by Work's `NameTaskEventProjects`.)
 struct AddEventProject: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(EventRecord.schema).field("project_id", .uuid).update()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("UPDATE events SET project_id = subject_id WHERE subject_type = 'project'").run()
-        try await sql.raw("""
-            UPDATE events SET project_id = (SELECT tasks.project_id FROM tasks WHERE tasks.id = events.subject_id)
-            WHERE subject_type = 'task'
-            """).run()
     }
 
     func revert(on database: any Database) async throws {
@@ -107,7 +104,7 @@ struct AddEventProject: AsyncMigration {
 /// Sentences for events, with the names of the people they mention loaded in one query. Used by
 /// the activity feed and by task history alike.
 enum EventSentences {
-    static func describe(_ events: [LoggedEvent], on db: any Database) async throws -> [String] {
+    static func describe(_ events: [LoggedEvent], in catalog: EventCatalog, on db: any Database) async throws -> [String] {
         var ids = Set<UUID>()
         for event in events {
             if let actor = event.actorId { ids.insert(actor) }
@@ -117,9 +114,9 @@ enum EventSentences {
         let users = ids.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ Array(ids)).all()
         let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
         return events.map { event in
-            EventSentence.describe(kind: event.kind, actor: event.actorId?.uuidString,
+            catalog.describe(kind: event.kind, actor: event.actorId?.uuidString,
                                    subject: event.subjectType == "user" ? event.subjectId?.uuidString : nil,
-                                   data: event.data) { names[$0.uppercased()] ?? "someone" }
+                             data: event.data) { names[$0.uppercased()] ?? "someone" }
         }
     }
 }

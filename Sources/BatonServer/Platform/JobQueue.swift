@@ -3,18 +3,14 @@ import SQLKit
 import Vapor
 import BatonCore
 
-public enum JobKind: String, Sendable, CaseIterable {
-    case invitationEmail = "invitation.email"
-    case invitationExpire = "invitation.expire"
-    case purge = "maintenance.purge"
+/// The name a job is queued under ("invitation.email"); each module declares its kinds beside
+/// the `JobDefinition` that runs them.
+public struct JobKind: RawRepresentable, Hashable, Sendable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
 
-    /// Payload keys that hold secrets: dropped from the row once the job has finished or failed for good.
-    var secretPayloadKeys: [String] {
-        switch self {
-        case .invitationEmail: ["accept_url"]
-        case .invitationExpire, .purge: []
-        }
-    }
+    static let purge = JobKind("maintenance.purge")
 }
 
 public struct ClaimedJob: Sendable {
@@ -30,7 +26,7 @@ public typealias JobHandler = @Sendable (ClaimedJob, Application) async throws -
 
 /// The durable job queue: rows in `jobs`, claimed by workers with a lease, retried with backoff.
 public final class JobQueue: Sendable {
-    private let handlers = NIOLockedValueBox<[String: JobHandler]>([:])
+    private let definitions = NIOLockedValueBox<[String: JobDefinition]>([:])
     let workerID = "worker-" + UUID().uuidString.prefix(8).lowercased()
     let backoff: RetryBackoff
     let lease: TimeInterval
@@ -40,8 +36,19 @@ public final class JobQueue: Sendable {
         self.lease = lease
     }
 
-    public func register(_ kind: JobKind, _ handler: @escaping JobHandler) {
-        handlers.withLockedValue { $0[kind.rawValue] = handler }
+    func register(_ definition: JobDefinition) {
+        definitions.withLockedValue { all in
+            precondition(all[definition.kind.rawValue] == nil, "job kind \(definition.kind.rawValue) is declared twice")
+            all[definition.kind.rawValue] = definition
+        }
+    }
+
+    /// Tests swap a module's handler for one that fails or waits.
+    func replaceHandler(_ kind: JobKind, _ handler: @escaping JobHandler) {
+        definitions.withLockedValue { all in
+            let secrets = all[kind.rawValue]?.secretPayloadKeys ?? []
+            all[kind.rawValue] = JobDefinition(kind: kind, secretPayloadKeys: secrets, handler: handler)
+        }
     }
 
     /// Claims and runs every job that is due now; returns how many ran. Safe to call from several
@@ -50,7 +57,7 @@ public final class JobQueue: Sendable {
     public func runDue(app: Application, limit: Int = 20) async throws -> Int {
         let jobs = try await claim(app: app, limit: limit)
         for job in jobs {
-            let handler = handlers.withLockedValue { $0[job.kind] }
+            let handler = definitions.withLockedValue { $0[job.kind]?.handler }
             do {
                 guard let handler else { throw BatonError.badRequest("No handler for job kind \(job.kind)") }
                 try await handler(job, app)
@@ -112,7 +119,7 @@ public final class JobQueue: Sendable {
                 update.set("done_at", to: SQLBind(ctx.now))
             }
             let finished = error == nil || job.attempts >= job.maxAttempts
-            if finished, let secrets = JobKind(rawValue: job.kind)?.secretPayloadKeys, !secrets.isEmpty {
+            if finished, let secrets = self.definitions.withLockedValue({ $0[job.kind]?.secretPayloadKeys }), !secrets.isEmpty {
                 let kept = job.payload.filter { !secrets.contains($0.key) }
                 update.set("payload", to: SQLBind(String(decoding: try JSONEncoder().encode(kept), as: UTF8.self)))
             }

@@ -19,8 +19,11 @@ public final class LiveHub: Sendable {
     private let queue: AsyncStream<[LoggedEvent]>.Continuation
     private let stream: AsyncStream<[LoggedEvent]>
     private let encoder: JSONEncoder
+    /// The installed modules' event kinds: who may see each.
+    let events: EventCatalog
 
-    init() {
+    init(events: EventCatalog) {
+        self.events = events
         (stream, queue) = AsyncStream.makeStream(of: [LoggedEvent].self)
         encoder = JSONEncoder.baton
     }
@@ -60,14 +63,14 @@ public final class LiveHub: Sendable {
     /// sessions, a reset all of them; deactivation ends their access to the workspace.
     static func ends(_ sub: Subscriber, _ event: LoggedEvent) -> Bool {
         switch event.kind {
-        case EventKind.signedOut.rawValue, EventKind.tokenRevoked.rawValue:
+        case IdentityEvent.signedOut.rawValue, IdentityEvent.tokenRevoked.rawValue:
             return event.subjectType == "token" && event.subjectId == sub.tokenID
-        case EventKind.passwordChanged.rawValue:
+        case IdentityEvent.passwordChanged.rawValue:
             return event.subjectId == sub.userID && sub.tokenKind == .session
                 && event.data["kept_token_id"] != sub.tokenID.uuidString
-        case EventKind.passwordReset.rawValue:
+        case IdentityEvent.passwordReset.rawValue:
             return event.subjectId == sub.userID && sub.tokenKind == .session
-        case EventKind.memberDeactivated.rawValue:
+        case IdentityEvent.memberDeactivated.rawValue:
             return event.subjectId == sub.userID && event.workspaceId == sub.workspaceID
         default:
             return false
@@ -82,14 +85,14 @@ public final class LiveHub: Sendable {
     /// Returns whether the viewer changed.
     static func follow(_ event: LoggedEvent, _ viewer: inout EventVisibility.Viewer<UUID>) -> Bool {
         switch event.kind {
-        case EventKind.memberRoleChanged.rawValue where event.subjectId == viewer.id:
+        case IdentityEvent.memberRoleChanged.rawValue where event.subjectId == viewer.id:
             guard let role = event.data["to"].flatMap(Role.init) else { return false }
             viewer.role = role
             return true
-        case EventKind.projectMemberAdded.rawValue where event.data["user_id"] == viewer.id.uuidString:
+        case WorkEvent.projectMemberAdded.rawValue where event.data["user_id"] == viewer.id.uuidString:
             guard let project = event.projectId else { return false }
             return viewer.guestProjects.insert(project).inserted
-        case EventKind.projectMemberRemoved.rawValue where event.data["user_id"] == viewer.id.uuidString:
+        case WorkEvent.projectMemberRemoved.rawValue where event.data["user_id"] == viewer.id.uuidString:
             guard let project = event.projectId else { return false }
             return viewer.guestProjects.remove(project) != nil
         default:
@@ -109,7 +112,7 @@ public final class LiveHub: Sendable {
                 }
                 if let workspace = event.workspaceId, workspace != sub.workspaceID { continue }
                 if event.workspaceId != nil, Self.follow(event, &sub.viewer) { subs[id] = sub }
-                if event.isVisible(to: sub.viewer) { targets.append(sub.socket) }
+                if event.isVisible(to: sub.viewer, in: events) { targets.append(sub.socket) }
             }
             return targets
         }

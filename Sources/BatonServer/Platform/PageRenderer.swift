@@ -5,6 +5,7 @@ import Vapor
 /// What every page's layout needs: who is signed in, which workspace, the CSRF token, a notice.
 struct LayoutContext: Encodable {
     struct WorkspaceLink: Encodable { let id: UUID; let name: String; let current: Bool }
+    struct NavigationLink: Encodable { let title: String; let href: String; let shortcut: String?; let current: Bool }
 
     var signedIn = false
     var userName = ""
@@ -14,6 +15,8 @@ struct LayoutContext: Encodable {
     var isAdmin = false
     var csrf = ""
     var nav = ""
+    /// The installed modules' links for this workspace and viewer.
+    var navigation: [NavigationLink] = []
     var notice: String?
     var noticeLink: String?
 }
@@ -53,6 +56,9 @@ enum PageRenderer {
             layout.workspaceId = chosen.id
             layout.workspaceName = chosen.name
             layout.isAdmin = chosen.role?.canAdminister ?? false
+            layout.navigation = req.application.modules.navigation.filter { !$0.adminsOnly || layout.isAdmin }.map {
+                .init(title: $0.title, href: "/w/\(chosen.id)/\($0.path)", shortcut: $0.shortcut, current: $0.page == nav)
+            }
         } else {
             layout.workspaceName = "No workspace"
         }

@@ -9,12 +9,10 @@ enum Purge {
     static let keepFinishedJobs: TimeInterval = 30 * 86_400
     static let interval: TimeInterval = 86_400
 
-    static func register(on app: Application) {
-        app.jobs.register(.purge) { job, app in
-            try await app.store.write { ctx in
-                try await run(ctx: ctx, throttleWindow: app.identity.throttle.window, except: job.id)
-                try await schedule(at: ctx.now.addingTimeInterval(interval), ctx: ctx)
-            }
+    static let definition = JobDefinition(kind: .purge) { job, app in
+        try await app.store.write { ctx in
+            try await run(ctx: ctx, throttleWindow: app.identity.throttle.window, except: job.id)
+            try await schedule(at: ctx.now.addingTimeInterval(interval), ctx: ctx)
         }
     }
 

@@ -65,7 +65,7 @@ public final class WriteContext: @unchecked Sendable {
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    public func record(_ kind: EventKind, workspace: UUID?, actor: UUID?, subject: EventSubject,
+    public func record(_ kind: some EventKinds, workspace: UUID?, actor: UUID?, subject: EventSubject,
                        data given: [String: String] = [:]) {
         let data = eventTag.isEmpty ? given : given.merging(eventTag) { $1 }
         let event = EventRecord()

@@ -5,7 +5,7 @@ import BatonCore
 /// A project's settings: stages (add, rename, recolour, reorder, remove), custom fields, CSV in and out.
 struct ProjectSettingsPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let project = routes.grouped("w", ":workspaceID", "projects", ":projectID", "settings")
+        let project = routes.grouped("projects", ":projectID", "settings")
         project.get(use: settingsPage)
         project.post("stages", use: addStage)
         project.post("stages", ":stageID", use: updateStage)

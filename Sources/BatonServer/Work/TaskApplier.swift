@@ -37,7 +37,7 @@ struct TaskApplier {
     private var actor: UUID { scope.access.userID }
     private var subject: EventSubject { .task(task) }
 
-    private mutating func record(_ kind: EventKind, _ data: [String: String]) {
+    private mutating func record(_ kind: WorkEvent, _ data: [String: String]) {
         changed = true
         changedDetails = true
         guard !isNew || kind == .taskAssigned else { return }
@@ -45,7 +45,7 @@ struct TaskApplier {
     }
 
     private mutating func recordField(_ name: String, from: String, to: String) {
-        record(.taskUpdated, ["field": name, "from": String(from.prefix(200)), "to": String(to.prefix(200))])
+        record(WorkEvent.taskUpdated, ["field": name, "from": String(from.prefix(200)), "to": String(to.prefix(200))])
     }
 
     mutating func validateAndSet(_ changes: TaskChanges) async throws {
@@ -77,7 +77,7 @@ struct TaskApplier {
             task.startAt = start
         }
         if let due = changes.dueAt, due != task.dueAt {
-            if !isNew { record(.taskDueChanged, ["from": ISODate.string(task.dueAt), "to": ISODate.string(due)]) }
+            if !isNew { record(WorkEvent.taskDueChanged, ["from": ISODate.string(task.dueAt), "to": ISODate.string(due)]) }
             task.dueAt = due
         }
         if let start = task.startAt, let due = task.dueAt, due < start {
@@ -131,12 +131,12 @@ struct TaskApplier {
             task.blocked = true
             task.blockedReason = reason
             task.blockedAt = ctx.now
-            record(.taskBlocked, ["reason": task.blockedReason ?? ""])
+            record(WorkEvent.taskBlocked, ["reason": task.blockedReason ?? ""])
         } else if !blocked && task.blocked {
             task.blocked = false
             task.blockedReason = nil
             task.blockedAt = nil
-            record(.taskUnblocked, [:])
+            record(WorkEvent.taskUnblocked, [:])
         }
     }
 
@@ -154,7 +154,7 @@ struct TaskApplier {
         task.delegatorID = assignee == nil ? task.delegatorID : actor
         task.handoffAcceptedAt = nil
         task.clarificationRequestedAt = nil
-        record(.taskAssigned, ["from": from?.uuidString ?? "", "to": assignee?.uuidString ?? "",
+        record(WorkEvent.taskAssigned, ["from": from?.uuidString ?? "", "to": assignee?.uuidString ?? "",
                                 "delegator": assignee == nil ? "" : actor.uuidString])
     }
 
@@ -212,7 +212,7 @@ struct TaskApplier {
             let joined = Self.normalizedList(skills).joined(separator: ";")
             if joined != task.skills { task.skills = joined; fields.append("skills") }
         }
-        if !fields.isEmpty { record(.taskBriefUpdated, ["fields": fields.joined(separator: ",")]) }
+        if !fields.isEmpty { record(WorkEvent.taskBriefUpdated, ["fields": fields.joined(separator: ",")]) }
     }
 
     /// Tags, watchers and custom field values live in their own tables (the task row must exist).
@@ -265,11 +265,11 @@ struct TaskApplier {
             row.taskID = taskID
             row.userID = userID
             try await ctx.insert(row)
-            if !isNew { record(.taskWatcherAdded, ["user_id": userID.uuidString]) }
+            if !isNew { record(WorkEvent.taskWatcherAdded, ["user_id": userID.uuidString]) }
         }
         for row in rows where !wanted.contains(row.userID) {
             try await row.delete(on: ctx.db)
-            record(.taskWatcherRemoved, ["user_id": row.userID.uuidString])
+            record(WorkEvent.taskWatcherRemoved, ["user_id": row.userID.uuidString])
         }
     }
 

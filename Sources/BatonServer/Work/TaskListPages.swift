@@ -5,8 +5,8 @@ import BatonCore
 /// The table view of a project (filters, saved views, bulk edits, one-choice stage changes),
 /// "My work" and the calendar.
 struct TaskListPages: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let workspace = routes.grouped("w", ":workspaceID")
+    /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
+    func boot(routes workspace: any RoutesBuilder) throws {
         workspace.get("projects", ":projectID", "table", use: tablePage)
         workspace.post("projects", ":projectID", "bulk", use: bulk)
         workspace.post("projects", ":projectID", "views", use: saveView)

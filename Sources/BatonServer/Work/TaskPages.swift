@@ -6,7 +6,7 @@ import BatonCore
 /// comments and history, each edited through the Work service.
 struct TaskPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let task = routes.grouped("w", ":workspaceID", "tasks", ":taskID")
+        let task = routes.grouped("tasks", ":taskID")
         task.get(use: taskPage)
         task.post(use: saveTask)
         task.post("comments", use: addComment)
@@ -88,7 +88,7 @@ struct TaskPages: RouteCollection {
         let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
         let members = memberships.filter(\.isActive).sorted { $0.user.name < $1.user.name }
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
-        let history = try await WorkQueries.history(task, on: req.reader)
+        let history = try await WorkQueries.history(task, in: req.application.modules.events, on: req.reader)
         let rights = detail.brief.decisionRights
         let markdown = MarkdownRenderer.forWorkspace(access.workspaceID, members: members)
         let dueFormatter = DateFormatter()

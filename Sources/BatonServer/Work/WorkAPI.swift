@@ -3,9 +3,10 @@ import Vapor
 import BatonCore
 
 /// JSON routes for projects, stages, fields, tasks, handoffs, comments and history.
-struct WorkAPI: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let workspace = routes.grouped("workspaces", ":workspaceID", "projects")
+struct WorkAPI {
+    func register(_ api: APIRoutes) {
+        let routes = api.signedIn
+        let workspace = api.workspace.grouped("projects")
         workspace.get(use: listProjects)
         workspace.post(use: createProject)
 
@@ -268,7 +269,7 @@ struct WorkAPI: RouteCollection {
 
     func history(req: Request) async throws -> ListPage<HistoryEntryDTO> {
         let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.reader)
-        return ListPage(data: try await WorkQueries.history(task, on: req.reader), nextCursor: nil)
+        return ListPage(data: try await WorkQueries.history(task, in: req.application.modules.events, on: req.reader), nextCursor: nil)
     }
 
     /// Body: the CSV file itself (text/csv). `?dry_run=true` checks every row and writes nothing.

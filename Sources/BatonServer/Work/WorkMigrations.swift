@@ -228,3 +228,17 @@ struct RepairWorkNames: AsyncMigration {
 
     func revert(on database: any Database) async throws {}
 }
+
+/// Task events name their task's project (the platform's `AddEventProject` added the column). A
+/// database that ran the older `AddEventProject` has them already; this sets the same values again.
+struct NameTaskEventProjects: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            UPDATE events SET project_id = (SELECT tasks.project_id FROM tasks WHERE tasks.id = events.subject_id)
+            WHERE subject_type = 'task' AND project_id IS NULL
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {}
+}

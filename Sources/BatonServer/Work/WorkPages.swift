@@ -4,8 +4,8 @@ import BatonCore
 
 /// HTML pages for Work: projects, the board, a task, the manager dashboard.
 struct WorkPages: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let workspace = routes.grouped("w", ":workspaceID")
+    /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
+    func boot(routes workspace: any RoutesBuilder) throws {
         workspace.get("projects", use: projectsPage)
         workspace.post("projects", use: createProject)
         workspace.get("projects", ":projectID", use: boardPage)

@@ -27,7 +27,7 @@ extension WorkService {
             guard task.handoffAcceptedAt == nil else { throw BatonError.conflict(nil, "You accepted this handoff already.") }
             task.handoffAcceptedAt = ctx.now
             task.clarificationRequestedAt = nil
-            ctx.record(.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(task),
+            ctx.record(WorkEvent.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: true, ctx: ctx)
             return task
@@ -41,7 +41,7 @@ extension WorkService {
             let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can ask about the handoff.") }
             task.clarificationRequestedAt = ctx.now
-            ctx.record(.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(task),
+            ctx.record(WorkEvent.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "question": question, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: false, ctx: ctx)
             return task
@@ -70,7 +70,7 @@ extension WorkService {
         item.text = text
         try await item.create(on: ctx.db)
         if record {
-            ctx.record(.taskChecklistItemAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
+            ctx.record(WorkEvent.taskChecklistItemAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
                        data: ["title": task.title, "item": text])
         }
         return item
@@ -90,7 +90,7 @@ extension WorkService {
                 throw BatonError.notFound("Acceptance item")
             }
             var data = ["title": task.title, "item": item.text]
-            let kind: EventKind
+            let kind: WorkEvent
             switch change {
             case .check:
                 item.checkedAt = ctx.now
@@ -136,7 +136,7 @@ extension WorkService {
         checkpoint.note = ""
         try await checkpoint.create(on: ctx.db)
         if record {
-            ctx.record(.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
+            ctx.record(WorkEvent.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
                        data: ["title": task.title, "checkpoint": title, "due_at": ISODate.string(dueAt)])
         }
         return checkpoint
@@ -155,7 +155,7 @@ extension WorkService {
             checkpoint.reviewedAt = ctx.now
             checkpoint.reviewedBy = userID
             try await checkpoint.save(on: ctx.db)
-            ctx.record(.taskCheckpointReviewed, workspace: task.workspaceID, actor: userID, subject: .task(task),
+            ctx.record(WorkEvent.taskCheckpointReviewed, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "checkpoint": checkpoint.title, "status": status.rawValue, "note": note])
             try await Self.touch(task, progress: true, ctx: ctx)
             return checkpoint
@@ -183,7 +183,7 @@ extension WorkService {
             comment.mentions = mentioned.map(\.uuidString).joined(separator: ";")
             comment.createdAt = ctx.now
             try await comment.create(on: ctx.db)
-            ctx.record(.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(task), data: [
+            ctx.record(WorkEvent.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(task), data: [
                 "title": task.title, "comment_id": try comment.requireID().uuidString,
                 "mentions": comment.mentions, "excerpt": String(body.prefix(140)),
             ])

@@ -65,7 +65,7 @@ extension WorkService {
                 throw BatonError.conflict("file", "The project’s stages, fields or members changed while the file was read. Import it again.")
             }
             try await ctx.adopt(prepared)
-            ctx.record(.tasksImported, workspace: scope.access.workspaceID, actor: scope.access.userID, subject: .project(scope.projectID),
+            ctx.record(WorkEvent.tasksImported, workspace: scope.access.workspaceID, actor: scope.access.userID, subject: .project(scope.projectID),
                        data: ["count": String(count), "project": scope.project.name, EventVisibility.bulkKey: importID.uuidString])
         }
         // A bulk load can change which index is best for every later list query.

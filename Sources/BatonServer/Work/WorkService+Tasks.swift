@@ -45,7 +45,7 @@ extension WorkService {
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
         try await ctx.insert(task)
-        ctx.record(.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(task),
+        ctx.record(WorkEvent.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(task),
                    data: ["title": task.title, "project_id": scope.projectID.uuidString, "stage": firstStage.name])
         try await apply.writeRelated(changes)
         if let checklist = changes.brief?.checklist {
@@ -127,7 +127,7 @@ extension WorkService {
         task.completedAt = to.category == .done ? (task.completedAt ?? ctx.now) : nil
         if reopened { task.completedAt = nil }
         task.progressAt = ctx.now
-        ctx.record(.taskStageChanged, workspace: task.workspaceID, actor: actor, subject: .task(task), data: [
+        ctx.record(WorkEvent.taskStageChanged, workspace: task.workspaceID, actor: actor, subject: .task(task), data: [
             "title": task.title, "from": from.name, "to": to.name, "from_category": from.category.rawValue,
             "to_category": to.category.rawValue, "reopened": reopened ? "true" : "false",
         ])

@@ -32,7 +32,7 @@ struct WorkService: Sendable {
             project.createdAt = ctx.now
             try await project.create(on: ctx.db)
             let projectID = try project.requireID()
-            ctx.record(.projectCreated, workspace: access.workspaceID, actor: access.userID, subject: .project(projectID),
+            ctx.record(WorkEvent.projectCreated, workspace: access.workspaceID, actor: access.userID, subject: .project(projectID),
                        data: ["name": name])
             for (position, template) in DefaultStages.all.enumerated() {
                 let stage = Stage()
@@ -63,18 +63,18 @@ struct WorkService: Sendable {
             let subject = EventSubject.project(scope.projectID)
             if let name, name != project.name {
                 try await Self.requireFreeProjectName(name, in: scope.access, ctx: ctx)
-                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                ctx.record(WorkEvent.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
                            data: ["field": "name", "from": project.name, "to": name])
                 project.name = name
             }
             if let description, description != project.description {
-                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                ctx.record(WorkEvent.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
                            data: ["field": "description"])
                 project.description = description
             }
             if let leadID, leadID != project.leadID {
                 try await Self.requireActiveMember(scope.access, leadID, field: "lead_id", ctx: ctx)
-                ctx.record(.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
+                ctx.record(WorkEvent.projectUpdated, workspace: project.workspaceID, actor: scope.access.userID, subject: subject,
                            data: ["field": "lead", "from": project.leadID?.uuidString ?? "", "to": leadID.uuidString])
                 project.leadID = leadID
                 if try await !WorkScope.isProjectMember(leadID, of: scope.projectID, on: ctx.db) {
@@ -125,7 +125,7 @@ struct WorkService: Sendable {
             stage.category = input.category ?? .inProgress
             stage.position = (stages.map(\.position).max() ?? -1) + 1
             try await stage.create(on: ctx.db)
-            ctx.record(.stageCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.stageCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: ["name": name, "stage_id": try stage.requireID().uuidString])
             return stage
         }
@@ -149,7 +149,7 @@ struct WorkService: Sendable {
                 try await Self.recategorize(stage, to: category, actor: scope.access.userID, ctx: ctx)
             }
             try await stage.save(on: ctx.db)
-            ctx.record(.stageUpdated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.stageUpdated, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: data)
             return stage
         }
@@ -193,7 +193,7 @@ struct WorkService: Sendable {
                 stage.position = order.firstIndex(of: stage.id!)!
                 try await stage.save(on: ctx.db)
             }
-            ctx.record(.stagesReordered, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.stagesReordered, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: ["order": order.map(\.uuidString).joined(separator: ",")])
         }
     }
@@ -219,7 +219,7 @@ struct WorkService: Sendable {
                 }
             }
             try await stage.delete(on: ctx.db)
-            ctx.record(.stageRemoved, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.stageRemoved, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID),
                        data: ["name": stage.name, "moved_to": stages.first { $0.id == moveTo }?.name ?? ""])
         }
@@ -270,7 +270,7 @@ struct WorkService: Sendable {
             field.currency = type == .money ? currency?.uppercased() : nil
             field.position = existing.count
             try await field.create(on: ctx.db)
-            ctx.record(.fieldCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.fieldCreated, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: ["name": name, "type": type.rawValue])
             return field
         }
@@ -293,7 +293,7 @@ struct WorkService: Sendable {
             view.query = query
             view.createdAt = existing?.createdAt ?? ctx.now
             try await view.save(on: ctx.db)
-            ctx.record(.viewSaved, workspace: scope.access.workspaceID, actor: scope.access.userID,
+            ctx.record(WorkEvent.viewSaved, workspace: scope.access.workspaceID, actor: scope.access.userID,
                        subject: .project(scope.projectID), data: ["name": name, "query": query])
             return view
         }
@@ -325,7 +325,7 @@ struct WorkService: Sendable {
         member.projectID = try project.requireID()
         member.userID = userID
         try await member.create(on: ctx.db)
-        ctx.record(.projectMemberAdded, workspace: project.workspaceID, actor: actor, subject: .project(try project.requireID()),
+        ctx.record(WorkEvent.projectMemberAdded, workspace: project.workspaceID, actor: actor, subject: .project(try project.requireID()),
                    data: ["user_id": userID.uuidString, "project": project.name])
     }
 }

@@ -1,0 +1,98 @@
+/// The events of projects, stages, fields, tasks, handoffs and saved views. Work happens in the
+/// open: every one is seen by the team and by the guests of its project.
+public enum WorkEvent: String, EventKinds {
+    case projectCreated = "project.created"
+    case projectUpdated = "project.updated"
+    case projectMemberAdded = "project.member_added"
+    case projectMemberRemoved = "project.member_removed"
+    case stageCreated = "stage.created"
+    case stageUpdated = "stage.updated"
+    case stageRemoved = "stage.removed"
+    case stagesReordered = "stage.reordered"
+    case fieldCreated = "field.created"
+    /// One CSV import: announced once with its count; its tasks' own events are quiet (`import_id`).
+    case tasksImported = "tasks.imported"
+    case taskCreated = "task.created"
+    case taskAssigned = "task.assigned"
+    case taskStageChanged = "task.stage_changed"
+    case taskDueChanged = "task.due_changed"
+    case taskUpdated = "task.updated"
+    case taskBlocked = "task.blocked"
+    case taskUnblocked = "task.unblocked"
+    case taskBriefUpdated = "task.brief_updated"
+    case taskHandoffAccepted = "task.handoff_accepted"
+    case taskClarificationRequested = "task.clarification_requested"
+    case taskChecklistItemAdded = "task.checklist_item_added"
+    case taskChecklistChecked = "task.checklist_checked"
+    case taskChecklistUnchecked = "task.checklist_unchecked"
+    case taskChecklistWaived = "task.checklist_waived"
+    case taskCheckpointAdded = "task.checkpoint_added"
+    case taskCheckpointReviewed = "task.checkpoint_reviewed"
+    case taskCommented = "task.commented"
+    case taskWatcherAdded = "task.watcher_added"
+    case taskWatcherRemoved = "task.watcher_removed"
+    case viewSaved = "view.saved"
+
+    public var audience: EventAudience {
+        switch self {
+        case .projectCreated, .projectUpdated, .projectMemberAdded, .projectMemberRemoved, .stageCreated, .stageUpdated,
+             .stageRemoved, .stagesReordered, .fieldCreated, .tasksImported, .taskCreated, .taskAssigned, .taskStageChanged,
+             .taskDueChanged, .taskUpdated, .taskBlocked, .taskUnblocked, .taskBriefUpdated, .taskHandoffAccepted,
+             .taskClarificationRequested, .taskChecklistItemAdded, .taskChecklistChecked, .taskChecklistUnchecked,
+             .taskChecklistWaived, .taskCheckpointAdded, .taskCheckpointReviewed, .taskCommented, .taskWatcherAdded,
+             .taskWatcherRemoved:
+            .project
+        // a saved view is its owner's
+        case .viewSaved:
+            .involved
+        }
+    }
+
+    public var summarizesBulk: Bool { self == .tasksImported }
+
+    public func sentence(_ line: EventLine) -> String {
+        let (who, data) = (line.who, line.data)
+        let task = "“\(data["title"] ?? "a task")”"
+        switch self {
+        case .projectCreated: return "\(who) created the project \(data["name"] ?? "")"
+        case .projectUpdated: return "\(who) changed the project’s \(data["field"] ?? "settings")"
+        case .projectMemberAdded: return "\(who) added \(line.person("user_id")) to \(data["project"] ?? "a project")"
+        case .projectMemberRemoved: return "\(who) removed \(line.person("user_id")) from \(data["project"] ?? "a project")"
+        case .stageCreated: return "\(who) added the stage \(data["name"] ?? "")"
+        case .stageUpdated: return "\(who) changed the stage \(data["name"] ?? "")"
+        case .stageRemoved: return "\(who) removed the stage \(data["name"] ?? "") and moved its tasks to \(data["moved_to"] ?? "another stage")"
+        case .stagesReordered: return "\(who) reordered the stages"
+        case .fieldCreated: return "\(who) added the custom field \(data["name"] ?? "")"
+        case .tasksImported: return "\(who) imported \(data["count"] ?? "some") tasks into \(data["project"] ?? "a project")"
+        case .taskCreated: return "\(who) created \(task)"
+        case .taskAssigned:
+            if (data["to"] ?? "").isEmpty { return "\(who) unassigned \(task)" }
+            if (data["from"] ?? "").isEmpty { return "\(who) assigned \(task) to \(line.person("to"))" }
+            return "\(who) reassigned \(task) from \(line.person("from")) to \(line.person("to"))"
+        case .taskStageChanged:
+            let verb = data["reopened"] == "true" ? "reopened" : "moved"
+            return "\(who) \(verb) \(task) from \(data["from"] ?? "?") to \(data["to"] ?? "?")"
+        case .taskDueChanged:
+            let to = (data["to"] ?? "").isEmpty ? "no due date" : data["to"]!
+            return "\(who) changed the due date of \(task) to \(to)"
+        case .taskUpdated: return "\(who) changed the \(data["field"] ?? "details") of \(task)"
+        case .taskBlocked: return "\(who) flagged \(task) as blocked: \(data["reason"] ?? "")"
+        case .taskUnblocked: return "\(who) unblocked \(task)"
+        case .taskBriefUpdated: return "\(who) edited the handoff brief of \(task)"
+        case .taskHandoffAccepted: return "\(who) accepted the handoff of \(task)"
+        case .taskClarificationRequested: return "\(who) asked about \(task): \(data["question"] ?? "")"
+        case .taskChecklistItemAdded: return "\(who) added the acceptance item “\(data["item"] ?? "")” to \(task)"
+        case .taskChecklistChecked: return "\(who) checked “\(data["item"] ?? "")” on \(task)"
+        case .taskChecklistUnchecked: return "\(who) unchecked “\(data["item"] ?? "")” on \(task)"
+        case .taskChecklistWaived: return "\(who) waived “\(data["item"] ?? "")” on \(task): \(data["reason"] ?? "")"
+        case .taskCheckpointAdded: return "\(who) added the checkpoint “\(data["checkpoint"] ?? "")” to \(task)"
+        case .taskCheckpointReviewed:
+            let status = (data["status"] ?? "").replacingOccurrences(of: "_", with: " ")
+            return "\(who) reviewed “\(data["checkpoint"] ?? "")” on \(task): \(status)"
+        case .taskCommented: return "\(who) commented on \(task)"
+        case .taskWatcherAdded: return "\(line.person("user_id")) is watching \(task)"
+        case .taskWatcherRemoved: return "\(line.person("user_id")) stopped watching \(task)"
+        case .viewSaved: return "\(who) saved the view \(data["name"] ?? "")"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// Everything a module brings to Baton, declared in one value. `configure` lists the modules once,
+/// in order; the platform installs each: migrations, event kinds, jobs, routes, navigation and
+/// its part of the OpenAPI document. Adding a module edits nothing outside its folders but that list.
+struct BatonModule: Sendable {
+    let name: String
+    /// Appended in order after the platform's and the earlier modules'. Append only.
+    var migrations: [any Migration] = []
+    /// Each enum says, case by case, who sees the event and how it reads.
+    var events: [any EventKinds.Type] = []
+    var jobs: [JobDefinition] = []
+    /// JSON routes under `/api/v1`: signed in by default, tenancy-checked under `workspace`.
+    var api: @Sendable (APIRoutes) throws -> Void = { _ in }
+    /// HTML pages: every form post is CSRF-checked; `workspace` pages are tenancy-checked.
+    var pages: @Sendable (PageRoutes) throws -> Void = { _ in }
+    /// Links in the top bar, for pages of a workspace.
+    var navigation: [NavigationEntry] = []
+    /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds
+    /// them to the router and to every response the tests see.
+    var operations: [APIOperation] = []
+    var schemas: @Sendable () -> [String: Any] = { [:] }
+}
+
+/// A durable job the module queues with `ctx.enqueue` and runs here.
+struct JobDefinition: Sendable {
+    let kind: JobKind
+    /// Payload keys that hold secrets: dropped from the row once the job has finished or failed for good.
+    var secretPayloadKeys: [String] = []
+    let handler: JobHandler
+}
+
+/// One link in the top bar: `path` is under `/w/{workspace}/`; `page` is what a page passes as
+/// `nav` to mark it current. Entries of all modules are shown in `order`.
+struct NavigationEntry: Sendable, Equatable {
+    let title: String
+    let path: String
+    let page: String
+    var order: Int
+    /// `g` then this key opens the page.
+    var shortcut: String? = nil
+    var adminsOnly = false
+}

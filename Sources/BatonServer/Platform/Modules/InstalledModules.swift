@@ -1,0 +1,52 @@
+import Fluent
+import Vapor
+import BatonCore
+
+/// The modules `configure` installed, and what the platform gathered from them.
+struct InstalledModules: Sendable {
+    /// `contract` is immutable once built.
+    let list: [BatonModule]
+    let events: EventCatalog
+    let navigation: [NavigationEntry]
+    let contract: OpenAPIContract
+
+    init(_ list: [BatonModule]) {
+        precondition(Set(list.map(\.name)).count == list.count, "a module is listed twice")
+        self.list = list
+        events = EventCatalog(list.flatMap(\.events))
+        navigation = list.flatMap(\.navigation).sorted { $0.order < $1.order }
+        let schemas = list.reduce(PlatformAPI.schemas) { all, module in
+            all.merging(module.schemas()) { _, _ in preconditionFailure("a schema is declared by two modules") }
+        }
+        contract = OpenAPIContract(operations: PlatformAPI.operations + list.flatMap(\.operations), schemas: schemas)
+    }
+
+    var migrations: [any Migration] { PlatformMigrations.all + list.flatMap(\.migrations) }
+    var jobs: [JobDefinition] { PlatformJobs.all + list.flatMap(\.jobs) }
+
+    /// Routes: the platform's, then each module's behind the builders that enforce sign-in,
+    /// tenancy and CSRF.
+    func registerRoutes(on app: Application) throws {
+        let api = app.grouped("api", "v1").grouped(RequestShapeMiddleware())
+        let apiRoutes = APIRoutes(api)
+        let pageRoutes = PageRoutes(app)
+        try PlatformAPI.register(apiRoutes)
+        try app.register(collection: OpsRoutes())
+        for module in list {
+            try module.api(apiRoutes)
+            try module.pages(pageRoutes)
+        }
+    }
+}
+
+extension Application {
+    private struct ModulesKey: StorageKey { typealias Value = InstalledModules }
+
+    var modules: InstalledModules {
+        get {
+            guard let modules = storage[ModulesKey.self] else { fatalError("configure has not installed the modules") }
+            return modules
+        }
+        set { storage[ModulesKey.self] = newValue }
+    }
+}

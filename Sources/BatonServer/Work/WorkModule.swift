@@ -1,0 +1,27 @@
+import BatonCore
+import Vapor
+
+extension BatonModule {
+    /// Projects, stages, custom fields, tasks with their handoff briefs; board, table, calendar,
+    /// My work and the dashboards.
+    static let work = BatonModule(
+        name: "work",
+        migrations: [CreateWork(), CreateSavedViews(), AddTaskListIndexes(), AddDashboardIndexes(), TuneDashboardIndexes(),
+                     RepairWorkNames(), NameTaskEventProjects()],
+        events: [WorkEvent.self],
+        api: { WorkAPI().register($0) },
+        pages: { pages in
+            for collection: any RouteCollection in [WorkPages(), TaskListPages(), TaskPages(), ProjectSettingsPages()] {
+                try pages.workspace.register(collection: collection)
+            }
+        },
+        navigation: [
+            NavigationEntry(title: "Work", path: "projects", page: "work", order: 20, shortcut: "w"),
+            NavigationEntry(title: "My work", path: "my-work", page: "my-work", order: 30),
+            NavigationEntry(title: "Calendar", path: "calendar", page: "calendar", order: 40),
+            NavigationEntry(title: "Dashboard", path: "dashboard", page: "dashboard", order: 50, shortcut: "d"),
+        ],
+        operations: WorkOpenAPI.operations,
+        schemas: { WorkOpenAPI.schemas }
+    )
+}
