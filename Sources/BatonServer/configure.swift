@@ -3,13 +3,10 @@ import Leaf
 import Vapor
 
 /// Builds the whole application; used by the `baton` commands and by the tests alike.
+/// The modules are listed here, in order: each may use what the ones before it declare (Work's
+/// projects have Identity's members).
 public func configure(_ app: Application, config: BatonConfig) async throws {
-    try await configure(app, config: config, modules: [.identity, .work])
-}
-
-/// The modules, in order: each may use what the ones before it declare (Work's projects have
-/// Identity's members).
-func configure(_ app: Application, config: BatonConfig, modules: [BatonModule]) async throws {
+    let modules: [BatonModule] = [.identity, .work] + config.additionalModules
     app.batonConfig = config
     _ = JSONConventions.installed
     app.routes.defaultMaxBodySize = "1mb"

@@ -14,6 +14,9 @@ public struct BatonConfig: Sendable {
     }
 
     public var database: DatabaseChoice
+    /// Installed after the built-in ones: how the tests prove that a new module gets the seam's
+    /// guarantees (sign-in, tenancy, CSRF, its events and jobs) without editing anything else.
+    var additionalModules: [BatonModule] = []
     /// Base of links the server hands out (invitation accept links); defaults to the listen address.
     public var publicURL: String?
     public var bcryptCost: Int

@@ -36,12 +36,12 @@ enum CSRF {
     }
 }
 
-/// Guards every page route: posts must carry the CSRF token. A route that collects a body larger
+/// Guards every page route: anything but a GET or HEAD must carry the CSRF token. A route that collects a body larger
 /// than the default (a file upload) is declared with `RoutesBuilder.upload`; its body is
 /// collected here, before the check, so the token can travel inside the form like any other.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.method == .POST {
+        if request.method != .GET && request.method != .HEAD {
             try await request.collectBody()
             try CSRF.verify(request)
         }
