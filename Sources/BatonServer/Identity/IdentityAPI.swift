@@ -42,7 +42,7 @@ struct IdentityAPI {
     struct SignupResponse: Content { let user: UserDTO; let workspace: WorkspaceDTO; let token: String }
 
     func signup(req: Request) async throws -> Response {
-        let body = try req.content.decode(SignupBody.self)
+        let body = try req.decodeBody(SignupBody.self)
         let result = try await req.identity.signup(email: body.email, password: body.password, name: body.name,
                                                    workspaceName: body.workspaceName, address: req.clientAddress)
         let workspace = WorkspaceDTO(id: try result.workspace.requireID(), name: result.workspace.name, role: .owner,
@@ -55,7 +55,7 @@ struct IdentityAPI {
     struct TokenResponse: Content { let token: String }
 
     func login(req: Request) async throws -> TokenResponse {
-        let body = try req.content.decode(LoginBody.self)
+        let body = try req.decodeBody(LoginBody.self)
         let session = try await req.identity.login(email: body.email, password: body.password, tokenName: "API login",
                                                    address: req.clientAddress)
         return TokenResponse(token: session.token)
@@ -80,14 +80,14 @@ struct IdentityAPI {
     struct ProfileBody: Content { let name: String?; let timeZone: String? }
 
     func updateProfile(req: Request) async throws -> UserDTO {
-        let body = try req.content.decode(ProfileBody.self)
+        let body = try req.decodeBody(ProfileBody.self)
         return try UserDTO(try await req.identity.updateProfile(try req.principal(), name: body.name, timeZone: body.timeZone))
     }
 
     struct PasswordBody: Content { let currentPassword: String; let newPassword: String }
 
     func changePassword(req: Request) async throws -> HTTPStatus {
-        let body = try req.content.decode(PasswordBody.self)
+        let body = try req.decodeBody(PasswordBody.self)
         try await req.identity.changePassword(try req.principal(), current: body.currentPassword, new: body.newPassword,
                                               address: req.clientAddress)
         return .noContent
@@ -102,7 +102,7 @@ struct IdentityAPI {
     struct TokenBody: Content { let name: String }
 
     func createToken(req: Request) async throws -> Response {
-        let body = try req.content.decode(TokenBody.self)
+        let body = try req.decodeBody(TokenBody.self)
         let created = try await req.identity.createToken(try req.principal(), name: body.name)
         return try await TokenDTO(created.token, secret: created.secret).encodeResponse(status: .created, for: req)
     }
@@ -118,7 +118,7 @@ struct IdentityAPI {
     struct WorkspaceBody: Content { let name: String }
 
     func createWorkspace(req: Request) async throws -> Response {
-        let body = try req.content.decode(WorkspaceBody.self)
+        let body = try req.decodeBody(WorkspaceBody.self)
         let workspace = try await req.identity.createWorkspace(try req.principal(), name: body.name)
         return try await WorkspaceDTO(id: try workspace.requireID(), name: workspace.name, role: .owner, createdAt: workspace.createdAt)
             .encodeResponse(status: .created, for: req)
@@ -156,7 +156,7 @@ struct IdentityAPI {
     func updateMember(req: Request) async throws -> MemberDTO {
         let access = try await req.workspaceAccess()
         let userID = try req.uuidParameter("userID", label: "Member")
-        let patch = try req.content.decode(MemberPatch.self)
+        let patch = try req.decodeBody(MemberPatch.self)
         _ = try await req.identity.updateMember(access, userID: userID,
                                                 changes: .init(role: patch.role, managerID: patch.managerID, title: patch.title))
         return try await Self.member(access, userID: userID, on: req.reader)
@@ -189,7 +189,7 @@ struct IdentityAPI {
 
     func invite(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let body = try req.content.decode(InviteBody.self)
+        let body = try req.decodeBody(InviteBody.self)
         let created = try await req.identity.invite(access, email: body.email, role: body.role ?? .member)
         return try await InvitationDTO(created.invitation, now: req.application.clock.now(), acceptURL: created.acceptURL)
             .encodeResponse(status: .created, for: req)
@@ -233,7 +233,7 @@ struct IdentityAPI {
     }
 
     func acceptInvitation(req: Request) async throws -> Response {
-        let body = try req.content.decode(AcceptBody.self)
+        let body = try req.decodeBody(AcceptBody.self)
         let accepted = try await req.identity.acceptInvitation(secret: try req.parameters.require("secret"), name: body.name,
                                                                password: body.password, signedIn: req.optionalPrincipal,
                                                                address: req.clientAddress)
@@ -249,7 +249,7 @@ struct IdentityAPI {
 
     func createTeam(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
-        let body = try req.content.decode(WorkspaceBody.self)
+        let body = try req.decodeBody(WorkspaceBody.self)
         let team = try await req.identity.createTeam(access, name: body.name)
         return try await TeamDTO(id: try team.requireID(), name: team.name, memberIds: [], createdAt: team.createdAt)
             .encodeResponse(status: .created, for: req)
@@ -260,7 +260,7 @@ struct IdentityAPI {
     func addTeamMember(req: Request) async throws -> HTTPStatus {
         let access = try await req.workspaceAccess()
         let teamID = try req.uuidParameter("teamID", label: "Team")
-        let body = try req.content.decode(TeamMemberBody.self)
+        let body = try req.decodeBody(TeamMemberBody.self)
         try await req.identity.addToTeam(access, teamID: teamID, userID: body.userId)
         return .noContent
     }

@@ -8,6 +8,15 @@ enum JSONConventions {
         ContentConfiguration.global.use(encoder: JSONEncoder.baton, for: .json)
         ContentConfiguration.global.use(decoder: JSONDecoder.baton, for: .json)
     }()
+
+    /// "workspaceName" → "workspace_name": a Swift key as the wire spells it.
+    static func snakeCase(_ key: String) -> String {
+        var result = ""
+        for character in key {
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+        return result
+    }
 }
 
 extension JSONEncoder {

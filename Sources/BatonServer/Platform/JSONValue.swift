@@ -40,15 +40,24 @@ enum JSONValue: Decodable, Sendable, Equatable {
 struct PatchReader {
     let object: [String: JSONValue]
     var prefix = ""
+    /// With the body-field log on (tests), every key read is noted for the route.
+    var notes: (log: BodyFieldLog, route: Route?)? = nil
 
-    init(_ object: [String: JSONValue], prefix: String = "") {
+    init(_ object: [String: JSONValue], prefix: String = "", notes: (log: BodyFieldLog, route: Route?)? = nil) {
         self.object = object
         self.prefix = prefix
+        self.notes = notes
+    }
+
+    private func value(_ key: String) -> JSONValue? {
+        if let notes { notes.log.note(name(key), route: notes.route) }
+        return object[key]
     }
 
     static func body(_ req: Request) throws -> PatchReader {
         // Keys are read as sent (snake_case): decode without the global key conversion.
-        guard let buffer = req.body.data else { return PatchReader([:]) }
+        let notes = req.application.bodyFieldLog.map { (log: $0, route: req.route) }
+        guard let buffer = req.body.data else { return PatchReader([:], notes: notes) }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: buffer)
@@ -56,47 +65,47 @@ struct PatchReader {
             throw BatonError.badRequest("The request body is not valid JSON.")
         }
         guard case .object(let object) = value else { throw BatonError.badRequest("The request body must be a JSON object.") }
-        return PatchReader(object)
+        return PatchReader(object, notes: notes)
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil }
+    func has(_ key: String) -> Bool { value(key) != nil }
     func name(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
     private func wrong(_ key: String, _ expected: String) -> BatonError {
         .validation(name(key), "\(name(key)) must be \(expected).")
     }
 
     func string(_ key: String) throws -> String? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw wrong(key, "a string") }
         return text
     }
 
     func nullableString(_ key: String) throws -> String?? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
         return .some(try string(key))
     }
 
     func bool(_ key: String) throws -> Bool? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else { throw wrong(key, "true or false") }
         return flag
     }
 
     func int(_ key: String) throws -> Int? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 1e9 else { throw wrong(key, "a whole number") }
         return Int(number)
     }
 
     func nullableInt(_ key: String) throws -> Int?? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
         return .some(try int(key))
     }
 
     func nullableDouble(_ key: String) throws -> Double?? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
         guard case .number(let number) = value, number.isFinite else { throw wrong(key, "a number") }
         return .some(number)
@@ -109,13 +118,13 @@ struct PatchReader {
     }
 
     func nullableUUID(_ key: String) throws -> UUID?? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
         return .some(try uuid(key))
     }
 
     func nullableDate(_ key: String) throws -> Date?? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
         guard let text = try string(key), let date = ISODate.parse(text) else {
             throw wrong(key, "an ISO-8601 date-time such as 2026-03-01T17:00:00Z")
@@ -124,7 +133,7 @@ struct PatchReader {
     }
 
     func strings(_ key: String) throws -> [String]? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .array(let items) = value else { throw wrong(key, "a list of strings") }
         return try items.map { item in
             guard case .string(let text) = item else { throw wrong(key, "a list of strings") }
@@ -146,17 +155,17 @@ struct PatchReader {
     }
 
     func objectReader(_ key: String) throws -> PatchReader? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .object(let nested) = value else { throw wrong(key, "an object") }
-        return PatchReader(nested, prefix: name(key))
+        return PatchReader(nested, prefix: name(key), notes: notes)
     }
 
     func objects(_ key: String) throws -> [PatchReader]? {
-        guard let value = object[key] else { return nil }
+        guard let value = value(key) else { return nil }
         guard case .array(let items) = value else { throw wrong(key, "a list of objects") }
         return try items.enumerated().map { index, item in
             guard case .object(let nested) = item else { throw wrong(key, "a list of objects") }
-            return PatchReader(nested, prefix: "\(name(key)).\(index)")
+            return PatchReader(nested, prefix: "\(name(key)).\(index)", notes: notes)
         }
     }
 }

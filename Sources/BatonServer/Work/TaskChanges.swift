@@ -44,6 +44,15 @@ struct TaskChanges: Sendable {
 }
 
 extension TaskChanges {
+    /// The `changes` of a bulk edit: stage, assignee and due date, the fields a bulk edit takes.
+    static func bulk(_ reader: PatchReader) throws -> TaskChanges {
+        var changes = TaskChanges()
+        changes.stageID = try reader.uuid("stage_id")
+        changes.assigneeID = try reader.nullableUUID("assignee_id")
+        changes.dueAt = try reader.nullableDate("due_at")
+        return changes
+    }
+
     /// Reads the JSON body of a create or patch request.
     init(_ reader: PatchReader) throws {
         title = try reader.string("title")

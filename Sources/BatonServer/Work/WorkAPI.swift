@@ -226,9 +226,13 @@ struct WorkAPI {
     func changeChecklistItem(req: Request) async throws -> ChecklistItemDTO {
         let body = try PatchReader.body(req)
         let change: WorkService.ChecklistChange
+        let checked = try body.bool("checked")
         if let reason = try body.string("waived_reason") {
+            guard checked == nil else {
+                throw BatonError.validation("waived_reason", "Send checked or waived_reason, not both: a waived item is not checked.")
+            }
             change = .waive(reason: reason)
-        } else if let checked = try body.bool("checked") {
+        } else if let checked {
             change = checked ? .check : .uncheck
         } else {
             throw BatonError.validation("checked", "Send checked (true/false) or waived_reason.")
@@ -297,7 +301,7 @@ struct WorkAPI {
         let body = try PatchReader.body(req)
         guard let ids = try body.uuids("task_ids") else { throw BatonError.validation("task_ids", "task_ids is required.") }
         guard let changes = try body.objectReader("changes") else { throw BatonError.validation("changes", "changes is required.") }
-        let tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try TaskChanges(changes))
+        let tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try .bulk(changes))
         return JSONText.response(ListPage(data: try await WorkQueries.dtos(tasks, on: req.reader), nextCursor: nil))
     }
 }

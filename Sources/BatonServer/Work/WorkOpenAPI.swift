@@ -20,7 +20,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
         .init(method: "post", path: ws + "/projects", summary: "Create a project (starts with five stages)", tag: "projects",
               body: ("ProjectRequest", ["name"]), success: (201, "Project")),
         .init(method: "get", path: project, summary: "A project with its stages and fields", tag: "projects", success: (200, "Project")),
-        .init(method: "patch", path: project, summary: "Rename, describe, change lead", tag: "projects", body: ("ProjectRequest", []),
+        .init(method: "patch", path: project, summary: "Rename, describe, change lead", tag: "projects", body: ("ProjectPatch", []),
               success: (200, "Project")),
         .init(method: "post", path: project + "/members", summary: "Add a project member", tag: "projects",
               body: ("TeamMemberRequest", ["user_id"]), success: (200, "Project")),
@@ -46,7 +46,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
               tag: "tasks", query: taskFilters, success: (200, nil)),
         .init(method: "get", path: task, summary: "A task with brief, checklist, checkpoints, watchers", tag: "tasks", success: (200, "TaskDetail")),
         .init(method: "patch", path: task, summary: "Change a task; send the version you read (409 if stale)", tag: "tasks",
-              body: ("TaskRequest", ["version"]), success: (200, "TaskDetail")),
+              body: ("TaskPatch", ["version"]), success: (200, "TaskDetail")),
         .init(method: "post", path: task + "/accept", summary: "Assignee accepts the handoff", tag: "handoff", success: (200, "TaskDetail")),
         .init(method: "post", path: task + "/clarification", summary: "Assignee asks the delegator a question", tag: "handoff",
               body: ("QuestionRequest", ["question"]), success: (200, "TaskDetail")),
@@ -78,6 +78,15 @@ enum WorkOpenAPI: JSONSchemaBuilding {
                  "checkpoints": array(request(["title": string, "due_at": date], required: ["title", "due_at"]))])
     }
 
+    /// What a task create or patch takes (a patch also names the version it read).
+    private static var taskFields: [String: Any] {
+        ["title": string, "description": string, "assignee_id": nullable(uuid), "stage_id": uuid,
+         "priority": ["type": "string", "enum": ["urgent", "high", "normal", "low"]], "start_at": nullable(date),
+         "due_at": nullable(date), "time_zone": string, "blocked": boolean, "blocked_reason": string,
+         "estimate": ["type": ["number", "null"]], "tags": array(string), "parent_id": nullable(uuid),
+         "watcher_ids": array(uuid), "custom_fields": ["type": "object"], "brief": briefRequest]
+    }
+
     static var schemas: [String: Any] {
         let category: [String: Any] = ["type": "string", "enum": ["todo", "in_progress", "blocked", "done"]]
         let priority: [String: Any] = ["type": "string", "enum": ["urgent", "high", "normal", "low"]]
@@ -86,18 +95,17 @@ enum WorkOpenAPI: JSONSchemaBuilding {
         "TaskPage": page("Task"),
         "CommentPage": page("Comment"),
         "HistoryPage": page("HistoryEntry"),
-        "ProjectRequest": request(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]]),
+        "ProjectRequest": request(["name": string, "description": string, "lead_id": uuid, "member_ids": ["type": "array", "items": uuid]],
+                                 required: ["name"]),
+        // members join through POST …/members, one at a time, each an event
+        "ProjectPatch": request(["name": string, "description": string, "lead_id": uuid]),
         "StageRequest": request(["name": string, "color": ["type": "string", "pattern": "^#[0-9a-fA-F]{6}$"], "category": category]),
         "StageOrderRequest": request(["stage_ids": ["type": "array", "items": uuid]], required: ["stage_ids"]),
         "FieldRequest": request(["name": string, "type": ["type": "string", "enum": ["text", "number", "money", "date", "single_select",
                                                                                    "multi_select", "person", "checkbox", "url"]],
                                 "options": ["type": "array", "items": string], "currency": string], required: ["name", "type"]),
-        "TaskRequest": request(["title": string, "description": string, "assignee_id": nullable(uuid), "stage_id": uuid,
-                               "priority": priority, "start_at": nullable(date), "due_at": nullable(date), "time_zone": string,
-                               "blocked": ["type": "boolean"], "blocked_reason": string, "estimate": ["type": ["number", "null"]],
-                               "tags": ["type": "array", "items": string], "parent_id": nullable(uuid),
-                               "watcher_ids": ["type": "array", "items": uuid], "custom_fields": ["type": "object"],
-                               "brief": briefRequest, "version": ["type": "integer"]]),
+        "TaskRequest": request(taskFields, required: ["title"]),
+        "TaskPatch": request(taskFields.merging(["version": integer]) { $1 }, required: ["version"]),
         "BulkRequest": request(["task_ids": ["type": "array", "items": uuid],
                                "changes": request(["stage_id": uuid, "assignee_id": nullable(uuid), "due_at": nullable(date)])],
                               required: ["task_ids", "changes"]),

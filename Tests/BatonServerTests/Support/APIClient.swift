@@ -61,7 +61,10 @@ struct APIClient: Sendable {
             if headers.contentType == nil { headers.contentType = .json }
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
-        return Reply(status: response.status, headers: response.headers, body: response.body.string)
+        let reply = Reply(status: response.status, headers: response.headers, body: response.body.string)
+        ResponseContract.check(method: method, path: path, status: reply.status, headers: reply.headers, body: reply.body,
+                               contract: app.modules.contract)
+        return reply
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }

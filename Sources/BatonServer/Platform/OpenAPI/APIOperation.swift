@@ -29,7 +29,13 @@ struct APIOperation {
         if let body {
             operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body.schema)"]]]]
         }
-        var responses: [String: Any] = [:]
+        operation["responses"] = responses
+        return operation
+    }
+
+    /// By status: the documented success, and the errors every operation may answer.
+    var responses: [String: [String: Any]] {
+        var responses: [String: [String: Any]] = [:]
         if let schema = success.schema {
             responses[String(success.status)] = ["description": "Success",
                                                  "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
@@ -45,7 +51,6 @@ struct APIOperation {
         for (status, description) in errors {
             responses[String(status)] = error.merging(["description": description]) { $1 }
         }
-        operation["responses"] = responses
-        return operation
+        return responses
     }
 }
