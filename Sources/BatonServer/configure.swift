@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
     app.migrations.add(installed.migrations)
 
     app.views.use(.leaf)
+    app.leaf.tags["path"] = PathTag(paths: installed.paths)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()

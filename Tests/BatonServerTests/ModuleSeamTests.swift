@@ -75,7 +75,7 @@ struct ModuleSeamTests {
                 pages.workspace.post("notes") { _ in Response(status: .seeOther, headers: ["Location": "/"]) }
                 pages.workspace.delete("notes") { _ in Response(status: .noContent) }
             },
-            navigation: [NavigationEntry(title: "Notes", path: "notes", page: "notes", order: 60, shortcut: "n")],
+            navigation: [NavigationEntry(title: "Notes", path: PagePath("notes.list", "/w/:workspaceID/notes"), page: "notes", order: 60, shortcut: "n")],
             operations: [.init(method: "post", path: IdentityOpenAPI.ws + "/notes", summary: "Add a note", tag: "notes",
                                body: ("NoteRequest", ["text"]), success: (201, "Note"))],
             schemas: {
@@ -148,5 +148,32 @@ struct ModuleSeamTests {
             _ = EventCatalog([ModuleSeamTests.NoteEvent.self, ModuleSeamTests.NoteEvent.self])
         }
         #expect(EventCatalog([IdentityEvent.self, NoteEvent.self]).kinds.contains("note.added"))
+    }
+
+    @Test("every page route is a declared page path, and no template spells a page path out")
+    func pagePathsAreDeclaredOnce() async throws {
+        try await withBaton(.sqlite) { app in
+            let declared = Set(app.modules.paths.values.map(\.pattern))
+            let operations: Set<String> = ["/healthz", "/readyz", "/metrics"]
+            let pages = app.routes.all.map { "/" + $0.path.map(\.description).joined(separator: "/") }
+                .filter { !$0.hasPrefix("/api/") && !operations.contains($0) }
+            #expect(pages.count > 50)
+            for page in pages { #expect(declared.contains(page), "\(page) is routed but not declared as a PagePath") }
+            #expect(IdentityPaths.all.count + WorkPaths.all.count == app.modules.paths.count)
+            #expect(WorkPaths.task.url(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, "a b/c")
+                    == "/w/00000000-0000-0000-0000-000000000001/tasks/a%20b%2Fc")
+            #expect(IdentityPaths.home.url() == "/")
+
+            let views = URL(fileURLWithPath: app.directory.viewsDirectory)
+            let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" } ?? []
+            #expect(files.count > 10)
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for prefix in ["\"/w/", "\"/login", "\"/signup", "\"/profile", "\"/tokens", "\"/invite", "\"/workspaces"] {
+                    #expect(!text.contains(prefix), "\(file.lastPathComponent) writes a page path (\(prefix)…) instead of #path")
+                }
+            }
+        }
     }
 }

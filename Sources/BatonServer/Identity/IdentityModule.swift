@@ -9,9 +9,10 @@ extension BatonModule {
         jobs: InvitationJobs.definitions,
         api: { IdentityAPI().register($0) },
         pages: { try IdentityPages().register($0) },
+        paths: IdentityPaths.all,
         navigation: [
-            NavigationEntry(title: "People", path: "people", page: "people", order: 10, shortcut: "p"),
-            NavigationEntry(title: "Activity", path: "activity", page: "activity", order: 90, shortcut: "a", adminsOnly: true),
+            NavigationEntry(title: "People", path: IdentityPaths.people, page: "people", order: 10, shortcut: "p"),
+            NavigationEntry(title: "Activity", path: IdentityPaths.activity, page: "activity", order: 90, shortcut: "a", adminsOnly: true),
         ],
         operations: IdentityOpenAPI.operations,
         schemas: { IdentityOpenAPI.schemas }

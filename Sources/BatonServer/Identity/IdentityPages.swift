@@ -7,31 +7,31 @@ import BatonCore
 struct IdentityPages {
     func register(_ routes: PageRoutes) throws {
         let pages = routes.open
-        pages.get(use: home)
-        pages.get("login", use: loginPage)
-        pages.post("login", use: login)
-        pages.get("signup", use: signupPage)
-        pages.post("signup", use: signup)
-        pages.post("logout", use: logout)
-        pages.get("invite", ":secret", use: invitePage)
-        pages.post("invite", ":secret", use: acceptInvite)
+        pages.get(IdentityPaths.home.route, use: home)
+        pages.get(IdentityPaths.login.route, use: loginPage)
+        pages.post(IdentityPaths.login.route, use: login)
+        pages.get(IdentityPaths.signup.route, use: signupPage)
+        pages.post(IdentityPaths.signup.route, use: signup)
+        pages.post(IdentityPaths.logout.route, use: logout)
+        pages.get(IdentityPaths.invite.route, use: invitePage)
+        pages.post(IdentityPaths.invite.route, use: acceptInvite)
         let signedIn = routes.signedIn
-        signedIn.get("profile", use: profilePage)
-        signedIn.post("profile", use: saveProfile)
-        signedIn.post("profile", "password", use: changePassword)
-        signedIn.get("tokens", use: tokensPage)
-        signedIn.post("tokens", use: createToken)
-        signedIn.post("tokens", ":tokenID", "revoke", use: revokeToken)
-        signedIn.get("workspaces", "new", use: newWorkspacePage)
-        signedIn.post("workspaces", use: createWorkspace)
+        signedIn.get(IdentityPaths.profile.route, use: profilePage)
+        signedIn.post(IdentityPaths.profile.route, use: saveProfile)
+        signedIn.post(IdentityPaths.password.route, use: changePassword)
+        signedIn.get(IdentityPaths.tokens.route, use: tokensPage)
+        signedIn.post(IdentityPaths.tokens.route, use: createToken)
+        signedIn.post(IdentityPaths.revokeToken.route, use: revokeToken)
+        signedIn.get(IdentityPaths.newWorkspace.route, use: newWorkspacePage)
+        signedIn.post(IdentityPaths.workspaces.route, use: createWorkspace)
         try routes.workspace.register(collection: PeoplePages())
     }
 
     func home(req: Request) async throws -> Response {
-        guard let principal = req.optionalPrincipal else { return req.redirect(to: "/login") }
+        guard let principal = req.optionalPrincipal else { return req.redirect(to: IdentityPaths.login.url()) }
         let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.reader)
-        guard let current = PageRenderer.currentWorkspaceID(req, among: workspaces) else { return req.redirect(to: "/workspaces/new") }
-        return req.redirect(to: "/w/\(current)/people")
+        guard let current = PageRenderer.currentWorkspaceID(req, among: workspaces) else { return req.redirect(to: IdentityPaths.newWorkspace.url()) }
+        return req.redirect(to: IdentityPaths.people.url(current))
     }
 
     // MARK: sign in and up
@@ -39,7 +39,7 @@ struct IdentityPages {
     struct LoginContext: Encodable { let next: String }
 
     func loginPage(req: Request) async throws -> Response {
-        if req.optionalPrincipal != nil { return req.redirect(to: "/") }
+        if req.optionalPrincipal != nil { return req.redirect(to: IdentityPaths.home.url()) }
         let next = safeNext(req.queryText("next"))
         return try await PageRenderer.render("auth/login", Page(title: "Sign in", layout: try await PageRenderer.layout(for: req),
                                                                  page: LoginContext(next: next)), for: req)
@@ -75,7 +75,7 @@ struct IdentityPages {
             let result = try await req.identity.signup(email: form["email"] ?? "", password: form["password"] ?? "",
                                                        name: form["name"] ?? "", workspaceName: form["workspace_name"] ?? "",
                                                        address: req.clientAddress)
-            let response = PageRenderer.redirect(req, to: "/w/\(try result.workspace.requireID())/people",
+            let response = PageRenderer.redirect(req, to: IdentityPaths.people.url(try result.workspace.requireID()),
                                                  notice: "Welcome to Baton. Invite your team to get started.")
             SessionCookie.set(result.token, on: response, for: req)
             return response
@@ -89,7 +89,7 @@ struct IdentityPages {
 
     func logout(req: Request) async throws -> Response {
         if let principal = req.optionalPrincipal { try await req.identity.logout(principal) }
-        let response = req.redirect(to: "/login")
+        let response = req.redirect(to: IdentityPaths.login.url())
         SessionCookie.clear(on: response, for: req)
         return response
     }
@@ -114,11 +114,11 @@ struct IdentityPages {
         let (invitation, workspace) = try await req.identity.pendingInvitation(secret: secret, on: req.reader)
         let principal = req.optionalPrincipal
         let isInvitee = principal?.email == invitation.email
-        let here = "/invite/\(secret)"
+        let here = IdentityPaths.invite.url(secret)
         return InviteContext(secret: secret, email: invitation.email, role: invitation.role.rawValue, workspaceName: workspace.name,
                              expires: DisplayDate.long(invitation.expiresAt, timeZone: principal?.timeZone),
                              signedInAsInvitee: isInvitee, signedInAs: isInvitee ? nil : principal.map { "\($0.name) (\($0.email))" },
-                             signInLink: "/login?next=" + (here.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
+                             signInLink: IdentityPaths.login.url() + "?next=" + (here.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
     }
 
     func invitePage(req: Request) async throws -> Response {
@@ -134,7 +134,7 @@ struct IdentityPages {
         do {
             let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
                                                                    signedIn: req.optionalPrincipal, address: req.clientAddress)
-            let response = PageRenderer.redirect(req, to: "/w/\(accepted.workspaceID)/people", notice: "You joined \(context.workspaceName).")
+            let response = PageRenderer.redirect(req, to: IdentityPaths.people.url(accepted.workspaceID), notice: "You joined \(context.workspaceName).")
             if let token = accepted.token { SessionCookie.set(token, on: response, for: req) }
             return response
         } catch let error as BatonError where error.status != .internalServerError {
@@ -184,7 +184,7 @@ struct IdentityPages {
                 let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
                 _ = try await req.identity.updateMember(access, userID: principal.userID, changes: .init(title: title))
             }
-            return PageRenderer.redirect(req, to: "/profile", notice: "Profile saved.")
+            return PageRenderer.redirect(req, to: IdentityPaths.profile.url(), notice: "Profile saved.")
         } catch let error as BatonError where error.field != nil {
             return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
         }
@@ -195,7 +195,7 @@ struct IdentityPages {
         do {
             try await req.identity.changePassword(try req.principal(), current: form["current_password"] ?? "",
                                                   new: form["new_password"] ?? "", address: req.clientAddress)
-            return PageRenderer.redirect(req, to: "/profile", notice: "Password changed. Other browsers were signed out.")
+            return PageRenderer.redirect(req, to: IdentityPaths.profile.url(), notice: "Password changed. Other browsers were signed out.")
         } catch let error as BatonError where error.field != nil {
             return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
         }
@@ -236,7 +236,7 @@ struct IdentityPages {
 
     func revokeToken(req: Request) async throws -> Response {
         try await req.identity.revokeToken(try req.principal(), id: try req.uuidParameter("tokenID", label: "Token"))
-        return PageRenderer.redirect(req, to: "/tokens", notice: "Token revoked.")
+        return PageRenderer.redirect(req, to: IdentityPaths.tokens.url(), notice: "Token revoked.")
     }
 
     // MARK: workspaces
@@ -251,7 +251,7 @@ struct IdentityPages {
         let form = try req.content.decode([String: String].self)
         do {
             let workspace = try await req.identity.createWorkspace(try req.principal(), name: form["name"] ?? "")
-            return PageRenderer.redirect(req, to: "/w/\(try workspace.requireID())/people", notice: "Workspace \(workspace.name) created.")
+            return PageRenderer.redirect(req, to: IdentityPaths.people.url(try workspace.requireID()), notice: "Workspace \(workspace.name) created.")
         } catch let error as BatonError where error.field != nil {
             var page = Page(title: "New workspace", layout: try await PageRenderer.layout(for: req), page: NoContext())
             page.errors["name"] = error.message

@@ -6,18 +6,20 @@ import BatonCore
 struct PeoplePages: RouteCollection {
     /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
     func boot(routes workspace: any RoutesBuilder) throws {
-        workspace.get { req in req.redirect(to: "/w/\(try await req.workspaceAccess().workspaceID)/people") }
-        workspace.get("people", use: peoplePage)
-        workspace.post("invitations", use: invite)
-        workspace.post("invitations", ":invitationID", "revoke", use: revokeInvitation)
-        workspace.post("members", ":userID", use: updateMember)
-        workspace.post("members", ":userID", "deactivate", use: deactivate)
-        workspace.post("members", ":userID", "reactivate", use: reactivate)
-        workspace.post("teams", use: createTeam)
-        workspace.post("teams", ":teamID", "members", use: addToTeam)
-        workspace.post("teams", ":teamID", "members", ":userID", "remove", use: removeFromTeam)
-        workspace.get("activity", use: activityPage)
-        workspace.get("activity", "items", use: activityItems)
+        workspace.get(IdentityPaths.workspace.inWorkspace) { req in
+            req.redirect(to: IdentityPaths.people.url(try await req.workspaceAccess().workspaceID))
+        }
+        workspace.get(IdentityPaths.people.inWorkspace, use: peoplePage)
+        workspace.post(IdentityPaths.invitations.inWorkspace, use: invite)
+        workspace.post(IdentityPaths.revokeInvitation.inWorkspace, use: revokeInvitation)
+        workspace.post(IdentityPaths.member.inWorkspace, use: updateMember)
+        workspace.post(IdentityPaths.deactivate.inWorkspace, use: deactivate)
+        workspace.post(IdentityPaths.reactivate.inWorkspace, use: reactivate)
+        workspace.post(IdentityPaths.teams.inWorkspace, use: createTeam)
+        workspace.post(IdentityPaths.teamMembers.inWorkspace, use: addToTeam)
+        workspace.post(IdentityPaths.removeFromTeam.inWorkspace, use: removeFromTeam)
+        workspace.get(IdentityPaths.activity.inWorkspace, use: activityPage)
+        workspace.get(IdentityPaths.activityItems.inWorkspace, use: activityItems)
     }
 
     // MARK: people
@@ -118,7 +120,7 @@ struct PeoplePages: RouteCollection {
     func peoplePage(req: Request) async throws -> Response { try await peoplePage(req) }
 
     private func back(_ req: Request, _ access: WorkspaceAccess, notice: String, link: String? = nil) -> Response {
-        PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/people", notice: notice, link: link)
+        PageRenderer.redirect(req, to: IdentityPaths.people.url(access.workspaceID), notice: notice, link: link)
     }
 
     /// Runs a form action; a refused one re-renders the page with the message where it belongs.

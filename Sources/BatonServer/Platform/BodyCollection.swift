@@ -21,6 +21,12 @@ extension RoutesBuilder {
     @discardableResult
     func upload<Response: AsyncResponseEncodable>(_ path: PathComponent..., upTo bytes: Int,
                                                   use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        upload(path, upTo: bytes, use: closure)
+    }
+
+    @discardableResult
+    func upload<Response: AsyncResponseEncodable>(_ path: [PathComponent], upTo bytes: Int,
+                                                  use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {
         let route = on(.POST, path, body: .collect(maxSize: ByteCount(value: bytes)), use: closure)
         route.userInfo[Route.uploadLimitKey] = bytes
         return route

@@ -19,7 +19,7 @@ struct BatonErrorMiddleware: AsyncMiddleware {
             }
             if batonError.status == .unauthorized {
                 let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
-                return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                return request.redirect(to: IdentityPaths.login.url() + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
             return try await PageRenderer.errorPage(batonError, for: request)
         }

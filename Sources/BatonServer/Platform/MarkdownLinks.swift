@@ -10,7 +10,7 @@ extension MarkdownRenderer {
         for member in members where member.isActive {
             let handle = Mentions.handle(forEmail: member.user.email)
             if people[handle] == nil {
-                people[handle] = Link(url: "/w/\(workspaceID)/people#member-\(member.$user.id)", title: member.user.name)
+                people[handle] = Link(url: IdentityPaths.people.url(workspaceID) + "#member-\(member.$user.id)", title: member.user.name)
             }
         }
         let known = people

@@ -57,7 +57,7 @@ enum PageRenderer {
             layout.workspaceName = chosen.name
             layout.isAdmin = chosen.role?.canAdminister ?? false
             layout.navigation = req.application.modules.navigation.filter { !$0.adminsOnly || layout.isAdmin }.map {
-                .init(title: $0.title, href: "/w/\(chosen.id)/\($0.path)", shortcut: $0.shortcut, current: $0.page == nav)
+                .init(title: $0.title, href: $0.path.url(chosen.id), shortcut: $0.shortcut, current: $0.page == nav)
             }
         } else {
             layout.workspaceName = "No workspace"

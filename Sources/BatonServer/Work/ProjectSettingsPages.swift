@@ -5,14 +5,13 @@ import BatonCore
 /// A project's settings: stages (add, rename, recolour, reorder, remove), custom fields, CSV in and out.
 struct ProjectSettingsPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let project = routes.grouped("projects", ":projectID", "settings")
-        project.get(use: settingsPage)
-        project.post("stages", use: addStage)
-        project.post("stages", ":stageID", use: updateStage)
-        project.post("stages", ":stageID", "move", use: moveStage)
-        project.post("stages", ":stageID", "remove", use: removeStage)
-        project.post("fields", use: addField)
-        project.upload("import", upTo: 64 << 20, use: importCSV)
+        routes.get(WorkPaths.settings.inWorkspace, use: settingsPage)
+        routes.post(WorkPaths.stages.inWorkspace, use: addStage)
+        routes.post(WorkPaths.stage.inWorkspace, use: updateStage)
+        routes.post(WorkPaths.moveStage.inWorkspace, use: moveStage)
+        routes.post(WorkPaths.removeStage.inWorkspace, use: removeStage)
+        routes.post(WorkPaths.fields.inWorkspace, use: addField)
+        routes.upload(WorkPaths.importCSV.inWorkspace, upTo: 64 << 20, use: importCSV)
     }
 
     typealias Option = WorkPages.Option
@@ -63,7 +62,7 @@ struct ProjectSettingsPages: RouteCollection {
         let scope = try await scope(req)
         do {
             try await action(scope)
-            return PageRenderer.redirect(req, to: "/w/\(scope.access.workspaceID)/projects/\(scope.projectID)/settings", notice: notice)
+            return PageRenderer.redirect(req, to: WorkPaths.settings.url(scope.access.workspaceID, scope.projectID), notice: notice)
         } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
             return try await render(req, errors: [key: error.message], status: error.status)
         }
@@ -132,7 +131,7 @@ struct ProjectSettingsPages: RouteCollection {
         do {
             let result = try await req.work.importTasks(scope, csv: text, dryRun: form.dryRun == "on")
             if result.dryRun { return try await render(req, result: result) }
-            return PageRenderer.redirect(req, to: "/w/\(scope.access.workspaceID)/projects/\(scope.projectID)/table",
+            return PageRenderer.redirect(req, to: WorkPaths.table.url(scope.access.workspaceID, scope.projectID),
                                          notice: "Imported \(result.created) tasks.")
         } catch let error as BatonError where error.status == .unprocessableEntity || error.status == .forbidden {
             return try await render(req, errors: ["file": error.message], status: error.status)

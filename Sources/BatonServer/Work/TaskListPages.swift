@@ -7,11 +7,11 @@ import BatonCore
 struct TaskListPages: RouteCollection {
     /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
     func boot(routes workspace: any RoutesBuilder) throws {
-        workspace.get("projects", ":projectID", "table", use: tablePage)
-        workspace.post("projects", ":projectID", "bulk", use: bulk)
-        workspace.post("projects", ":projectID", "views", use: saveView)
-        workspace.get("my-work", use: myWorkPage)
-        workspace.get("calendar", use: calendarPage)
+        workspace.get(WorkPaths.table.inWorkspace, use: tablePage)
+        workspace.post(WorkPaths.bulk.inWorkspace, use: bulk)
+        workspace.post(WorkPaths.views.inWorkspace, use: saveView)
+        workspace.get(WorkPaths.myWork.inWorkspace, use: myWorkPage)
+        workspace.get(WorkPaths.calendar.inWorkspace, use: calendarPage)
     }
 
     typealias Option = WorkPages.Option
@@ -175,7 +175,7 @@ struct TaskListPages: RouteCollection {
         let access = try await req.workspaceAccess()
         let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
         let form = try req.content.decode(BulkForm.self)
-        let back = "/w/\(access.workspaceID)/projects/\(scope.projectID)/table" + (form.query.isEmpty ? "" : "?\(form.query)")
+        let back = WorkPaths.table.url(access.workspaceID, scope.projectID) + (form.query.isEmpty ? "" : "?\(form.query)")
         var changes = TaskChanges()
         if !form.stageId.isEmpty { changes.stageID = UUID(uuidString: form.stageId) }
         if form.assigneeId == "none" { changes.assigneeID = .some(nil) } else if let id = UUID(uuidString: form.assigneeId) { changes.assigneeID = .some(id) }
@@ -207,9 +207,9 @@ struct TaskListPages: RouteCollection {
         let query = form["query"] ?? ""
         do {
             _ = try await req.work.saveView(scope, name: form["name"] ?? "", query: query)
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(scope.projectID)/table?\(query)", notice: "View saved.")
+            return PageRenderer.redirect(req, to: WorkPaths.table.url(access.workspaceID, scope.projectID) + "?\(query)", notice: "View saved.")
         } catch let error as BatonError where error.status == .unprocessableEntity || error.status == .conflict {
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(scope.projectID)/table?\(query)", notice: error.message)
+            return PageRenderer.redirect(req, to: WorkPaths.table.url(access.workspaceID, scope.projectID) + "?\(query)", notice: error.message)
         }
     }
 

@@ -6,17 +6,16 @@ import BatonCore
 /// comments and history, each edited through the Work service.
 struct TaskPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let task = routes.grouped("tasks", ":taskID")
-        task.get(use: taskPage)
-        task.post(use: saveTask)
-        task.post("comments", use: addComment)
-        task.post("accept", use: acceptHandoff)
-        task.post("checklist", use: addChecklistItem)
-        task.post("checklist", ":itemID", use: toggleChecklistItem)
-        task.post("checkpoints", use: addCheckpoint)
-        task.post("checkpoints", ":checkpointID", use: reviewCheckpoint)
-        task.post("watchers", use: changeWatchers)
-        task.post("subtasks", use: addSubtask)
+        routes.get(WorkPaths.task.inWorkspace, use: taskPage)
+        routes.post(WorkPaths.task.inWorkspace, use: saveTask)
+        routes.post(WorkPaths.comments.inWorkspace, use: addComment)
+        routes.post(WorkPaths.accept.inWorkspace, use: acceptHandoff)
+        routes.post(WorkPaths.checklist.inWorkspace, use: addChecklistItem)
+        routes.post(WorkPaths.checklistItem.inWorkspace, use: toggleChecklistItem)
+        routes.post(WorkPaths.checkpoints.inWorkspace, use: addCheckpoint)
+        routes.post(WorkPaths.checkpoint.inWorkspace, use: reviewCheckpoint)
+        routes.post(WorkPaths.watchers.inWorkspace, use: changeWatchers)
+        routes.post(WorkPaths.subtasks.inWorkspace, use: addSubtask)
     }
 
     typealias Option = WorkPages.Option
@@ -217,7 +216,7 @@ struct TaskPages: RouteCollection {
         let taskID = try req.uuidParameter("taskID", label: "Task")
         do {
             try await action(taskID, try req.principal().userID)
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/tasks/\(taskID)", notice: notice)
+            return PageRenderer.redirect(req, to: WorkPaths.task.url(access.workspaceID, taskID), notice: notice)
         } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
             return try await taskPage(req, errors: [error.field ?? "task": error.message], status: error.status)
         }

@@ -15,11 +15,12 @@ extension BatonModule {
                 try pages.workspace.register(collection: collection)
             }
         },
+        paths: WorkPaths.all,
         navigation: [
-            NavigationEntry(title: "Work", path: "projects", page: "work", order: 20, shortcut: "w"),
-            NavigationEntry(title: "My work", path: "my-work", page: "my-work", order: 30),
-            NavigationEntry(title: "Calendar", path: "calendar", page: "calendar", order: 40),
-            NavigationEntry(title: "Dashboard", path: "dashboard", page: "dashboard", order: 50, shortcut: "d"),
+            NavigationEntry(title: "Work", path: WorkPaths.projects, page: "work", order: 20, shortcut: "w"),
+            NavigationEntry(title: "My work", path: WorkPaths.myWork, page: "my-work", order: 30),
+            NavigationEntry(title: "Calendar", path: WorkPaths.calendar, page: "calendar", order: 40),
+            NavigationEntry(title: "Dashboard", path: WorkPaths.dashboard, page: "dashboard", order: 50, shortcut: "d"),
         ],
         operations: WorkOpenAPI.operations,
         schemas: { WorkOpenAPI.schemas }

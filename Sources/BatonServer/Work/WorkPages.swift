@@ -6,12 +6,12 @@ import BatonCore
 struct WorkPages: RouteCollection {
     /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
     func boot(routes workspace: any RoutesBuilder) throws {
-        workspace.get("projects", use: projectsPage)
-        workspace.post("projects", use: createProject)
-        workspace.get("projects", ":projectID", use: boardPage)
-        workspace.post("projects", ":projectID", "tasks", use: quickAddTask)
-        workspace.get("projects", ":projectID", "dashboard", use: projectDashboardPage)
-        workspace.get("dashboard", use: managerDashboardPage)
+        workspace.get(WorkPaths.projects.inWorkspace, use: projectsPage)
+        workspace.post(WorkPaths.projects.inWorkspace, use: createProject)
+        workspace.get(WorkPaths.board.inWorkspace, use: boardPage)
+        workspace.post(WorkPaths.quickAdd.inWorkspace, use: quickAddTask)
+        workspace.get(WorkPaths.projectDashboard.inWorkspace, use: projectDashboardPage)
+        workspace.get(WorkPaths.dashboard.inWorkspace, use: managerDashboardPage)
     }
 
     struct Option: Encodable { let value: String; let label: String; let selected: Bool }
@@ -53,7 +53,7 @@ struct WorkPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         do {
             let project = try await req.work.createProject(access, .init(name: form["name"] ?? "", description: form["description"] ?? ""))
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(try project.requireID())", notice: "Project \(project.name) created.")
+            return PageRenderer.redirect(req, to: WorkPaths.board.url(access.workspaceID, try project.requireID()), notice: "Project \(project.name) created.")
         } catch let error as BatonError where error.field != nil {
             return try await projectsPage(req, errors: [error.field!: error.message], form: form.filter { $0.key != CSRF.field },
                                           status: error.status)
@@ -165,9 +165,9 @@ struct WorkPages: RouteCollection {
         if let assignee = form["assignee_id"].flatMap(UUID.init(uuidString:)) { changes.assigneeID = .some(assignee) }
         do {
             let task = try await req.work.createTask(scope, changes)
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/tasks/\(try task.requireID())", notice: "Task created. Add the handoff brief below.")
+            return PageRenderer.redirect(req, to: WorkPaths.task.url(access.workspaceID, try task.requireID()), notice: "Task created. Add the handoff brief below.")
         } catch let error as BatonError where error.field != nil {
-            return PageRenderer.redirect(req, to: "/w/\(access.workspaceID)/projects/\(scope.projectID)", notice: error.message)
+            return PageRenderer.redirect(req, to: WorkPaths.board.url(access.workspaceID, scope.projectID), notice: error.message)
         }
     }
 

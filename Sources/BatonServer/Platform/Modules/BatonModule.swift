@@ -16,6 +16,8 @@ struct BatonModule: Sendable {
     var api: @Sendable (APIRoutes) throws -> Void = { _ in }
     /// HTML pages: every form post is CSRF-checked; `workspace` pages are tenancy-checked.
     var pages: @Sendable (PageRoutes) throws -> Void = { _ in }
+    /// Every page's path: its routes and links are built from these (`#path` in templates).
+    var paths: [PagePath] = []
     /// Links in the top bar, for pages of a workspace.
     var navigation: [NavigationEntry] = []
     /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds
@@ -32,11 +34,11 @@ struct JobDefinition: Sendable {
     let handler: JobHandler
 }
 
-/// One link in the top bar: `path` is under `/w/{workspace}/`; `page` is what a page passes as
-/// `nav` to mark it current. Entries of all modules are shown in `order`.
+/// One link in the top bar, to a page of the workspace; `page` is what a page passes as `nav` to
+/// mark it current. Entries of all modules are shown in `order`.
 struct NavigationEntry: Sendable, Equatable {
     let title: String
-    let path: String
+    let path: PagePath
     let page: String
     var order: Int
     /// `g` then this key opens the page.

@@ -9,12 +9,17 @@ struct InstalledModules: Sendable {
     let events: EventCatalog
     let navigation: [NavigationEntry]
     let contract: OpenAPIContract
+    /// Every page path, by name.
+    let paths: [String: PagePath]
 
     init(_ list: [BatonModule]) {
         precondition(Set(list.map(\.name)).count == list.count, "a module is listed twice")
         self.list = list
         events = EventCatalog(list.flatMap(\.events))
         navigation = list.flatMap(\.navigation).sorted { $0.order < $1.order }
+        paths = Dictionary(list.flatMap(\.paths).map { ($0.name, $0) }) { first, _ in
+            preconditionFailure("page path \(first.name) is declared twice")
+        }
         let schemas = list.reduce(PlatformAPI.schemas) { all, module in
             all.merging(module.schemas()) { _, _ in preconditionFailure("a schema is declared by two modules") }
         }
