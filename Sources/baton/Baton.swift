@@ -14,8 +14,7 @@ struct Baton: AsyncParsableCommand {
     )
 
     /// Runs Swift concurrency on NIO's event loops, as Vapor's template suggests: a database query
-    /// then resumes on the loop that ran it instead of hopping to another thread pool and back
-    /// (profiled: a quarter of a stage change's CPU was spent in thread switches).
+    /// then resumes on the loop that ran it instead of hopping to another thread pool and back.
     static func main() async {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)

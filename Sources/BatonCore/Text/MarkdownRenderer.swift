@@ -25,11 +25,10 @@ public struct MarkdownRenderer: Sendable {
         return linkText(in: HTMLSanitizer.sanitize(Self.unshielded(rendered)))
     }
 
-    /// Characters Ink would spend its time on without making markdown of them, hidden from it as
-    /// private-use stand-ins: every `<` (raw HTML is never kept, and Ink looks for the end of an
-    /// element from each `<`: 10,000 of them took 17 s), `!` not before `[`, and a `[` nested more
-    /// than two deep (Ink backtracks per open bracket: 200 took 30 s, 100,000 overflowed the stack;
-    /// `[![image](src)](link)` is as deep as links go).
+    /// Characters Ink spends quadratic time on (or overflows the stack with) without making
+    /// markdown of them, hidden from it as private-use stand-ins: every `<` (raw HTML is never
+    /// kept), `!` not before `[`, and a `[` nested more than two deep (`[![image](src)](link)` is
+    /// as deep as links go).
     static func shielded(_ text: String) -> String {
         var output = String.UnicodeScalarView()
         var depth = 0
@@ -57,7 +56,7 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// `&amp;`, `&#60;`, `&#x3C;`: Ink keeps an entity as it is, and reads on to a `;` from every
-    /// `&` it meets (10,000 `&#` took 10 s), so only a real one is shown to it.
+    /// `&` it meets, so only a real one is shown to it.
     static func startsEntity(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
         var next = index + 1
         while next < scalars.count, next - index <= 10, scalars[next].isASCII,

@@ -59,7 +59,7 @@ public enum CustomFieldValue {
             }
             return .success(number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number))
         case .date:
-            guard case .string(let text) = input, let date = DateText.parseDay(text) else { return fail("a date (YYYY-MM-DD)") }
+            guard case .string(let text) = input, let date = BatonDate.validDay(text) else { return fail("a date (YYYY-MM-DD)") }
             return .success(date)
         case .singleSelect:
             guard case .string(let text) = input else { return fail("one of: \(field.options.joined(separator: ", "))") }
@@ -102,20 +102,5 @@ public enum CustomFieldValue {
 
     public struct FieldProblem: Error, Equatable, Sendable {
         public let message: String
-    }
-}
-
-/// Calendar days as text.
-public enum DateText {
-    /// `YYYY-MM-DD` that is a real day, or nil.
-    public static func parseDay(_ text: String) -> String? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month else { return nil }
-        return text
     }
 }

@@ -120,7 +120,7 @@ public enum TaskImport {
 
     /// `YYYY-MM-DD` means 17:00 UTC that day; otherwise an ISO-8601 date-time.
     public static func parseDue(_ text: String) -> Date? {
-        if let day = DateText.parseDay(text) {
+        if let day = BatonDate.validDay(text) {
             let formatter = ISO8601DateFormatter()
             return formatter.date(from: "\(day)T17:00:00Z")
         }

@@ -116,7 +116,7 @@ struct IdentityPages {
         let isInvitee = principal?.email == invitation.email
         let here = IdentityPaths.invite.url(secret)
         return InviteContext(secret: secret, email: invitation.email, role: invitation.role.rawValue, workspaceName: workspace.name,
-                             expires: DisplayDate.long(invitation.expiresAt, timeZone: principal?.timeZone),
+                             expires: BatonDate.long(invitation.expiresAt, timeZone: principal?.timeZone),
                              signedInAsInvitee: isInvitee, signedInAs: isInvitee ? nil : principal.map { "\($0.name) (\($0.email))" },
                              signInLink: IdentityPaths.login.url() + "?next=" + (here.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
     }
@@ -213,7 +213,7 @@ struct IdentityPages {
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let principal = try req.principal()
         let rows = try await IdentityQueries.tokens(of: principal.userID, on: req.reader).map {
-            TokensContext.Row(id: $0.id, name: $0.name, created: DisplayDate.long($0.createdAt, timeZone: principal.timeZone))
+            TokensContext.Row(id: $0.id, name: $0.name, created: BatonDate.long($0.createdAt, timeZone: principal.timeZone))
         }
         var page = Page(title: "API tokens", layout: try await PageRenderer.layout(for: req, nav: "tokens"),
                         page: TokensContext(tokens: rows, newToken: newToken))
@@ -264,23 +264,4 @@ struct IdentityPages {
 
     /// Only local paths: a login link must not bounce people to another site.
     private func safeNext(_ raw: String?) -> String { RedirectTarget.safePath(raw) }
-}
-
-/// Dates as people read them, in their own time zone.
-enum DisplayDate {
-    static func long(_ date: Date, timeZone: String?) -> String {
-        format(date, "MMM d, yyyy 'at' HH:mm zzz", timeZone: timeZone)
-    }
-
-    static func day(_ date: Date, timeZone: String?) -> String {
-        format(date, "MMM d", timeZone: timeZone)
-    }
-
-    static func format(_ date: Date, _ pattern: String, timeZone: String?) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
-    }
 }

@@ -105,7 +105,7 @@ struct PeoplePages: RouteCollection {
             invitations = try await IdentityQueries.invitations(access, now: req.application.clock.now(), on: req.reader)
                 .filter { $0.state == .pending }
                 .map { InvitationRow(id: $0.id, email: $0.email, role: $0.role.rawValue, state: $0.state.rawValue,
-                                     expires: DisplayDate.long($0.expiresAt, timeZone: principal.timeZone), pending: $0.state == .pending) }
+                                     expires: BatonDate.long($0.expiresAt, timeZone: principal.timeZone), pending: $0.state == .pending) }
         }
         let inviteRole = form["invite_role"] ?? Role.member.rawValue
         var page = Page(title: "People", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "people"),
@@ -227,7 +227,7 @@ struct PeoplePages: RouteCollection {
         let iso = ISO8601DateFormatter()
         return zip(events, sentences).map { event, sentence in
             ActivityItem(id: event.id, sentence: sentence,
-                         when: DisplayDate.long(event.createdAt, timeZone: principal.timeZone), iso: iso.string(from: event.createdAt),
+                         when: BatonDate.long(event.createdAt, timeZone: principal.timeZone), iso: iso.string(from: event.createdAt),
                          kind: event.kind)
         }
     }

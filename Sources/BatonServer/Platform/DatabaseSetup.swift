@@ -53,7 +53,7 @@ enum DatabaseSetup {
     /// `synchronous` is per connection: the writer connection sets it on first use. NORMAL is
     /// durable across application crashes in WAL mode; only power loss can drop the last commits.
     /// Group commit runs each write in a savepoint, whose undo pages SQLite keeps in a temporary
-    /// file unless `temp_store` is MEMORY (that file's writes were 5% of a PATCH's CPU).
+    /// file unless `temp_store` is MEMORY.
     static func pragmasForWriter(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.raw("PRAGMA synchronous=NORMAL").run()

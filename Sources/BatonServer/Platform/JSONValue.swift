@@ -126,7 +126,7 @@ struct PatchReader {
     func nullableDate(_ key: String) throws -> Date?? {
         guard let value = value(key) else { return nil }
         if value == .null { return .some(nil) }
-        guard let text = try string(key), let date = ISODate.parse(text) else {
+        guard let text = try string(key), let date = BatonDate.parseISO(text) else {
             throw wrong(key, "an ISO-8601 date-time such as 2026-03-01T17:00:00Z")
         }
         return .some(date)
@@ -167,21 +167,5 @@ struct PatchReader {
             guard case .object(let nested) = item else { throw wrong(key, "a list of objects") }
             return PatchReader(nested, prefix: "\(name(key)).\(index)", notes: notes)
         }
-    }
-}
-
-/// ISO-8601 date-times with or without fractional seconds.
-enum ISODate {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-
-    static func string(_ date: Date?) -> String {
-        guard let date else { return "" }
-        return ISO8601DateFormatter().string(from: date)
     }
 }

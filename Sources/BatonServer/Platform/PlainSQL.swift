@@ -6,8 +6,7 @@ import Vapor
 /// Reads on hot paths written as SQL text and decoded into the same Fluent models.
 ///
 /// Fluent's query builder selects every column of every model as `"table"."column" AS
-/// "table_column"`, and SQLKit escapes each identifier with a generic `String.replacing` — on
-/// Linux that alone was a fifth of a task PATCH's CPU (perf, 10k-task bench). The text here is
+/// "table_column"`, and SQLKit escapes each identifier with a slow generic `String.replacing`. The text here is
 /// plain SQL that SQLite and PostgreSQL read alike; values always go in as binds.
 enum PlainSQL {
     static func all<M: Model>(_ type: M.Type, on db: any Database, _ query: SQLQueryString) async throws -> [M] {

@@ -73,11 +73,11 @@ struct TaskApplier {
             task.timeZone = zone
         }
         if let start = changes.startAt, start != task.startAt {
-            recordField("start_at", from: ISODate.string(task.startAt), to: ISODate.string(start))
+            recordField("start_at", from: BatonDate.iso(task.startAt), to: BatonDate.iso(start))
             task.startAt = start
         }
         if let due = changes.dueAt, due != task.dueAt {
-            if !isNew { record(WorkEvent.taskDueChanged, ["from": ISODate.string(task.dueAt), "to": ISODate.string(due)]) }
+            if !isNew { record(WorkEvent.taskDueChanged, ["from": BatonDate.iso(task.dueAt), "to": BatonDate.iso(due)]) }
             task.dueAt = due
         }
         if let start = task.startAt, let due = task.dueAt, due < start {

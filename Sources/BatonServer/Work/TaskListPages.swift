@@ -92,7 +92,7 @@ struct TaskListPages: RouteCollection {
                 },
                 assignee: task.assigneeId.flatMap { names[$0] } ?? "—", delegator: task.delegatorId.flatMap { names[$0] } ?? "—",
                 priority: task.priority.rawValue,
-                due: task.dueAt.map { DisplayDate.day($0, timeZone: timeZone) } ?? "—",
+                due: task.dueAt.map { BatonDate.day($0, timeZone: timeZone) } ?? "—",
                 overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now,
                 tags: task.tags.joined(separator: ", "), project: projects[task.projectId] ?? "")
         }
@@ -285,7 +285,7 @@ struct TaskListPages: RouteCollection {
         // Month view: six weeks around `?month=YYYY-MM`. Week view: the week of `?week=YYYY-MM-DD`.
         let isWeek = req.queryText("view") == "week"
         func localDay(_ text: String?) -> Date? {
-            text.flatMap(DateText.parseDay).flatMap { LocalDateTime.parse($0, timeZone: principal.timeZone) }
+            text.flatMap(BatonDate.validDay).flatMap { BatonDate.parseLocal($0, timeZone: principal.timeZone) }
         }
         let anchor = (isWeek ? localDay(req.queryText("week")) : localDay((req.queryText("month") ?? "") + "-01")) ?? now
         let monthStart = calendar.dateInterval(of: .month, for: anchor)!.start
@@ -330,8 +330,8 @@ struct TaskListPages: RouteCollection {
         let monthLinks = (previous: "month=\(day(calendar.date(byAdding: .month, value: -1, to: monthStart)!))\(mine)",
                           next: "month=\(day(calendar.date(byAdding: .month, value: 1, to: monthStart)!))\(mine)")
         let context = CalendarContext(
-            workspaceId: access.workspaceID, title: isWeek ? "Week of " + DisplayDate.format(gridStart, "d MMM yyyy", timeZone: principal.timeZone)
-                                    : DisplayDate.format(monthStart, "MMMM yyyy", timeZone: principal.timeZone), isWeek: isWeek,
+            workspaceId: access.workspaceID, title: isWeek ? "Week of " + BatonDate.format(gridStart, "d MMM yyyy", timeZone: principal.timeZone)
+                                    : BatonDate.format(monthStart, "MMMM yyyy", timeZone: principal.timeZone), isWeek: isWeek,
             previous: isWeek ? weekLinks.previous : monthLinks.previous, next: isWeek ? weekLinks.next : monthLinks.next,
             today: (isWeek ? "view=week" : "") + mine, monthView: "month=\(day(monthStart))\(mine)", weekView: weekOfAnchor,
             weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], weeks: weeks)

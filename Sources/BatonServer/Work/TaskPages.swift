@@ -111,7 +111,7 @@ struct TaskPages: RouteCollection {
                 + DelegationLevel.allCases.map { Option(value: String($0.rawValue), label: "\($0.rawValue) · \($0.name) — \($0.meaning)",
                                                         selected: $0.rawValue == task.delegationLevel) },
             due: task.dueAt.map { dueFormatter.string(from: $0) } ?? "",
-            dueDisplay: task.dueAt.map { DisplayDate.long($0, timeZone: principal.timeZone) },
+            dueDisplay: task.dueAt.map { BatonDate.long($0, timeZone: principal.timeZone) },
             brief: detail.brief,
             decideAlone: (rights["decide_alone"] ?? []).joined(separator: "\n"),
             consultFirst: (rights["consult_first"] ?? []).joined(separator: "\n"),
@@ -126,11 +126,11 @@ struct TaskPages: RouteCollection {
             subtasks: try await related(detail.subtaskIds, stages: stages, on: req.reader),
             fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.reader),
             checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
-            checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: DisplayDate.long($0.dueAt, timeZone: principal.timeZone),
+            checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: BatonDate.long($0.dueAt, timeZone: principal.timeZone),
                                                               status: $0.status?.rawValue.replacingOccurrences(of: "_", with: " "), note: $0.note) },
             comments: comments.map { .init(author: names[$0.authorID] ?? "someone", html: markdown.html($0.body),
-                                           when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) },
-            history: history.reversed().map { .init(sentence: $0.sentence, when: DisplayDate.long($0.createdAt, timeZone: principal.timeZone)) })
+                                           when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) },
+            history: history.reversed().map { .init(sentence: $0.sentence, when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) })
         var page = Page(title: task.title, layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"), page: context)
         page.errors = errors
         return try await PageRenderer.render("work/task", page, for: req, status: status)
@@ -235,7 +235,7 @@ struct TaskPages: RouteCollection {
             if let raw = form["priority"] { changes.priority = Priority(rawValue: raw) }
             if let raw = form["due_at"] {
                 if raw.isEmpty { changes.dueAt = .some(nil) } else {
-                    guard let due = LocalDateTime.parse(raw, timeZone: task.timeZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
+                    guard let due = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
                     changes.dueAt = .some(due)
                 }
             }
@@ -248,7 +248,7 @@ struct TaskPages: RouteCollection {
             }
             if let raw = form["start_at"] {
                 if raw.isEmpty { changes.startAt = .some(nil) } else {
-                    guard let start = LocalDateTime.parse(raw, timeZone: task.timeZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
+                    guard let start = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
                     changes.startAt = .some(start)
                 }
             }
@@ -323,7 +323,7 @@ struct TaskPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         return try await taskAction(req, notice: "Checkpoint added.") { taskID, userID in
             let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
-            guard let due = form["due_at"].flatMap({ LocalDateTime.parse($0, timeZone: task.timeZone) }) else {
+            guard let due = form["due_at"].flatMap({ BatonDate.parseLocal($0, timeZone: task.timeZone) }) else {
                 throw BatonError.validation("checkpoint_due", "Choose when the checkpoint is.")
             }
             _ = try await req.work.addCheckpoint(taskID, by: userID, title: form["title"] ?? "", dueAt: due)

@@ -121,7 +121,7 @@ struct WorkPages: RouteCollection {
         func card(_ task: WorkTask) throws -> Card {
             let assignee = task.assigneeID.flatMap { names[$0] }
             return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
-                        initials: Initials.of(assignee ?? ""), due: task.dueAt.map { DisplayDate.day($0, timeZone: principal.timeZone) },
+                        initials: Initials.of(assignee ?? ""), due: task.dueAt.map { BatonDate.day($0, timeZone: principal.timeZone) },
                         overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now, priority: task.priority.rawValue,
                         blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList)
         }
@@ -225,19 +225,5 @@ struct WorkPages: RouteCollection {
 enum Initials {
     static func of(_ name: String) -> String {
         name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased()
-    }
-}
-
-/// `2026-12-01T17:00` from a datetime-local input, in a given time zone.
-enum LocalDateTime {
-    static func parse(_ text: String, timeZone: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
-        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
     }
 }

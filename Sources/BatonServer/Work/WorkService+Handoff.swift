@@ -137,7 +137,7 @@ extension WorkService {
         try await checkpoint.create(on: ctx.db)
         if record {
             ctx.record(WorkEvent.taskCheckpointAdded, workspace: task.workspaceID, actor: actor, subject: .task(task),
-                       data: ["title": task.title, "checkpoint": title, "due_at": ISODate.string(dueAt)])
+                       data: ["title": task.title, "checkpoint": title, "due_at": BatonDate.iso(dueAt)])
         }
         return checkpoint
     }

@@ -7,9 +7,8 @@ import VaporCSQLite
 /// prepared once and kept.
 ///
 /// Why not sqlite-nio's connection: it hands every statement to a thread pool and every row back
-/// to an event loop, and prepares every statement anew. For the single writer each hop is a
-/// thread wake-up while the write lock is held (half of a write batch's time), and preparing was
-/// a tenth of a task PATCH's CPU. This is the same bundled libsqlite3 (`VaporCSQLite`), never a
+/// to an event loop, and prepares every statement anew; for the single writer each hop is a
+/// thread wake-up while the write lock is held. This is the same bundled libsqlite3 (`VaporCSQLite`), never a
 /// second copy: two copies of SQLite in one process break each other's file locks.
 ///
 /// Not thread-safe: its owner calls it from one thread at a time.
@@ -58,8 +57,8 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         let prepared = try self.prepared(sql)
         let statement = prepared.statement
         // Bindings are not cleared after a run: every one is bound again before the next (the
-        // count is checked), and clearing them marked statements whose plan looked at a bound
-        // value as expired, so SQLite prepared them again on every run (a fifth of a PATCH's CPU).
+        // count is checked), and clearing them made SQLite prepare again statements whose plan
+        // looked at a bound value.
         defer { sqlite_nio_sqlite3_reset(statement) }
         try bind(binds, to: statement)
         let count = sqlite_nio_sqlite3_column_count(statement)

@@ -35,8 +35,8 @@ struct DirectSQLiteRow: SQLRow {
 }
 
 /// The column types models are made of, read without SQLiteKit's general decoder: it looks up
-/// generic metadata and builds a nested decoder for every optional and every UUID, which was two
-/// fifths of a 50-task list's CPU. Same results; anything else (or a value that does not fit)
+/// generic metadata and builds a nested decoder for every optional and every UUID. Same results;
+/// anything else (or a value that does not fit)
 /// takes the general path, which also produces the error.
 enum FastColumnDecoding {
     static func decode<D>(_ value: SQLiteData, as type: D.Type) -> D? {

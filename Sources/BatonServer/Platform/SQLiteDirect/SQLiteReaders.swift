@@ -8,9 +8,8 @@ import Vapor
 /// hop to a pool thread, which runs it on an idle connection (its statements prepared once) and
 /// hands back all rows at once.
 ///
-/// Through Fluent's SQLite driver the same read prepared its statement every time (a sixth of a
-/// task PATCH's CPU went to parsing SQL) and sent every row back to the event loop as a task of
-/// its own. WAL readers never block each other or the writer; a connection is opened whenever all
+/// Through Fluent's SQLite driver the same read prepared its statement every time and sent every
+/// row back to the event loop as a task of its own. WAL readers never block each other or the writer; a connection is opened whenever all
 /// are busy (pool threads plus point reads on the event loops) and kept. Read-only, so nothing can
 /// write past the writer and its lock.
 final class SQLiteReaders: DirectSQLiteRunner, Sendable {
