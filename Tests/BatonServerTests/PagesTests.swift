@@ -84,11 +84,12 @@ struct PagesTests {
             let page = try await browser.get(beta)
             #expect(page.body.contains(">Alpha</a>") && page.body.contains(">Beta</a>"))
             #expect(page.body.contains("<summary aria-label=\"Switch workspace\">Beta</summary>"))
-            // the home page goes back to the workspace used last
+            // the home page goes back to the workspace used last, to the owner's own work there
+            func landing(_ people: String) -> String { String(people.dropLast("people".count)) + "my-work" }
             let home = try await browser.get("/")
-            #expect(home.headers.first(name: .location) == beta)
+            #expect(home.headers.first(name: .location) == landing(beta))
             _ = try await browser.get(alpha)
-            #expect(try await browser.get("/").headers.first(name: .location) == alpha)
+            #expect(try await browser.get("/").headers.first(name: .location) == landing(alpha))
         }
     }
 
@@ -167,6 +168,27 @@ struct PagesTests {
             let fragment = try await browser.get("\(base)/activity/items?after=2")
             #expect(fragment.body.contains("invited pia@example.com"))
             #expect(!fragment.body.contains("created the workspace"))
+        }
+    }
+
+    @Test("people land on their own work; a lead with reports on the dashboard", arguments: TestDatabase.available)
+    func landing(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let org = try await Org.signUp(app)
+            let (memberID, member) = try await org.addMember("Ann")
+            let lead = Browser(app: app)
+            lead.cookies[SessionCookie.name] = org.token
+            let report = Browser(app: app)
+            report.cookies[SessionCookie.name] = member.token
+            let workspace = "/w/\(org.workspaceID)"
+            // act + check: nobody reports to the owner yet
+            #expect(try await lead.get("/").headers.first(name: .location) == "\(workspace)/my-work")
+            #expect(try await lead.get(workspace).headers.first(name: .location) == "\(workspace)/my-work")
+            // once Ann reports to them, the owner starts on the dashboard; Ann still on her work
+            _ = try await org.owner.patch("\(org.base)/members/\(memberID)", ["manager_id": org.ownerID.uuidString])
+            #expect(try await lead.get("/").headers.first(name: .location) == "\(workspace)/dashboard")
+            #expect(try await report.get(workspace).headers.first(name: .location) == "\(workspace)/my-work")
         }
     }
 }

@@ -29,12 +29,13 @@ def wait(driver):
     return WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
 
 
-def sign_in(driver, server, email, password):
+def sign_in(driver, server, email, password, lands="/my-work"):
     driver.get(server + "/login")
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button.primary").click()
-    wait(driver).until(EC.url_contains("/people"))
+    # someone with no reports lands on their own work, a lead with reports on the dashboard
+    wait(driver).until(EC.url_contains(lands))
 
 
 # Finds the card (by its title) and the column (by CSS) when it runs: a live refresh of the board
@@ -77,8 +78,7 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
         {"title": "Sign the contract", "assignee_id": tom["user"]["id"], "brief": {"checklist": ["Legal approved"]}}, token)
 
     # the manager's dashboard in a second window
-    sign_in(second_browser, server, email, "lead password 123")
-    second_browser.get(f"{server}/w/{workspace}/dashboard")
+    sign_in(second_browser, server, email, "lead password 123", lands=f"/w/{workspace}/dashboard")
     wait(second_browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     assert stat(second_browser, "In progress") == "0"
     assert stat(second_browser, "To do") == "2"
@@ -86,7 +86,7 @@ def test_drag_card_updates_dashboard_live(browser, second_browser, server):
     screenshot(second_browser, "dashboard-before")
 
     # the board in the first window: drag the card to In progress
-    sign_in(browser, server, email, "lead password 123")
+    sign_in(browser, server, email, "lead password 123", lands="/dashboard")
     browser.get(f"{server}/w/{workspace}/projects/{project['id']}")
     wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
     browser.execute_script(DRAG, "Write the plan", f".column[data-stage-id='{stages['In progress']}']")

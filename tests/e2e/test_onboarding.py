@@ -62,6 +62,10 @@ def test_signup_invite_accept_and_live_feed(browser, second_browser, server):
     screenshot(second_browser, "invitation-accept")
     fill(second_browser, {"name": "Tom Becker", "password": "tom's long password"})
     second_browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+    # a new member lands on their own work; the team is one link away
+    wait(second_browser).until(EC.url_contains("/my-work"))
+    assert "You joined Acme Product" in second_browser.page_source
+    second_browser.find_element(By.LINK_TEXT, "People").click()
     wait(second_browser).until(EC.url_contains("/people"))
     names = [cell.text for cell in second_browser.find_elements(By.CSS_SELECTOR, "table.members td strong")]
     assert "Maya Chen" in names and "Tom Becker" in names

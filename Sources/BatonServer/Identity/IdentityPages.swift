@@ -31,7 +31,7 @@ struct IdentityPages {
         guard let principal = req.optionalPrincipal else { return req.redirect(to: IdentityPaths.login.url()) }
         let workspaces = try await IdentityQueries.workspaces(of: principal.userID, on: req.reader)
         guard let current = PageRenderer.currentWorkspaceID(req, among: workspaces) else { return req.redirect(to: IdentityPaths.newWorkspace.url()) }
-        return req.redirect(to: IdentityPaths.people.url(current))
+        return req.redirect(to: try await req.application.modules.landing(workspaceID: current, userID: principal.userID, on: req.reader))
     }
 
     // MARK: sign in and up
@@ -134,7 +134,8 @@ struct IdentityPages {
         do {
             let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
                                                                    signedIn: req.optionalPrincipal, address: req.clientAddress)
-            let response = PageRenderer.redirect(req, to: IdentityPaths.people.url(accepted.workspaceID), notice: "You joined \(context.workspaceName).")
+            let response = PageRenderer.redirect(req, to: try await req.application.modules.landing(workspaceID: accepted.workspaceID,
+                                                                                                     userID: try accepted.user.requireID(), on: req.db), notice: "You joined \(context.workspaceName).")
             if let token = accepted.token { SessionCookie.set(token, on: response, for: req) }
             return response
         } catch let error as BatonError where error.status != .internalServerError {

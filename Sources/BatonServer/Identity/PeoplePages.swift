@@ -7,7 +7,9 @@ struct PeoplePages: RouteCollection {
     /// `workspace` is `/w/:workspaceID`, tenancy-checked by the platform.
     func boot(routes workspace: any RoutesBuilder) throws {
         workspace.get(IdentityPaths.workspace.inWorkspace) { req in
-            req.redirect(to: IdentityPaths.people.url(try await req.workspaceAccess().workspaceID))
+            let access = try await req.workspaceAccess()
+            return req.redirect(to: try await req.application.modules.landing(workspaceID: access.workspaceID, userID: access.userID,
+                                                                              on: req.reader))
         }
         workspace.get(IdentityPaths.people.inWorkspace, use: peoplePage)
         workspace.post(IdentityPaths.invitations.inWorkspace, use: invite)

@@ -1,3 +1,4 @@
+import Fluent
 import BatonCore
 import Vapor
 
@@ -16,6 +17,12 @@ extension BatonModule {
             }
         },
         paths: WorkPaths.all,
+        // a lead with reports starts on their dashboard, everyone else on their own work
+        landing: { workspaceID, userID, db in
+            let reports = try await Membership.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$managerID == userID)
+                .filter(\.$deactivatedAt == nil).count()
+            return reports > 0 ? WorkPaths.dashboard : WorkPaths.myWork
+        },
         navigation: [
             NavigationEntry(title: "Work", path: WorkPaths.projects, page: "work", order: 20, shortcut: "w"),
             NavigationEntry(title: "My work", path: WorkPaths.myWork, page: "my-work", order: 30),

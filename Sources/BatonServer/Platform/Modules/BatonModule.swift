@@ -18,6 +18,9 @@ struct BatonModule: Sendable {
     var pages: @Sendable (PageRoutes) throws -> Void = { _ in }
     /// Every page's path: its routes and links are built from these (`#path` in templates).
     var paths: [PagePath] = []
+    /// The page someone lands on in a workspace (after signing in, at `/w/{id}`), or nil to leave
+    /// it to an earlier module: the last module listed that offers one wins.
+    var landing: (@Sendable (_ workspaceID: UUID, _ userID: UUID, _ db: any Database) async throws -> PagePath?)? = nil
     /// Links in the top bar, for pages of a workspace.
     var navigation: [NavigationEntry] = []
     /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds

@@ -29,6 +29,14 @@ struct InstalledModules: Sendable {
     var migrations: [any Migration] { PlatformMigrations.all + list.flatMap(\.migrations) }
     var jobs: [JobDefinition] { PlatformJobs.all + list.flatMap(\.jobs) }
 
+    /// Where `userID` lands in a workspace: the last module's landing page that has one for them.
+    func landing(workspaceID: UUID, userID: UUID, on db: any Database) async throws -> String {
+        for module in list.reversed() {
+            if let path = try await module.landing?(workspaceID, userID, db) { return path.url(workspaceID) }
+        }
+        preconditionFailure("no module offers a landing page")
+    }
+
     /// Routes: the platform's, then each module's behind the builders that enforce sign-in,
     /// tenancy and CSRF.
     func registerRoutes(on app: Application) throws {
