@@ -49,7 +49,22 @@ enum DemoWork {
             _ = try await work.createField(scope, name: "Client tier", type: .singleSelect, options: ["Gold", "Silver", "Bronze"], currency: nil)
             projects.append(scope)
         }
-        var open: [(UUID, UUID)] = []  // (task, assignee)
+        // What the loop needs is kept from the services' answers rather than read again: the
+        // demo writes ~200 tasks over 60 days and looks at every open one each day.
+        var stagesByProject: [UUID: [Stage]] = [:]
+        for scope in projects {
+            stagesByProject[scope.projectID] = try await Stage.query(on: app.db).filter(\.$projectID == scope.projectID).sort(\.$position).all()
+        }
+        var scopes: [String: WorkScope.ProjectAccess] = [:]
+        func scoped(_ project: WorkScope.ProjectAccess, as delegator: UUID) async throws -> WorkScope.ProjectAccess {
+            let key = "\(delegator) \(project.projectID)"
+            if let known = scopes[key] { return known }
+            let access = try await Tenancy.access(workspaceID, for: delegator, on: app.db)
+            let made = try await WorkScope.project(access, id: project.projectID, on: app.db)
+            scopes[key] = made
+            return made
+        }
+        var open: [(task: WorkTask, assignee: UUID)] = []
         for day in stride(from: 59, through: 0, by: -1) {
             // new work arrives…
             for _ in 0..<dice.int(3..<5) {
@@ -57,8 +72,7 @@ enum DemoWork {
                 let scope = dice.pick(projects)
                 let assignee = dice.pick(reports)
                 let delegator = dice.chance(70) ? ownerID : (scope.project.leadID ?? ownerID)
-                let access = try await Tenancy.access(workspaceID, for: delegator, on: app.db)
-                let projectScope = try await WorkScope.project(access, id: scope.projectID, on: app.db)
+                let projectScope = try await scoped(scope, as: delegator)
                 var changes = TaskChanges(title: "\(dice.pick(verbs)) \(dice.pick(objects))")
                 changes.assigneeID = .some(assignee)
                 changes.priority = dice.pick([.urgent, .high, .normal, .normal, .normal, .low])
@@ -77,19 +91,19 @@ enum DemoWork {
                 brief.checklist = Array(["Reviewed by a peer", "Linked in the project notes", "Stakeholders told"].prefix(dice.int(1..<4)))
                 brief.checkpoints = [("First draft", Date().addingTimeInterval(Double(-day + dice.int(1..<6)) * 86_400))]
                 changes.brief = brief
-                let task = try await work.createTask(projectScope, changes)
-                open.append((try task.requireID(), assignee))
+                open.append((try await work.createTask(projectScope, changes), assignee))
             }
             // …and earlier work moves on.
-            var stillOpen: [(UUID, UUID)] = []
-            for (taskID, assignee) in open {
+            var stillOpen: [(task: WorkTask, assignee: UUID)] = []
+            for (known, assignee) in open {
                 at(Double(day) - Double(dice.int(8..<20)) / 24)
-                guard let task = try await WorkTask.find(taskID, on: app.db) else { continue }
-                let stages = try await Stage.query(on: app.db).filter(\.$projectID == task.projectID).sort(\.$position).all()
+                var task = known
+                let taskID = try task.requireID()
+                let stages = stagesByProject[task.projectID] ?? []
                 let roll = dice.int(0..<100)
                 let currentAssignee = task.assigneeID ?? assignee
                 if task.handoffAcceptedAt == nil, roll < 40 {
-                    _ = try? await work.acceptHandoff(taskID, by: currentAssignee)
+                    task = (try? await work.acceptHandoff(taskID, by: currentAssignee)) ?? task
                 } else if roll >= 40, roll < 50, let position = stages.first(where: { $0.id == task.stageID })?.position,
                           let next = stages.first(where: { $0.position > position && $0.category != .blocked }) {
                     if next.category == .done {
@@ -98,29 +112,28 @@ enum DemoWork {
                             _ = try await work.changeChecklistItem(taskID, itemID: try item.requireID(), by: currentAssignee, change)
                         }
                     }
-                    _ = try? await work.changeStage(taskID, for: currentAssignee, to: try next.requireID(), version: nil)
+                    task = (try? await work.changeStage(taskID, for: currentAssignee, to: try next.requireID(), version: nil)) ?? task
                 } else if roll >= 50, roll < 54 {
                     _ = try await work.comment(taskID, by: dice.chance(50) ? currentAssignee : ownerID, body: dice.pick(comments))
                 } else if roll >= 54, roll < 56, !task.blocked {
-                    _ = try? await work.updateTask(taskID, for: currentAssignee, version: nil,
-                                                   TaskChanges(blocked: true, blockedReason: dice.pick(["Waiting for legal review", "No staging access", "Vendor has not replied"])))
+                    task = (try? await work.updateTask(taskID, for: currentAssignee, version: nil,
+                                                       TaskChanges(blocked: true, blockedReason: dice.pick(["Waiting for legal review", "No staging access", "Vendor has not replied"])))) ?? task
                 } else if roll >= 56, roll < 58 {
                     // a reassignment; sometimes the manager pulls the work back
                     let target = dice.chance(40) ? (task.delegatorID ?? ownerID) : dice.pick(reports)
-                    _ = try? await work.updateTask(taskID, for: task.delegatorID ?? ownerID, version: nil, TaskChanges(assigneeID: .some(target)))
+                    task = (try? await work.updateTask(taskID, for: task.delegatorID ?? ownerID, version: nil,
+                                                       TaskChanges(assigneeID: .some(target)))) ?? task
                 } else if roll >= 58, roll < 60 {
-                    _ = try? await work.updateTask(taskID, for: ownerID, version: nil,
-                                                   TaskChanges(dueAt: .some((task.dueAt ?? Date()).addingTimeInterval(Double(dice.int(1..<6)) * 86_400))))
+                    let later = (task.dueAt ?? Date()).addingTimeInterval(Double(dice.int(1..<6)) * 86_400)
+                    task = (try? await work.updateTask(taskID, for: ownerID, version: nil, TaskChanges(dueAt: .some(later)))) ?? task
                 } else if roll >= 60, roll < 63, let checkpoint = try await Checkpoint.query(on: app.db).filter(\.$taskID == taskID).filter(\.$reviewedAt == nil).first() {
                     _ = try await work.reviewCheckpoint(taskID, checkpointID: try checkpoint.requireID(), by: task.delegatorID ?? ownerID,
                                                         status: dice.pick([.onTrack, .onTrack, .atRisk, .offTrack]), note: "Checked in at the milestone.")
                 }
-                if task.blocked, dice.chance(25) {
-                    _ = try? await work.updateTask(taskID, for: currentAssignee, version: nil, TaskChanges(blocked: false))
+                if known.blocked, dice.chance(25) {
+                    task = (try? await work.updateTask(taskID, for: currentAssignee, version: nil, TaskChanges(blocked: false))) ?? task
                 }
-                if let fresh = try await WorkTask.find(taskID, on: app.db), fresh.stageCategory != .done {
-                    stillOpen.append((taskID, fresh.assigneeID ?? assignee))
-                }
+                if task.stageCategory != .done { stillOpen.append((task, task.assigneeID ?? assignee)) }
             }
             open = stillOpen
         }
