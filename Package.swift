@@ -46,6 +46,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(name: "markdown-bench", dependencies: ["BatonCore"], path: "bench/MarkdownBench", swiftSettings: strict),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: strict),
         .testTarget(
             name: "BatonServerTests",

@@ -62,10 +62,21 @@ struct MarkdownTests {
 
     @Test("100 KB of any one markdown character renders, as text, without recursing or backtracking")
     func pathological() {
-        for unit in ["*", "_", "[", "`", "> ", "- ", "<", "!", "](", "# ", "1. ", "    - ", "|", "<a ", "&#"] {
+        // "[a](" took 100 s in a release build: Ink read on to a `)` from every `(`
+        for unit in ["*", "_", "[", "`", "> ", "- ", "<", "!", "](", "# ", "1. ", "    - ", "|", "<a ", "&#", "[a](", "[a](b "] {
             let rendered = renderer.html(String(repeating: unit, count: 100_000 / unit.count))
             #expect(!rendered.isEmpty, "\(unit)")
             #expect(HTMLSanitizer.sanitize(rendered) == rendered, "\(unit)")
         }
+    }
+
+    @Test("a link's target may run for a line's reach; past it, or with no closing bracket, it is text")
+    func linkReach() {
+        let long = "https://a.example/" + String(repeating: "x", count: 300)
+        #expect(renderer.html("[x](\(long))").contains("<a href=\"\(long)\""))
+        let tooLong = "https://a.example/" + String(repeating: "x", count: 500)
+        #expect(!renderer.html("[x](\(tooLong))").contains("<a "))
+        #expect(!renderer.html("[x](https://a.example\n)").contains("<a "))
+        #expect(renderer.html("see [the plan](https://a.example/plan) and [ this") .contains("<a href=\"https://a.example/plan\""))
     }
 }

@@ -35,13 +35,19 @@ public struct MarkdownRenderer: Sendable {
         let scalars = Array(text.unicodeScalars)
         for (index, scalar) in scalars.enumerated() {
             switch scalar {
-            case Stand.lessThan.scalar, Stand.bracket.scalar, Stand.bang.scalar, Stand.ampersand.scalar: output.append("\u{FFFD}")
+            case Stand.lessThan.scalar, Stand.bracket.scalar, Stand.bang.scalar, Stand.ampersand.scalar, Stand.paren.scalar:
+                output.append("\u{FFFD}")
             case "<": output.append(Stand.lessThan.scalar)
             case "&" where !Self.startsEntity(scalars, at: index): output.append(Stand.ampersand.scalar)
             case "!" where index + 1 >= scalars.count || scalars[index + 1] != "[": output.append(Stand.bang.scalar)
+            // a link's `(`: Ink reads on to its `)` from every one, so one with no `)` close by is text
+            case "(" where index > 0 && scalars[index - 1] == "]" && !Self.closes(scalars, from: index, with: ")", within: Self.linkReach):
+                output.append(Stand.paren.scalar)
+            // likewise a `[` with no `]` on its line close by: Ink reads on from it to the end
             case "[":
                 depth += 1
-                output.append(depth > 2 ? Stand.bracket.scalar : scalar)
+                let opens = depth <= 2 && Self.closes(scalars, from: index, with: "]", within: Self.linkReach)
+                output.append(opens ? scalar : Stand.bracket.scalar)
             case "]":
                 depth = max(0, depth - 1)
                 output.append(scalar)
@@ -55,6 +61,20 @@ public struct MarkdownRenderer: Sendable {
         return String(output)
     }
 
+    /// Whether `closing` follows the bracket at `index` within `reach` on the same line.
+    static func closes(_ scalars: [Unicode.Scalar], from index: Int, with closing: Unicode.Scalar, within reach: Int) -> Bool {
+        var next = index + 1
+        while next < scalars.count, next - index <= reach {
+            if scalars[next] == closing { return true }
+            if scalars[next] == "\n" { return false }
+            next += 1
+        }
+        return false
+    }
+
+    /// How far a link's target and title may run (`[text](https://… "title")`).
+    static let linkReach = 400
+
     /// `&amp;`, `&#60;`, `&#x3C;`: Ink keeps an entity as it is, and reads on to a `;` from every
     /// `&` it meets, so only a real one is shown to it.
     static func startsEntity(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
@@ -66,17 +86,47 @@ public struct MarkdownRenderer: Sendable {
         return next > index + 1 && next < scalars.count && scalars[next] == ";"
     }
 
+    /// One pass over the UTF-8 bytes (a stand-in is `EE 80 8x`): Foundation's
+    /// `replacingOccurrences` folds every character it looks at.
     static func unshielded(_ html: String) -> String {
-        html.replacingOccurrences(of: String(Stand.ampersand.scalar), with: "&amp;")
-            .replacingOccurrences(of: String(Stand.lessThan.scalar), with: "&lt;")
-            .replacingOccurrences(of: String(Stand.bracket.scalar), with: "[")
-            .replacingOccurrences(of: String(Stand.bang.scalar), with: "!")
+        let bytes = Array(html.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0xEE, index + 2 < bytes.count, bytes[index + 1] == 0x80, let stand = Stand(lastByte: bytes[index + 2]) {
+                output.append(contentsOf: stand.original)
+                index += 3
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private enum Stand {
-        case lessThan, bracket, bang, ampersand
+    private enum Stand: CaseIterable {
+        case lessThan, bracket, bang, ampersand, paren
+
+        init?(lastByte: UInt8) {
+            guard let found = Self.allCases.first(where: { Array(String($0.scalar).utf8).last == lastByte }) else { return nil }
+            self = found
+        }
+
+        /// What the page shows for it (escaped where the character was).
+        var original: [UInt8] {
+            switch self {
+            case .ampersand: Array("&amp;".utf8)
+            case .lessThan: Array("&lt;".utf8)
+            case .bracket: [UInt8(ascii: "[")]
+            case .bang: [UInt8(ascii: "!")]
+            case .paren: [UInt8(ascii: "(")]
+            }
+        }
+
         var scalar: Unicode.Scalar {
             switch self {
+            case .paren: "\u{E004}"
             case .ampersand: "\u{E003}"
             case .lessThan: "\u{E000}"
             case .bracket: "\u{E001}"
@@ -92,14 +142,16 @@ public struct MarkdownRenderer: Sendable {
         output.reserveCapacity(html.utf8.count)
         var quiet = 0  // inside code, pre or a
         var rest = Substring(html)
-        while let open = rest.firstIndex(of: "<") {
+        // searched as UTF-8: Character searches break graphemes at every step
+        while let open = rest.utf8.firstIndex(of: UInt8(ascii: "<")) {
             output += quiet > 0 ? String(rest[..<open]) : linked(rest[..<open])
-            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            guard let close = rest[open...].utf8.firstIndex(of: UInt8(ascii: ">")) else { break }
             let tag = rest[open...close]
-            let name = tag.dropFirst(tag.hasPrefix("</") ? 2 : 1).prefix(while: { $0.isLetter || $0.isNumber })
-            if ["code", "pre", "a"].contains(String(name)) { quiet += tag.hasPrefix("</") ? -1 : 1 }
+            let closing = tag.utf8.dropFirst().first == UInt8(ascii: "/")
+            let name = tag.utf8.dropFirst(closing ? 2 : 1).prefix(while: { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) })
+            if name.elementsEqual("code".utf8) || name.elementsEqual("pre".utf8) || name.elementsEqual("a".utf8) { quiet += closing ? -1 : 1 }
             rest = rest[rest.index(after: close)...]
-            if tag == "<li>", let box = taskListBox(rest.prefix(4)) {
+            if tag.utf8.elementsEqual("<li>".utf8), let box = taskListBox(rest.prefix(4)) {
                 output += #"<li class="task">"# + box
                 rest = rest.dropFirst(4)
             } else {
@@ -122,7 +174,7 @@ public struct MarkdownRenderer: Sendable {
     /// `@handle` and `#123` in escaped text; an email address, an entity (`&#123;`) or a word
     /// that runs on is left alone.
     private func linked(_ text: Substring) -> String {
-        guard text.contains("@") || text.contains("#") else { return String(text) }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "#") }) else { return String(text) }
         var output = ""
         var index = text.startIndex
         var previous: Character = " "
