@@ -65,6 +65,9 @@ public final class WriteContext: @unchecked Sendable {
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
+    /// Collecting rows for a later write (an import's plan) rather than writing them now.
+    var isPreparing: Bool { preparing }
+
     public func record(_ kind: some EventKinds, workspace: UUID?, actor: UUID?, subject: EventSubject,
                        data given: [String: String] = [:]) {
         let data = eventTag.isEmpty ? given : given.merging(eventTag) { $1 }

@@ -44,6 +44,8 @@ struct TaskPages: RouteCollection {
         let projectId: UUID
         let projectName: String
         let task: TaskDTO
+        /// Its number in the workspace: `#12` in any description or comment links here.
+        let number: Int?
         let descriptionHtml: String
         let delegator: String?
         let assignee: String?
@@ -89,13 +91,16 @@ struct TaskPages: RouteCollection {
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         let history = try await WorkQueries.history(task, in: req.application.modules.events, on: req.reader)
         let rights = detail.brief.decisionRights
-        let markdown = MarkdownRenderer.forWorkspace(access.workspaceID, members: members)
+        let taskLinks = try await TaskNumbers.links(in: [task.description] + comments.map(\.body), workspace: access.workspaceID,
+                                                    guestProject: access.role == .guest ? task.projectID : nil, on: req.reader)
+        let markdown = MarkdownRenderer.forWorkspace(access.workspaceID, members: members, tasks: taskLinks)
         let dueFormatter = DateFormatter()
         dueFormatter.locale = Locale(identifier: "en_US_POSIX")
         dueFormatter.timeZone = TimeZone(identifier: task.timeZone) ?? TimeZone(identifier: "UTC")
         dueFormatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
         let context = TaskContext(
             workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,
+            number: try await TaskNumbers.number(of: try task.requireID(), on: req.reader),
             descriptionHtml: markdown.html(task.description),
             delegator: task.delegatorID.flatMap { names[$0] }, assignee: task.assigneeID.flatMap { names[$0] },
             isAssignee: task.assigneeID == principal.userID,

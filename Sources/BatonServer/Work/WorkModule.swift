@@ -8,7 +8,7 @@ extension BatonModule {
     static let work = BatonModule(
         name: "work",
         migrations: [CreateWork(), CreateSavedViews(), AddTaskListIndexes(), AddDashboardIndexes(), TuneDashboardIndexes(),
-                     RepairWorkNames(), NameTaskEventProjects()],
+                     RepairWorkNames(), NameTaskEventProjects(), AddTaskNumbers()],
         events: [WorkEvent.self],
         api: { WorkAPI().register($0) },
         pages: { pages in

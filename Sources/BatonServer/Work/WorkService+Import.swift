@@ -65,6 +65,7 @@ extension WorkService {
                 throw BatonError.conflict("file", "The project’s stages, fields or members changed while the file was read. Import it again.")
             }
             try await ctx.adopt(prepared)
+            try await TaskNumbers.assign(workspace: scope.access.workspaceID, ctx: ctx)
             ctx.record(WorkEvent.tasksImported, workspace: scope.access.workspaceID, actor: scope.access.userID, subject: .project(scope.projectID),
                        data: ["count": String(count), "project": scope.project.name, EventVisibility.bulkKey: importID.uuidString])
         }

@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import BatonServer
+
+@Suite("Task numbers")
+struct TaskNumberTests {
+    private func numbers(_ app: Application, workspace: UUID) async throws -> [Int] {
+        try await PlainSQL.rows(on: app.db, "SELECT number FROM tasks WHERE workspace_id = \(bind: workspace) ORDER BY number")
+            .map { try $0.decode(column: "number", as: Int.self) }
+    }
+
+    @Test("tasks are numbered per workspace, in order, with none twice: created, imported, or at once", arguments: TestDatabase.available)
+    func numbering(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let work = try await WorkFixture.make(app)
+            // act: three created, two imported, twelve at once
+            for title in ["One", "Two", "Three"] { _ = try await work.task(["title": title]) }
+            let imported = try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", "title\nFour\nFive\n")
+            #expect(imported.status == .created, "\(imported.body)")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 { group.addTask { _ = try await work.task(["title": "Racing \(index)"]) } }
+                try await group.waitForAll()
+            }
+            // check
+            #expect(try await numbers(app, workspace: work.org.workspaceID) == Array(1...17))
+            let other = try await WorkFixture.make(app)
+            _ = try await other.task(["title": "Elsewhere"])
+            #expect(try await numbers(app, workspace: other.org.workspaceID) == [1])
+        }
+    }
+
+    @Test("#2 in a comment links to task 2 of the workspace; the page shows its own number", arguments: TestDatabase.available)
+    func references(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup
+            let work = try await WorkFixture.make(app)
+            let first = try #require(try await work.task(["title": "Plan"])["task"]["id"].string)
+            let second = try #require(try await work.task(["title": "Budget"])["task"]["id"].string)
+            _ = try await work.owner.post("/api/v1/tasks/\(first)/comments", ["body": "Waiting on #2, not #99 or #2a."])
+            let browser = PagesTests.Browser(app: app)
+            browser.cookies[SessionCookie.name] = work.org.token
+            // act
+            let page = try await browser.get("/w/\(work.org.workspaceID)/tasks/\(first)")
+            // check
+            #expect(page.body.contains("<span class=\"task-number\">#1</span> Plan"))
+            let link = WorkPaths.task.url(work.org.workspaceID, try #require(UUID(uuidString: second)))
+            #expect(page.body.contains("<a href=\"\(link)\" class=\"reference\" title=\"#2 Budget\">#2</a>"))
+            #expect(page.body.contains("not #99 or #2a."))
+            #expect(TaskNumbers.references(in: "see #12, #3; a#4 ##5 #") == [12, 3, 4, 5])
+        }
+    }
+}
