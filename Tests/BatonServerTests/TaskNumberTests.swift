@@ -19,14 +19,19 @@ struct TaskNumberTests {
             let work = try await WorkFixture.make(app)
             // act: three created, two imported, twelve at once
             for title in ["One", "Two", "Three"] { _ = try await work.task(["title": title]) }
-            let imported = try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", "title\nFour\nFive\n")
+            let imported = try await ImportExportTests().upload(work.owner, "\(work.projectBase)/tasks/import", "title\n" + (1...12).map { "Imported \($0 < 10 ? "0" : "")\($0)" }.joined(separator: "\n") + "\n")
             #expect(imported.status == .created, "\(imported.body)")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<12 { group.addTask { _ = try await work.task(["title": "Racing \(index)"]) } }
                 try await group.waitForAll()
             }
             // check
-            #expect(try await numbers(app, workspace: work.org.workspaceID) == Array(1...17))
+            #expect(try await numbers(app, workspace: work.org.workspaceID) == Array(1...27))
+            // an import's rows are numbered in the order of its file
+            let imports = try await PlainSQL.rows(on: app.db, "SELECT title, number FROM tasks WHERE title LIKE 'Imported %' ORDER BY number")
+            let titles = try imports.map { try $0.decode(column: "title", as: String.self) }
+            #expect(titles == titles.sorted() && titles.count == 12)
+            #expect(try imports.map { try $0.decode(column: "number", as: Int.self) } == Array(4...15))
             let other = try await WorkFixture.make(app)
             _ = try await other.task(["title": "Elsewhere"])
             #expect(try await numbers(app, workspace: other.org.workspaceID) == [1])

@@ -33,6 +33,7 @@ public struct MarkdownRenderer: Sendable {
         var output = String.UnicodeScalarView()
         var depth = 0
         let scalars = Array(text.unicodeScalars)
+        let reach = Reach(scalars)
         for (index, scalar) in scalars.enumerated() {
             switch scalar {
             case Stand.lessThan.scalar, Stand.bracket.scalar, Stand.bang.scalar, Stand.ampersand.scalar, Stand.paren.scalar:
@@ -41,12 +42,12 @@ public struct MarkdownRenderer: Sendable {
             case "&" where !Self.startsEntity(scalars, at: index): output.append(Stand.ampersand.scalar)
             case "!" where index + 1 >= scalars.count || scalars[index + 1] != "[": output.append(Stand.bang.scalar)
             // a link's `(`: Ink reads on to its `)` from every one, so one with no `)` close by is text
-            case "(" where index > 0 && scalars[index - 1] == "]" && !Self.closes(scalars, from: index, with: ")", within: Self.linkReach):
+            case "(" where index > 0 && scalars[index - 1] == "]" && !reach.closes(index, with: reach.nextParen):
                 output.append(Stand.paren.scalar)
             // likewise a `[` with no `]` on its line close by: Ink reads on from it to the end
             case "[":
                 depth += 1
-                let opens = depth <= 2 && Self.closes(scalars, from: index, with: "]", within: Self.linkReach)
+                let opens = depth <= 2 && reach.closes(index, with: reach.nextBracket)
                 output.append(opens ? scalar : Stand.bracket.scalar)
             case "]":
                 depth = max(0, depth - 1)
@@ -61,19 +62,34 @@ public struct MarkdownRenderer: Sendable {
         return String(output)
     }
 
-    /// Whether `closing` follows the bracket at `index` within `reach` on the same line.
-    static func closes(_ scalars: [Unicode.Scalar], from index: Int, with closing: Unicode.Scalar, within reach: Int) -> Bool {
-        var next = index + 1
-        while next < scalars.count, next - index <= reach {
-            if scalars[next] == closing { return true }
-            if scalars[next] == "\n" { return false }
-            next += 1
-        }
-        return false
-    }
+    /// For each position, where the next `)`, `]` and line break are: one backward pass, so
+    /// asking whether a bracket closes costs nothing however long the text.
+    struct Reach {
+        /// How far a link's text, target and title may run (`[text](https://… "title")`).
+        static let limit = 4096
+        let nextParen: [Int]
+        let nextBracket: [Int]
+        let nextLineBreak: [Int]
 
-    /// How far a link's target and title may run (`[text](https://… "title")`).
-    static let linkReach = 400
+        init(_ scalars: [Unicode.Scalar]) {
+            var paren = [Int](repeating: Int.max, count: scalars.count + 1)
+            var bracket = paren
+            var lineBreak = paren
+            for index in stride(from: scalars.count - 1, through: 0, by: -1) {
+                paren[index] = scalars[index] == ")" ? index : paren[index + 1]
+                bracket[index] = scalars[index] == "]" ? index : bracket[index + 1]
+                lineBreak[index] = scalars[index] == "\n" ? index : lineBreak[index + 1]
+            }
+            (nextParen, nextBracket, nextLineBreak) = (paren, bracket, lineBreak)
+        }
+
+        /// Whether the bracket at `index` closes (`next` is `nextParen` or `nextBracket`) on its
+        /// line within the limit.
+        func closes(_ index: Int, with next: [Int]) -> Bool {
+            let close = next[index + 1]
+            return close != Int.max && close < nextLineBreak[index + 1] && close - index <= Self.limit
+        }
+    }
 
     /// `&amp;`, `&#60;`, `&#x3C;`: Ink keeps an entity as it is, and reads on to a `;` from every
     /// `&` it meets, so only a real one is shown to it.

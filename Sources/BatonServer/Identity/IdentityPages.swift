@@ -135,7 +135,7 @@ struct IdentityPages {
             let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
                                                                    signedIn: req.optionalPrincipal, address: req.clientAddress)
             let response = PageRenderer.redirect(req, to: try await req.application.modules.landing(workspaceID: accepted.workspaceID,
-                                                                                                     userID: try accepted.user.requireID(), on: req.db), notice: "You joined \(context.workspaceName).")
+                                                                                                     userID: try accepted.user.requireID(), on: req.reader), notice: "You joined \(context.workspaceName).")
             if let token = accepted.token { SessionCookie.set(token, on: response, for: req) }
             return response
         } catch let error as BatonError where error.status != .internalServerError {

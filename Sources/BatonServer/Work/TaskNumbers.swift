@@ -18,6 +18,21 @@ enum TaskNumbers {
             """).run()
     }
 
+    /// Numbers an import's tasks in the order of its file (they share one `created_at`).
+    static func assign(workspace: UUID, inOrder ids: [UUID], ctx: WriteContext) async throws {
+        try await ctx.serialize(key: "task-number:\(workspace)")
+        let highest = try await PlainSQL.rows(on: ctx.db, "SELECT MAX(number) AS highest FROM tasks WHERE workspace_id = \(bind: workspace)")
+            .first?.decode(column: "highest", as: Int?.self) ?? 0
+        for (chunkIndex, chunk) in stride(from: 0, to: ids.count, by: 500).map({ ($0, ids[$0..<min($0 + 500, ids.count)]) }) {
+            let rows = SQLList(chunk.enumerated().map { offset, id in
+                SQLGroupExpression([SQLBind(id), SQLBind(highest + chunkIndex + offset + 1)]) as any SQLExpression
+            })
+            try await ctx.sql.raw("""
+                UPDATE tasks SET number = v.column2 FROM (VALUES \(rows)) AS v WHERE tasks.id = v.column1
+                """).run()
+        }
+    }
+
     static func number(of taskID: UUID, on db: any Database) async throws -> Int? {
         try await PlainSQL.rows(on: db, "SELECT number FROM tasks WHERE id = \(bind: taskID)").first?.decode(column: "number", as: Int?.self)
     }
@@ -26,7 +41,7 @@ enum TaskNumbers {
     /// for a guest only to tasks of `guestProject` (the one they are looking at), so a number
     /// never shows them the title of work they cannot see.
     static func links(in texts: [String], workspace: UUID, guestProject: UUID?, on db: any Database) async throws -> [Int: MarkdownRenderer.Link] {
-        let numbers = Set(texts.flatMap(references)).prefix(200)
+        let numbers = Set(texts.flatMap(references)).sorted().prefix(200)
         guard !numbers.isEmpty else { return [:] }
         let list = SQLList(numbers.map { SQLBind($0) })
         let rows = try await PlainSQL.rows(on: db, """
@@ -77,6 +92,8 @@ struct AddTaskNumbers: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        // SQLite will not drop a column an index uses
+        try await (database as? any SQLDatabase)?.drop(index: "tasks_workspace_number").run()
         try await database.schema(WorkTask.schema).deleteField("number").update()
     }
 }

@@ -31,7 +31,7 @@ extension WorkService {
         let importID = UUID()
         let prepared = WriteContext(db: reader, now: now, preparing: true, eventTag: [EventVisibility.bulkKey: importID.uuidString])
         // Parsing, planning and building are long and seldom wait: on a thread of their own.
-        let plan = try await DedicatedThread.run { () throws -> TaskImport.Plan in
+        let (plan, taskIDs) = try await DedicatedThread.run { () throws -> (TaskImport.Plan, [UUID]) in
             let records: [CSV.Record]
             do {
                 records = try CSV.parse(text)
@@ -39,17 +39,19 @@ extension WorkService {
                 throw BatonError.validation("file", "Line \(error.line): \(error.message)")
             }
             let plan = TaskImport.plan(records, stages: stages, members: members, fields: fields)
-            guard !dryRun, plan.problems.isEmpty else { return plan }
+            guard !dryRun, plan.problems.isEmpty else { return (plan, []) }
+            var taskIDs: [UUID] = []
             let stageIDs = Dictionary(cache.stages.compactMap { stage in stage.id.map { (stage.name, $0) } }, uniquingKeysWith: { first, _ in first })
             for row in plan.rows {
                 do {
-                    _ = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
+                    let task = try await Self.createTask(scope, Self.changes(for: row, stageIDs: stageIDs, members: members), ctx: prepared, cache: cache)
+                    taskIDs.append(try task.requireID())
                 } catch let error as BatonError {
                     throw BatonError.validation("file", "Line \(row.line): \(error.message)")
                 }
             }
             try prepared.finishPreparing()
-            return plan
+            return (plan, taskIDs)
         }
         let problems = plan.problems.map { ImportResultDTO.Problem(line: $0.line, reason: $0.reason) }
         if dryRun || !problems.isEmpty {
@@ -65,7 +67,7 @@ extension WorkService {
                 throw BatonError.conflict("file", "The project’s stages, fields or members changed while the file was read. Import it again.")
             }
             try await ctx.adopt(prepared)
-            try await TaskNumbers.assign(workspace: scope.access.workspaceID, ctx: ctx)
+            try await TaskNumbers.assign(workspace: scope.access.workspaceID, inOrder: taskIDs, ctx: ctx)
             ctx.record(WorkEvent.tasksImported, workspace: scope.access.workspaceID, actor: scope.access.userID, subject: .project(scope.projectID),
                        data: ["count": String(count), "project": scope.project.name, EventVisibility.bulkKey: importID.uuidString])
         }

@@ -20,6 +20,11 @@ struct InstalledModules: Sendable {
         paths = Dictionary(list.flatMap(\.paths).map { ($0.name, $0) }) { first, _ in
             preconditionFailure("page path \(first.name) is declared twice")
         }
+        for entry in navigation {
+            // caught at start-up, not on the first page drawn
+            precondition(paths[entry.path.name] == entry.path && entry.path.pattern.hasPrefix("/w/:workspaceID")
+                         && entry.path.parameterCount == 1, "navigation entry \(entry.title) must name a declared page of the workspace")
+        }
         let schemas = list.reduce(PlatformAPI.schemas) { all, module in
             all.merging(module.schemas()) { _, _ in preconditionFailure("a schema is declared by two modules") }
         }
@@ -32,15 +37,15 @@ struct InstalledModules: Sendable {
     /// Where `userID` lands in a workspace: the last module's landing page that has one for them.
     func landing(workspaceID: UUID, userID: UUID, on db: any Database) async throws -> String {
         for module in list.reversed() {
-            if let path = try await module.landing?(workspaceID, userID, db) { return path.url(workspaceID) }
+            if let path = try await module.landing?(workspaceID, userID, db), path.parameterCount == 1 { return path.url(workspaceID) }
         }
-        preconditionFailure("no module offers a landing page")
+        preconditionFailure("no module offers a landing page (Identity always does)")
     }
 
     /// Routes: the platform's, then each module's behind the builders that enforce sign-in,
     /// tenancy and CSRF.
     func registerRoutes(on app: Application) throws {
-        let api = app.grouped("api", "v1").grouped(RequestShapeMiddleware())
+        let api = app.grouped("api", "v1")
         let apiRoutes = APIRoutes(api)
         let pageRoutes = PageRoutes(app)
         try PlatformAPI.register(apiRoutes)

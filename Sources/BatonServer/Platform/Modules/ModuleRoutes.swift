@@ -1,7 +1,7 @@
 import Vapor
 
-/// Where a module puts its JSON routes. Every builder sits under `/api/v1` behind the request-shape
-/// check; a route is signed-in unless it is put on `open` on purpose.
+/// Where a module puts its JSON routes. Every builder sits under `/api/v1` and checks the request
+/// body against the document's schema; a route is signed-in unless it is put on `open` on purpose.
 struct APIRoutes {
     /// No credential needed (signing up, previewing an invitation).
     let open: any RoutesBuilder
@@ -10,10 +10,13 @@ struct APIRoutes {
     /// `/api/v1/workspaces/:workspaceID/…`: signed in, and 404 unless the caller is an active member.
     let workspace: any RoutesBuilder
 
+    /// The request-shape check comes after sign-in and tenancy: an outsider hears 401 or 404,
+    /// never which keys a route takes.
     init(_ api: any RoutesBuilder) {
-        open = api
-        signedIn = api.grouped(SignedInMiddleware())
-        workspace = signedIn.grouped("workspaces", ":workspaceID").grouped(TenancyMiddleware())
+        open = api.grouped(RequestShapeMiddleware())
+        let signedInRoot = api.grouped(SignedInMiddleware())
+        signedIn = signedInRoot.grouped(RequestShapeMiddleware())
+        workspace = signedInRoot.grouped("workspaces", ":workspaceID").grouped(TenancyMiddleware()).grouped(RequestShapeMiddleware())
     }
 }
 
