@@ -58,4 +58,28 @@ struct TaskNumberTests {
             #expect(TaskNumbers.references(in: "see #12, #3; a#4 ##5 #") == [12, 3, 4, 5])
         }
     }
+
+    @Test("a guest's page never shows the title of a task outside the project they are looking at", arguments: TestDatabase.available)
+    func guestReferences(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            // setup: a guest on project Open; task #2 lives in project Secret
+            let work = try await WorkFixture.make(app)
+            let (guestID, guest) = try await work.org.addMember("Gail", role: "guest")
+            _ = try await work.owner.post("\(work.projectBase)/members", ["user_id": guestID.uuidString])
+            let secret = try await work.owner.post("\(work.org.base)/projects", ["name": "Secret"])
+            let secretID = try #require(secret.json["id"].string)
+            let visible = try #require(try await work.task(["title": "Visible"])["task"]["id"].string)
+            _ = try await work.owner.post("/api/v1/projects/\(secretID)/tasks", ["title": "Acquisition of Beta Corp"])
+            _ = try await work.owner.post("/api/v1/tasks/\(visible)/comments", ["body": "Related to #2 and #1."])
+            let browser = PagesTests.Browser(app: app)
+            browser.cookies[SessionCookie.name] = guest.token
+            // act
+            let page = try await browser.get("/w/\(work.org.workspaceID)/tasks/\(visible)")
+            // check: #1 (this project) is a link, #2 (the other) stays text and its title appears nowhere
+            #expect(page.status == .ok)
+            #expect(page.body.contains("title=\"#1 Visible\">#1</a>"))
+            #expect(!page.body.contains("Acquisition"))
+            #expect(page.body.contains("Related to #2 and"))
+        }
+    }
 }
