@@ -1,0 +1,54 @@
+import Testing
+@testable import BatonCore
+
+@Suite("Delegation rights")
+struct DelegationRightsTests {
+    typealias Rights = DelegationRights
+
+    /// The expected decision for every level × action × party, written out as the product rule.
+    static func expected(_ action: Rights.Action, _ party: Rights.Party, _ level: Int) -> Rights.Decision {
+        switch party {
+        case .delegator:
+            switch action {
+            case .editBrief, .waiveItem, .tickItem, .untickItem, .complete, .reviewCheckpoint: return .allowed
+            case .proposeBriefChange, .requestWaiver, .selfAssessCheckpoint: return .refused(onlyBy: .assignee)
+            }
+        case .assignee:
+            switch action {
+            case .proposeBriefChange, .requestWaiver, .tickItem, .selfAssessCheckpoint: return .allowed
+            case .complete: return level >= 6 ? .allowed : .submitsForAcceptance
+            case .editBrief, .waiveItem, .untickItem, .reviewCheckpoint: return .refused(onlyBy: .delegator)
+            }
+        case .other:
+            switch action {
+            case .proposeBriefChange, .requestWaiver, .selfAssessCheckpoint: return .refused(onlyBy: .assignee)
+            default: return .refused(onlyBy: .delegator)
+            }
+        }
+    }
+
+    @Test("every level × action × party", arguments: DelegationLevel.allCases)
+    func table(level: DelegationLevel) {
+        for action in Rights.Action.allCases {
+            for party in Rights.Party.allCases {
+                #expect(Rights.decide(action, by: party, level: level) == Self.expected(action, party, level.rawValue),
+                        "level \(level.rawValue), \(action), \(party)")
+            }
+        }
+    }
+
+    @Test("an unset level reviews before done, like level 5")
+    func unsetLevel() {
+        #expect(Rights.decide(.complete, by: .assignee, level: nil) == .submitsForAcceptance)
+        #expect(Rights.decide(.complete, by: .assignee, level: .advise) == .submitsForAcceptance)
+        #expect(Rights.decide(.complete, by: .assignee, level: .inquire) == .allowed)
+    }
+
+    @Test("the brief says the rights in plain words")
+    func summaries() {
+        #expect(Rights.summary(level: .advise, delegator: "Maya") == "Level 5 · Advise: you decide how; Maya reviews before it is done")
+        #expect(Rights.summary(level: .tell, delegator: "Maya") == "Level 1 · Tell: Maya decides how; Maya reviews before it is done")
+        #expect(Rights.summary(level: .delegate, delegator: "Maya") == "Level 7 · Delegate: you decide how; you mark it done")
+        #expect(Rights.summary(level: nil, delegator: "Maya").hasPrefix("Level 5 · Advise"))
+    }
+}
