@@ -121,12 +121,13 @@ public struct MarkdownRenderer: Sendable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private enum Stand: CaseIterable {
+    /// U+E000 + the raw value; in UTF-8 that is `EE 80` and `80` + the raw value.
+    private enum Stand: UInt8 {
         case lessThan, bracket, bang, ampersand, paren
 
         init?(lastByte: UInt8) {
-            guard let found = Self.allCases.first(where: { Array(String($0.scalar).utf8).last == lastByte }) else { return nil }
-            self = found
+            guard lastByte >= 0x80 else { return nil }
+            self.init(rawValue: lastByte - 0x80)
         }
 
         /// What the page shows for it (escaped where the character was).
@@ -140,15 +141,7 @@ public struct MarkdownRenderer: Sendable {
             }
         }
 
-        var scalar: Unicode.Scalar {
-            switch self {
-            case .paren: "\u{E004}"
-            case .ampersand: "\u{E003}"
-            case .lessThan: "\u{E000}"
-            case .bracket: "\u{E001}"
-            case .bang: "\u{E002}"
-            }
-        }
+        var scalar: Unicode.Scalar { Unicode.Scalar(0xE000 + UInt32(rawValue))! }
     }
 
     /// Rewrites the text between tags, outside code and links. The input is the sanitizer's

@@ -5,28 +5,18 @@ import BatonCore
 
 /// Each task's number in its workspace (#1, #2, …): what `#123` in a description or comment names.
 enum TaskNumbers {
-    /// Numbers the workspace's tasks that have none yet, in the order they were created: one
-    /// statement for one new task or for a whole import. Writes to one workspace's numbers queue
-    /// up (PostgreSQL runs writes side by side; SQLite's single writer already does).
-    static func assign(workspace: UUID, ctx: WriteContext) async throws {
-        try await ctx.serialize(key: "task-number:\(workspace)")
-        try await ctx.sql.raw("""
-            UPDATE tasks SET number = numbered.n FROM (
-              SELECT id, (SELECT COALESCE(MAX(number), 0) FROM tasks WHERE workspace_id = \(bind: workspace))
-                         + ROW_NUMBER() OVER (ORDER BY created_at, id) AS n
-              FROM tasks WHERE workspace_id = \(bind: workspace) AND number IS NULL) AS numbered
-            WHERE tasks.id = numbered.id
-            """).run()
-    }
-
-    /// Numbers an import's tasks in the order of its file (they share one `created_at`).
+    /// Gives new tasks the next numbers of their workspace, in the order given: one task when it
+    /// is created, an import's in the order of its file (its rows share one `created_at`).
+    /// Writes to one workspace's numbers queue up (PostgreSQL runs writes side by side; SQLite's
+    /// single writer already does).
     static func assign(workspace: UUID, inOrder ids: [UUID], ctx: WriteContext) async throws {
         try await ctx.serialize(key: "task-number:\(workspace)")
         let highest = try await PlainSQL.rows(on: ctx.db, "SELECT MAX(number) AS highest FROM tasks WHERE workspace_id = \(bind: workspace)")
             .first?.decode(column: "highest", as: Int?.self) ?? 0
-        for (chunkIndex, chunk) in stride(from: 0, to: ids.count, by: 500).map({ ($0, ids[$0..<min($0 + 500, ids.count)]) }) {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(start + 500, ids.count)]
             let rows = SQLList(chunk.enumerated().map { offset, id in
-                SQLGroupExpression([SQLBind(id), SQLBind(highest + chunkIndex + offset + 1)]) as any SQLExpression
+                SQLGroupExpression([SQLBind(id), SQLBind(highest + start + offset + 1)]) as any SQLExpression
             })
             try await ctx.sql.raw("""
                 UPDATE tasks SET number = v.column2 FROM (VALUES \(rows)) AS v WHERE tasks.id = v.column1

@@ -45,7 +45,7 @@ extension WorkService {
         var apply = TaskApplier(task: task, scope: scope, stages: stages, ctx: ctx, isNew: true, cache: cache)
         try await apply.validateAndSet(changes)
         try await ctx.insert(task)
-        if !ctx.isPreparing { try await TaskNumbers.assign(workspace: task.workspaceID, ctx: ctx) }
+        if !ctx.isPreparing { try await TaskNumbers.assign(workspace: task.workspaceID, inOrder: [try task.requireID()], ctx: ctx) }
         ctx.record(WorkEvent.taskCreated, workspace: task.workspaceID, actor: scope.access.userID, subject: .task(task),
                    data: ["title": task.title, "project_id": scope.projectID.uuidString, "stage": firstStage.name])
         try await apply.writeRelated(changes)
