@@ -10,14 +10,16 @@ struct DelegationRightsTests {
         switch party {
         case .delegator:
             switch action {
-            case .editBrief, .waiveItem, .tickItem, .untickItem, .complete, .reviewCheckpoint: return .allowed
+            case .editBrief, .waiveItem, .tickItem, .untickOwnTick, .untickItem, .complete, .reviewCompletion, .reviewCheckpoint,
+                 .reassign, .handBack, .answerQuestion: return .allowed
             case .proposeBriefChange, .requestWaiver, .selfAssessCheckpoint: return .refused(onlyBy: .assignee)
             }
         case .assignee:
             switch action {
-            case .proposeBriefChange, .requestWaiver, .tickItem, .selfAssessCheckpoint: return .allowed
+            case .proposeBriefChange, .requestWaiver, .tickItem, .untickOwnTick, .selfAssessCheckpoint, .handBack: return .allowed
             case .complete: return level >= 6 ? .allowed : .submitsForAcceptance
-            case .editBrief, .waiveItem, .untickItem, .reviewCheckpoint: return .refused(onlyBy: .delegator)
+            case .editBrief, .waiveItem, .untickItem, .reviewCompletion, .reviewCheckpoint, .reassign, .answerQuestion:
+                return .refused(onlyBy: .delegator)
             }
         case .other:
             switch action {
@@ -42,6 +44,16 @@ struct DelegationRightsTests {
         #expect(Rights.decide(.complete, by: .assignee, level: nil) == .submitsForAcceptance)
         #expect(Rights.decide(.complete, by: .assignee, level: .advise) == .submitsForAcceptance)
         #expect(Rights.decide(.complete, by: .assignee, level: .inquire) == .allowed)
+    }
+
+    @Test("a refusal names who can, and what")
+    func refusals() {
+        #expect(Rights.refusal(.editBrief, onlyBy: .delegator, name: "Maya Chen", subject: "the success criteria")
+                    .hasPrefix("Ask Maya Chen to change the success criteria."))
+        #expect(Rights.refusal(.waiveItem, onlyBy: .delegator, name: "Maya Chen", subject: "Legal sign-off")
+                    .hasPrefix("Ask Maya Chen to waive “Legal sign-off”."))
+        #expect(Rights.refusal(.complete, onlyBy: .delegator, name: "Maya Chen") == "Ask Maya Chen to mark this task done.")
+        #expect(Rights.refusal(.proposeBriefChange, onlyBy: .assignee, name: "Tom Reed").hasPrefix("Only Tom Reed, the assignee"))
     }
 
     @Test("the brief says the rights in plain words")

@@ -95,6 +95,6 @@ struct WorkRulesTests {
         #expect(line(.taskStageChanged, ["title": "Spec", "from": "Done", "to": "In progress", "reopened": "true"])
                 == "Maya reopened “Spec” from Done to In progress")
         #expect(line(.taskCheckpointReviewed, ["title": "Spec", "checkpoint": "Draft", "status": "at_risk"])
-                == "Maya reviewed “Draft” on “Spec”: at risk")
+                == "Maya reviewed “Draft” on “Spec”: At risk")
     }
 }

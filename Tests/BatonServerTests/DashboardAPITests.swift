@@ -26,8 +26,10 @@ struct DashboardAPITests {
             clock.advance(4 * 86_400)
             _ = try await work.member.patch("/api/v1/tasks/\(stuck["task"]["id"].string!)", ["version": 1, "blocked": true, "blocked_reason": "No access"])
             let checkpoint = try #require(risky["brief"]["checkpoints"][0]["id"].string)
-            _ = try await work.member.post("/api/v1/tasks/\(risky["task"]["id"].string!)/checkpoints/\(checkpoint)/review", ["status": "off_track"])
+            _ = try await work.owner.post("/api/v1/tasks/\(risky["task"]["id"].string!)/checkpoints/\(checkpoint)/review", ["status": "off_track"])
+            // Tom submits it for acceptance (level 5 by default); the owner, who delegated it, accepts
             _ = try await work.member.patch("/api/v1/tasks/\(late["task"]["id"].string!)", ["version": 1, "stage_id": work.stages["Done"]!.uuidString])
+            _ = try await work.owner.post("/api/v1/tasks/\(late["task"]["id"].string!)/completion", ["decision": "accept"])
 
             // act
             let reply = try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)")

@@ -269,10 +269,14 @@ struct DataPathTests {
             #expect(try await guest.patch("\(base)/checklist/\(item)", ["checked": true]).status == .ok)
             #expect(try await guest.post("\(base)/comments", ["body": "Uploaded the photos"]).status == .created)
             let version = try #require(try await guest.get(base).json["task"]["version"].int)
-            // the same title sent back (as a form does) is no change; the stage moves
+            // the same title sent back (as a form does) is no change; the stage moves, and done waits
+            // for the delegator's acceptance (level 5 by default)
             let moved = try await guest.patch(base, ["version": version, "title": "Guest task", "stage_id": work.stages["Done"]!.uuidString])
             #expect(moved.status == .ok, "\(moved.body)")
-            #expect(moved.json["task"]["stage_category"].string == "done")
+            #expect(moved.json["task"]["stage_id"].uuid == work.stages["In review"])
+            #expect(moved.json["task"]["awaiting_acceptance_since"].string != nil)
+            let accepted = try await work.owner.post("\(base)/completion", ["decision": "accept"])
+            #expect(accepted.json["task"]["stage_category"].string == "done", "\(accepted.body)")
         }
     }
 

@@ -36,6 +36,9 @@ struct JSONTextTests {
                 model.checkedAt = item % 2 == 0 ? Self.dates[item % Self.dates.count] : nil
                 model.checkedBy = item % 2 == 0 ? UUID() : nil
                 model.waivedReason = item == 3 ? "n/a \"here\"" : nil
+                model.waiverRequestReason = item == 1 ? "legal is away" : nil
+                model.waiverRequestedBy = item == 1 && index % 2 == 0 ? UUID() : nil
+                model.waiverRequestedAt = item == 1 && index % 2 == 0 ? Self.dates[2] : nil
                 return try ChecklistItemDTO(model)
             }
             let checkpoints = try (0..<(index % 3)).map { item -> CheckpointDTO in
@@ -46,17 +49,43 @@ struct JSONTextTests {
                 model.status = item == 0 ? nil : CheckpointStatus.allCases[index % CheckpointStatus.allCases.count]
                 model.note = item == 1 ? "slipping / late" : ""
                 model.reviewedAt = item == 0 ? nil : Self.dates[item]
+                model.reviewedBy = item == 0 ? nil : UUID()
+                model.selfStatus = item == 1 ? .atRisk : nil
+                model.selfNote = item == 1 ? "late \"ish\"" : nil
+                model.selfAssessedAt = item == 1 ? Self.dates[0] : nil
                 return try CheckpointDTO(model)
             }
             let rights: [String: [String]] = index % 3 == 0 ? [:]
                 : ["decide": ["vendor", "Budget ≤ 5k"], "consult": [], "escalate": ["hiring/firing", "Z", "a"]]
+            let level: Int? = index % 5 == 0 ? nil : index % 7 + 1
+            let levelName: String? = index % 5 == 0 ? nil : "Consult"
+            let tolerance: RiskTolerance? = index % 4 == 0 ? nil : RiskTolerance.allCases[index % 3]
+            let accepted: Date? = index % 3 == 1 ? Self.dates[1] : nil
+            let asked: Date? = index % 3 == 2 ? Self.dates[2] : nil
+            let question: String? = index % 3 == 2 ? Self.awkwardText[index % Self.awkwardText.count] : nil
+            let summary: String? = index % 2 == 0 ? nil : "Level 5 · Advise: you decide how; Maya “M” reviews"
+            let waiting: Date? = index % 4 == 1 ? Self.dates[3] : nil
+            let returned: Date? = index % 4 == 2 ? Self.dates[0] : nil
+            let feedback: String? = index % 4 == 2 ? "Missing: the \"legal\" part" : nil
+            let proposals = try (0..<(index % 3)).map { item -> BriefProposalDTO in
+                let model = BriefProposal()
+                model.id = UUID()
+                model.field = BriefField.allCases[item % 3].rawValue
+                model.text = Self.awkwardText[(index + item) % Self.awkwardText.count]
+                model.reason = item == 0 ? "" : "clearer"
+                model.proposedBy = UUID()
+                model.createdAt = Self.dates[item]
+                model.decidedAt = item == 2 ? Self.dates[3] : nil
+                model.accepted = item == 2 ? false : nil
+                return try BriefProposalDTO(model)
+            }
             let brief = BriefDTO(
                 outcome: Self.awkwardText[index % Self.awkwardText.count], constraints: "", successCriteria: "done \\ dusted",
-                riskTolerance: index % 4 == 0 ? nil : RiskTolerance.allCases[index % 3], decisionRights: rights,
-                delegationLevel: index % 5 == 0 ? nil : index % 7 + 1, delegationLevelName: index % 5 == 0 ? nil : "Consult",
+                riskTolerance: tolerance, decisionRights: rights, delegationLevel: level, delegationLevelName: levelName,
                 stretch: index % 2 == 0, skills: index % 2 == 0 ? [] : ["SQL", "négociation"],
-                handoffAcceptedAt: index % 3 == 1 ? Self.dates[1] : nil, clarificationRequestedAt: index % 3 == 2 ? Self.dates[2] : nil,
-                checklist: checklist, checkpoints: checkpoints)
+                handoffAcceptedAt: accepted, clarificationRequestedAt: asked, clarificationQuestion: question,
+                rightsSummary: summary, awaitingAcceptanceSince: waiting, returnedAt: returned, returnFeedback: feedback,
+                checklist: checklist, checkpoints: checkpoints, proposals: proposals)
             try expectSame(TaskDetailDTO(task: try TaskDTO(task, customFields: Self.fields(&generator)), brief: brief,
                                          watcherIds: (0..<(index % 3)).map { _ in UUID() }, subtaskIds: index % 2 == 0 ? [] : [UUID(), UUID()]))
         }
@@ -95,6 +124,7 @@ struct JSONTextTests {
         task.completedAt = maybe(dates[(index + 3) % dates.count])
         task.handoffAcceptedAt = maybe(dates[0])
         task.clarificationRequestedAt = maybe(dates[1])
+        task.acceptanceRequestedAt = maybe(dates[2])
         return task
     }
 

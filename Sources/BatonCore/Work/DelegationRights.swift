@@ -11,15 +11,26 @@ public enum DelegationRights {
         /// Outcome, constraints, success criteria, acceptance items, risk, decision rights, level, checkpoint dates.
         case editBrief
         case proposeBriefChange
+        /// Waive an item, or grant or refuse a requested waiver.
         case waiveItem
         case requestWaiver
         case tickItem
-        /// Untick an item the assignee ticked: a reviewer's call.
+        /// The assignee takes back their own tick before submitting the task for acceptance.
+        case untickOwnTick
+        /// Untick an item someone else ticked, or any item once the task was submitted: a reviewer's call.
         case untickItem
         /// Move the task to a done stage.
         case complete
+        /// Accept a submitted task or return it with feedback.
+        case reviewCompletion
         case reviewCheckpoint
         case selfAssessCheckpoint
+        /// Give the task to someone else (or to no one).
+        case reassign
+        /// The assignee gives the task back to the person who delegated it.
+        case handBack
+        /// Answer the assignee's clarification question.
+        case answerQuestion
     }
 
     public enum Decision: Sendable, Equatable {
@@ -36,25 +47,52 @@ public enum DelegationRights {
     public static func decide(_ action: Action, by party: Party, level: DelegationLevel?) -> Decision {
         let level = level ?? defaultLevel
         switch (action, party) {
-        case (.editBrief, .delegator), (.waiveItem, .delegator), (.tickItem, .delegator), (.untickItem, .delegator),
-             (.complete, .delegator), (.reviewCheckpoint, .delegator):
+        case (.editBrief, .delegator), (.waiveItem, .delegator), (.tickItem, .delegator), (.untickOwnTick, .delegator),
+             (.untickItem, .delegator), (.complete, .delegator), (.reviewCompletion, .delegator), (.reviewCheckpoint, .delegator),
+             (.reassign, .delegator), (.handBack, .delegator), (.answerQuestion, .delegator):
             return .allowed
-        case (.proposeBriefChange, .assignee), (.requestWaiver, .assignee), (.tickItem, .assignee), (.selfAssessCheckpoint, .assignee):
+        case (.proposeBriefChange, .assignee), (.requestWaiver, .assignee), (.tickItem, .assignee), (.untickOwnTick, .assignee),
+             (.selfAssessCheckpoint, .assignee), (.handBack, .assignee):
             return .allowed
         case (.complete, .assignee):
-            return level.rawValue >= DelegationLevel.inquire.rawValue ? .allowed : .submitsForAcceptance
+            return completesAlone(level) ? .allowed : .submitsForAcceptance
         case (.proposeBriefChange, _), (.requestWaiver, _), (.selfAssessCheckpoint, _):
             return .refused(onlyBy: .assignee)
-        case (.editBrief, _), (.waiveItem, _), (.tickItem, _), (.untickItem, _), (.complete, _), (.reviewCheckpoint, _):
+        case (.editBrief, _), (.waiveItem, _), (.tickItem, _), (.untickOwnTick, _), (.untickItem, _), (.complete, _),
+             (.reviewCompletion, _), (.reviewCheckpoint, _), (.reassign, _), (.handBack, _), (.answerQuestion, _):
             return .refused(onlyBy: .delegator)
+        }
+    }
+
+    /// Levels 6 and 7: the assignee marks the work done without a review.
+    public static func completesAlone(_ level: DelegationLevel?) -> Bool {
+        (level ?? defaultLevel).rawValue >= DelegationLevel.inquire.rawValue
+    }
+
+    /// Why an action was refused, naming who can: "Ask Maya Chen to change the success criteria."
+    /// `subject` narrows it: the brief field's name, or the acceptance item's text.
+    public static func refusal(_ action: Action, onlyBy party: Party, name: String, subject: String? = nil) -> String {
+        let item = subject.map { "“\($0)”" } ?? "this item"
+        switch (action, party) {
+        case (.proposeBriefChange, _): return "Only \(name), the assignee, proposes changes to the brief; you can edit it directly."
+        case (.requestWaiver, _): return "Only \(name), the assignee, requests waivers; you can waive the item directly."
+        case (.selfAssessCheckpoint, _): return "Only \(name), the assignee, adds a self-assessment; you can review the checkpoint."
+        case (.editBrief, _): return "Ask \(name) to change \(subject ?? "the brief"). You can propose the change from the brief."
+        case (.waiveItem, _): return "Ask \(name) to waive \(item). You can request a waiver with a reason."
+        case (.tickItem, _): return "Ask \(name) or the assignee to tick \(item)."
+        case (.untickOwnTick, _), (.untickItem, _): return "Ask \(name) to untick \(item): after review only the delegator unticks an item."
+        case (.complete, _): return "Ask \(name) to mark this task done."
+        case (.reviewCompletion, _): return "Only \(name), who delegated this task, accepts it or returns it."
+        case (.reviewCheckpoint, _): return "Ask \(name) to review this checkpoint. You can add your self-assessment beside it."
+        case (.reassign, _), (.handBack, _): return "Ask \(name) to reassign this task. You can hand it back to them."
+        case (.answerQuestion, _): return "Only \(name), who delegated this task, answers its questions; add a comment instead."
         }
     }
 
     /// "Level 5 · Advise: you decide how; Maya Chen reviews before it is done", as the assignee reads it.
     public static func summary(level: DelegationLevel?, delegator: String) -> String {
         let level = level ?? defaultLevel
-        let done = level.rawValue >= DelegationLevel.inquire.rawValue
-            ? "you mark it done" : "\(delegator) reviews before it is done"
+        let done = completesAlone(level) ? "you mark it done" : "\(delegator) reviews before it is done"
         let how: String = switch level {
         case .tell, .sell: "\(delegator) decides how"
         case .consult: "\(delegator) decides how after asking you"

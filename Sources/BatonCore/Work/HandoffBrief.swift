@@ -54,6 +54,30 @@ public enum CheckpointStatus: String, Codable, CaseIterable, Sendable {
     case onTrack = "on_track"
     case atRisk = "at_risk"
     case offTrack = "off_track"
+
+    /// As people read it: "At risk", never `at_risk`.
+    public var label: String {
+        switch self {
+        case .onTrack: "On track"
+        case .atRisk: "At risk"
+        case .offTrack: "Off track"
+        }
+    }
+}
+
+/// The parts of the brief an assignee may propose new wording for.
+public enum BriefField: String, CaseIterable, Sendable {
+    case outcome
+    case constraints
+    case successCriteria = "success_criteria"
+
+    public var label: String {
+        switch self {
+        case .outcome: "outcome"
+        case .constraints: "constraints"
+        case .successCriteria: "success criteria"
+        }
+    }
 }
 
 /// Moving a task to done needs every acceptance item checked or waived with a reason.

@@ -31,6 +31,18 @@ public enum WorkEvent: String, EventKinds {
     case taskCommented = "task.commented"
     case taskWatcherAdded = "task.watcher_added"
     case taskWatcherRemoved = "task.watcher_removed"
+    case taskClarificationAnswered = "task.clarification_answered"
+    case taskBriefChangeProposed = "task.brief_change_proposed"
+    case taskBriefChangeAccepted = "task.brief_change_accepted"
+    case taskBriefChangeDeclined = "task.brief_change_declined"
+    case taskWaiverRequested = "task.waiver_requested"
+    case taskWaiverGranted = "task.waiver_granted"
+    case taskWaiverRefused = "task.waiver_refused"
+    case taskSubmittedForAcceptance = "task.submitted_for_acceptance"
+    case taskSubmissionWithdrawn = "task.submission_withdrawn"
+    case taskCompletionAccepted = "task.completion_accepted"
+    case taskCompletionReturned = "task.completion_returned"
+    case taskCheckpointSelfAssessed = "task.checkpoint_self_assessed"
     case viewSaved = "view.saved"
 
     public var audience: EventAudience {
@@ -40,7 +52,9 @@ public enum WorkEvent: String, EventKinds {
              .taskDueChanged, .taskUpdated, .taskBlocked, .taskUnblocked, .taskBriefUpdated, .taskHandoffAccepted,
              .taskClarificationRequested, .taskChecklistItemAdded, .taskChecklistChecked, .taskChecklistUnchecked,
              .taskChecklistWaived, .taskCheckpointAdded, .taskCheckpointReviewed, .taskCommented, .taskWatcherAdded,
-             .taskWatcherRemoved:
+             .taskWatcherRemoved, .taskClarificationAnswered, .taskBriefChangeProposed, .taskBriefChangeAccepted,
+             .taskBriefChangeDeclined, .taskWaiverRequested, .taskWaiverGranted, .taskWaiverRefused, .taskSubmittedForAcceptance,
+             .taskSubmissionWithdrawn, .taskCompletionAccepted, .taskCompletionReturned, .taskCheckpointSelfAssessed:
             .project
         // a saved view is its owner's
         case .viewSaved:
@@ -87,12 +101,28 @@ public enum WorkEvent: String, EventKinds {
         case .taskChecklistWaived: return "\(who) waived “\(data["item"] ?? "")” on \(task): \(data["reason"] ?? "")"
         case .taskCheckpointAdded: return "\(who) added the checkpoint “\(data["checkpoint"] ?? "")” to \(task)"
         case .taskCheckpointReviewed:
-            let status = (data["status"] ?? "").replacingOccurrences(of: "_", with: " ")
-            return "\(who) reviewed “\(data["checkpoint"] ?? "")” on \(task): \(status)"
+            return "\(who) reviewed “\(data["checkpoint"] ?? "")” on \(task): \(CheckpointStatus(rawValue: data["status"] ?? "")?.label ?? "?")"
         case .taskCommented: return "\(who) commented on \(task)"
         case .taskWatcherAdded: return "\(line.person("user_id")) is watching \(task)"
         case .taskWatcherRemoved: return "\(line.person("user_id")) stopped watching \(task)"
+        case .taskClarificationAnswered: return "\(who) answered the question on \(task): \(data["answer"] ?? "")"
+        case .taskBriefChangeProposed: return "\(who) proposed a change to the \(field(data)) of \(task)"
+        case .taskBriefChangeAccepted: return "\(who) accepted the proposed \(field(data)) of \(task)"
+        case .taskBriefChangeDeclined: return "\(who) declined the proposed \(field(data)) of \(task)"
+        case .taskWaiverRequested: return "\(who) asked to waive “\(data["item"] ?? "")” on \(task): \(data["reason"] ?? "")"
+        case .taskWaiverGranted: return "\(who) waived “\(data["item"] ?? "")” on \(task) as requested: \(data["reason"] ?? "")"
+        case .taskWaiverRefused: return "\(who) kept “\(data["item"] ?? "")” on \(task): the waiver was refused"
+        case .taskSubmittedForAcceptance: return "\(who) submitted \(task) for \(line.person("delegator"))’s acceptance"
+        case .taskSubmissionWithdrawn: return "\(who) took \(task) out of review"
+        case .taskCompletionAccepted: return "\(who) accepted \(task) as done"
+        case .taskCompletionReturned: return "\(who) returned \(task): \(data["feedback"] ?? "")"
+        case .taskCheckpointSelfAssessed:
+            return "\(who) assessed “\(data["checkpoint"] ?? "")” on \(task): \(CheckpointStatus(rawValue: data["status"] ?? "")?.label ?? "?")"
         case .viewSaved: return "\(who) saved the view \(data["name"] ?? "")"
         }
+    }
+
+    private func field(_ data: [String: String]) -> String {
+        BriefField(rawValue: data["field"] ?? "")?.label ?? "brief"
     }
 }

@@ -102,14 +102,28 @@ enum DemoWork {
                 let stages = stagesByProject[task.projectID] ?? []
                 let roll = dice.int(0..<100)
                 let currentAssignee = task.assigneeID ?? assignee
-                if task.handoffAcceptedAt == nil, roll < 40 {
+                let delegator = task.delegatorID ?? ownerID
+                if task.acceptanceRequestedAt != nil, roll < 70 {
+                    // the delegator reviews what was submitted: mostly accepted, sometimes returned
+                    let verdict: TaskReview.Verdict = dice.chance(80)
+                        ? .accept : .return(feedback: "The stakeholders have not seen it yet; share it with them first.", untick: [])
+                    task = (try? await work.reviewCompletion(taskID, by: delegator, verdict)) ?? task
+                } else if task.handoffAcceptedAt == nil, roll < 40 {
                     task = (try? await work.acceptHandoff(taskID, by: currentAssignee)) ?? task
                 } else if roll >= 40, roll < 50, let position = stages.first(where: { $0.id == task.stageID })?.position,
                           let next = stages.first(where: { $0.position > position && $0.category != .blocked }) {
                     if next.category == .done {
-                        for item in try await ChecklistItem.query(on: app.db).filter(\.$taskID == taskID).all() {
-                            let change: WorkService.ChecklistChange = dice.chance(85) ? .check : .waive(reason: "Not needed for this one")
-                            _ = try await work.changeChecklistItem(taskID, itemID: try item.requireID(), by: currentAssignee, change)
+                        for item in try await ChecklistItem.query(on: app.db).filter(\.$taskID == taskID).filter(\.$checkedAt == nil).all() {
+                            let itemID = try item.requireID()
+                            if dice.chance(85) {
+                                _ = try await work.changeChecklistItem(taskID, itemID: itemID, by: currentAssignee, .check)
+                            } else if !task.isDelegated {
+                                _ = try await work.changeChecklistItem(taskID, itemID: itemID, by: currentAssignee, .waive(reason: "Not needed for this one"))
+                            } else if item.waiverRequestReason == nil {
+                                // the assignee asks; the delegator decides (the last days' requests still wait)
+                                _ = try await work.requestWaiver(taskID, itemID: itemID, by: currentAssignee, reason: "Not needed for this one")
+                                if day > 2 { _ = try await work.decideWaiver(taskID, itemID: itemID, by: delegator, grant: true) }
+                            }
                         }
                     }
                     task = (try? await work.changeStage(taskID, for: currentAssignee, to: try next.requireID(), version: nil)) ?? task

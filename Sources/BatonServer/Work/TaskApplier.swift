@@ -14,8 +14,11 @@ struct TaskApplier {
     private(set) var changed = false
     /// Something other than the stage changed (guests may only move their tasks through stages).
     private(set) var changedDetails = false
+    /// How the caller stood to the task before this change.
+    let standing: DelegationStanding
 
     init(task: WorkTask, scope: WorkScope.ProjectAccess, stages: [Stage], ctx: WriteContext, isNew: Bool, cache: WorkCache? = nil) {
+        self.standing = DelegationStanding(task, scope)
         self.task = task
         self.scope = scope
         self.stages = stages
@@ -94,7 +97,7 @@ struct TaskApplier {
         try setBlocked(changes)
         try await setAssignee(changes.assigneeID)
         try await setStage(changes.stageID, newChecklist: changes.brief?.checklist ?? [])
-        if let brief = changes.brief { try setBrief(brief) }
+        if let brief = changes.brief { try await setBrief(brief) }
         if isNew, let tags = changes.tags { task.tags = try Self.validTags(tags).joined(separator: ";") }
     }
 
@@ -148,6 +151,10 @@ struct TaskApplier {
     /// The person who makes an assignment is its delegator; the new assignee has to accept again.
     private mutating func setAssignee(_ change: UUID??) async throws {
         guard let assignee = change, assignee != task.assigneeID else { return }
+        if !isNew {
+            let handingBack = standing.party == .assignee && assignee == task.delegatorID
+            try await standing.require(handingBack ? .handBack : .reassign, on: ctx.db)
+        }
         if let userID = assignee { try await requireMember(userID, field: "assignee_id") }
         let from = task.assigneeID
         task.assigneeID = assignee
@@ -176,11 +183,11 @@ struct TaskApplier {
             return
         }
         guard let current = stages.first(where: { $0.id == task.stageID }) else { return }
-        try await WorkService.moveStage(task, from: current, to: target, actor: actor, ctx: ctx)
+        try await TaskReview.move(task, from: current, to: target, stages: stages, standing: standing, actor: actor, ctx: ctx)
         changed = true
     }
 
-    private mutating func setBrief(_ brief: TaskChanges.BriefChanges) throws {
+    private mutating func setBrief(_ brief: TaskChanges.BriefChanges) async throws {
         var fields: [String] = []
         func text(_ raw: String?, _ key: String, _ keyPath: ReferenceWritableKeyPath<WorkTask, String>) throws {
             guard let raw else { return }
@@ -212,7 +219,16 @@ struct TaskApplier {
             let joined = Self.normalizedList(skills).joined(separator: ";")
             if joined != task.skills { task.skills = joined; fields.append("skills") }
         }
-        if !fields.isEmpty { record(WorkEvent.taskBriefUpdated, ["fields": fields.joined(separator: ",")]) }
+        guard let first = fields.first else { return }
+        if !isNew { try await standing.require(.editBrief, subject: Self.briefLabel(first), on: ctx.db) }
+        record(WorkEvent.taskBriefUpdated, ["fields": fields.joined(separator: ",")])
+    }
+
+    /// "the success criteria", for "Ask Maya Chen to change the success criteria".
+    static func briefLabel(_ key: String) -> String {
+        if let field = BriefField(rawValue: key) { return "the \(field.label)" }
+        if key == "stretch" { return "the stretch flag" }
+        return "the " + key.replacingOccurrences(of: "_", with: " ")
     }
 
     /// Tags, watchers and custom field values live in their own tables (the task row must exist).

@@ -7,6 +7,7 @@ extension TaskDTO: JSONWritable {
     func write(to json: inout JSONText) {
         json.object { json in
             json.field("assignee_id", assigneeId) { $0.uuid($1) }
+            json.field("awaiting_acceptance_since", awaitingAcceptanceSince) { $0.date($1) }
             json.key("blocked"); json.bool(blocked)
             json.field("blocked_reason", blockedReason) { $0.string($1) }
             json.field("completed_at", completedAt) { $0.date($1) }
@@ -58,8 +59,10 @@ extension TaskDetailDTO: JSONWritable {
 extension BriefDTO: JSONWritable {
     func write(to json: inout JSONText) {
         json.object { json in
+            json.field("awaiting_acceptance_since", awaitingAcceptanceSince) { $0.date($1) }
             json.key("checklist"); json.array(checklist) { $0.value($1) }
             json.key("checkpoints"); json.array(checkpoints) { $0.value($1) }
+            json.field("clarification_question", clarificationQuestion) { $0.string($1) }
             json.field("clarification_requested_at", clarificationRequestedAt) { $0.date($1) }
             json.key("constraints"); json.string(constraints)
             json.key("decision_rights"); json.dictionary(decisionRights) { json, list in json.array(list) { $0.string($1) } }
@@ -67,6 +70,10 @@ extension BriefDTO: JSONWritable {
             json.field("delegation_level_name", delegationLevelName) { $0.string($1) }
             json.field("handoff_accepted_at", handoffAcceptedAt) { $0.date($1) }
             json.key("outcome"); json.string(outcome)
+            json.key("proposals"); json.array(proposals) { $0.value($1) }
+            json.field("return_feedback", returnFeedback) { $0.string($1) }
+            json.field("returned_at", returnedAt) { $0.date($1) }
+            json.field("rights_summary", rightsSummary) { $0.string($1) }
             json.field("risk_tolerance", riskTolerance) { $0.string($1.rawValue) }
             json.key("skills"); json.array(skills) { $0.string($1) }
             json.key("stretch"); json.bool(stretch)
@@ -83,6 +90,13 @@ extension ChecklistItemDTO: JSONWritable {
             json.key("id"); json.uuid(id)
             json.key("text"); json.string(text)
             json.field("waived_reason", waivedReason) { $0.string($1) }
+            json.field("waiver_request", waiverRequest) { json, request in
+                json.object { json in
+                    json.key("reason"); json.string(request.reason)
+                    json.field("requested_at", request.requestedAt) { $0.date($1) }
+                    json.field("requested_by", request.requestedBy) { $0.uuid($1) }
+                }
+            }
         }
     }
 }
@@ -94,8 +108,27 @@ extension CheckpointDTO: JSONWritable {
             json.key("id"); json.uuid(id)
             json.key("note"); json.string(note)
             json.field("reviewed_at", reviewedAt) { $0.date($1) }
+            json.field("reviewed_by", reviewedBy) { $0.uuid($1) }
+            json.field("self_assessed_at", selfAssessedAt) { $0.date($1) }
+            json.field("self_note", selfNote) { $0.string($1) }
+            json.field("self_status", selfStatus) { $0.string($1.rawValue) }
             json.field("status", status) { $0.string($1.rawValue) }
             json.key("title"); json.string(title)
+        }
+    }
+}
+
+extension BriefProposalDTO: JSONWritable {
+    func write(to json: inout JSONText) {
+        json.object { json in
+            json.field("accepted", accepted) { $0.bool($1) }
+            json.key("created_at"); json.date(createdAt)
+            json.field("decided_at", decidedAt) { $0.date($1) }
+            json.key("field"); json.string(field)
+            json.key("id"); json.uuid(id)
+            json.key("proposed_by"); json.uuid(proposedBy)
+            json.key("reason"); json.string(reason)
+            json.key("text"); json.string(text)
         }
     }
 }

@@ -70,6 +70,8 @@ struct TaskDTO: Content {
     let updatedAt: Date
     let completedAt: Date?
     let handoffState: String
+    /// Submitted for the delegator's acceptance and waiting since then.
+    let awaitingAcceptanceSince: Date?
     let customFields: [String: String]
 
     init(_ task: WorkTask, customFields: [String: String]) throws {
@@ -96,6 +98,7 @@ struct TaskDTO: Content {
         updatedAt = task.updatedAt
         completedAt = task.completedAt
         handoffState = Self.handoffState(task)
+        awaitingAcceptanceSince = task.acceptanceRequestedAt
         self.customFields = customFields
     }
 
@@ -112,6 +115,13 @@ struct ChecklistItemDTO: Content {
     let checked: Bool
     let checkedBy: UUID?
     let waivedReason: String?
+    let waiverRequest: WaiverRequestDTO?
+
+    struct WaiverRequestDTO: Content {
+        let reason: String
+        let requestedBy: UUID?
+        let requestedAt: Date?
+    }
 
     init(_ item: ChecklistItem) throws {
         id = try item.requireID()
@@ -119,6 +129,9 @@ struct ChecklistItemDTO: Content {
         checked = item.checkedAt != nil
         checkedBy = item.checkedBy
         waivedReason = item.waivedReason
+        waiverRequest = item.waiverRequestReason.map {
+            WaiverRequestDTO(reason: $0, requestedBy: item.waiverRequestedBy, requestedAt: item.waiverRequestedAt)
+        }
     }
 }
 
@@ -129,6 +142,11 @@ struct CheckpointDTO: Content {
     let status: CheckpointStatus?
     let note: String
     let reviewedAt: Date?
+    let reviewedBy: UUID?
+    /// The assignee's own view, beside the delegator's review.
+    let selfStatus: CheckpointStatus?
+    let selfNote: String?
+    let selfAssessedAt: Date?
 
     init(_ checkpoint: Checkpoint) throws {
         id = try checkpoint.requireID()
@@ -137,6 +155,32 @@ struct CheckpointDTO: Content {
         status = checkpoint.status
         note = checkpoint.note
         reviewedAt = checkpoint.reviewedAt
+        reviewedBy = checkpoint.reviewedBy
+        selfStatus = checkpoint.selfStatus
+        selfNote = checkpoint.selfNote
+        selfAssessedAt = checkpoint.selfAssessedAt
+    }
+}
+
+struct BriefProposalDTO: Content {
+    let id: UUID
+    let field: String
+    let text: String
+    let reason: String
+    let proposedBy: UUID
+    let createdAt: Date
+    let decidedAt: Date?
+    let accepted: Bool?
+
+    init(_ proposal: BriefProposal) throws {
+        id = try proposal.requireID()
+        field = proposal.field
+        text = proposal.text
+        reason = proposal.reason
+        proposedBy = proposal.proposedBy
+        createdAt = proposal.createdAt
+        decidedAt = proposal.decidedAt
+        accepted = proposal.accepted
     }
 }
 
@@ -152,8 +196,16 @@ struct BriefDTO: Content {
     let skills: [String]
     let handoffAcceptedAt: Date?
     let clarificationRequestedAt: Date?
+    let clarificationQuestion: String?
+    /// What the assignee may do, in plain words; nil when the task is not delegated.
+    let rightsSummary: String?
+    let awaitingAcceptanceSince: Date?
+    let returnedAt: Date?
+    let returnFeedback: String?
     let checklist: [ChecklistItemDTO]
     let checkpoints: [CheckpointDTO]
+    /// Open proposals only.
+    let proposals: [BriefProposalDTO]
 }
 
 struct TaskDetailDTO: Content {

@@ -118,6 +118,14 @@ final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
     @Field(key: "brief_skills") var skills: String
     @OptionalField(key: "handoff_accepted_at") var handoffAcceptedAt: Date?
     @OptionalField(key: "clarification_requested_at") var clarificationRequestedAt: Date?
+    @OptionalField(key: "clarification_question") var clarificationQuestion: String?
+    /// Submitted for the delegator's acceptance (levels 1–5): when, the done stage asked for, the stage it came from.
+    @OptionalField(key: "acceptance_requested_at") var acceptanceRequestedAt: Date?
+    @OptionalField(key: "acceptance_target_stage_id") var acceptanceTargetStageID: UUID?
+    @OptionalField(key: "acceptance_from_stage_id") var acceptanceFromStageID: UUID?
+    /// The delegator's last return: what is missing.
+    @OptionalField(key: "returned_at") var returnedAt: Date?
+    @OptionalField(key: "return_feedback") var returnFeedback: String?
 
     init() {}
 
@@ -127,8 +135,12 @@ final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
         $stageCategory, $priority, $startAt, $dueAt, $timeZone, $blocked, $blockedReason, $blockedAt,
         $estimate, $tags, $parentID, $version, $createdBy, $createdAt, $updatedAt, $completedAt, $progressAt,
         $outcome, $constraints, $successCriteria, $riskTolerance, $decisionRights, $delegationLevel, $stretch,
-        $skills, $handoffAcceptedAt, $clarificationRequestedAt,
+        $skills, $handoffAcceptedAt, $clarificationRequestedAt, $clarificationQuestion, $acceptanceRequestedAt,
+        $acceptanceTargetStageID, $acceptanceFromStageID, $returnedAt, $returnFeedback,
     ] }
+
+    /// Handed from one person to another: the brief is then the delegator's (DelegationRights).
+    var isDelegated: Bool { assigneeID != nil && delegatorID != nil && assigneeID != delegatorID }
 
     var tagList: [String] { tags.split(separator: ";").map(String.init) }
     var skillList: [String] { skills.split(separator: ";").map(String.init) }
@@ -185,11 +197,18 @@ final class ChecklistItem: Model, @unchecked Sendable {
     @OptionalField(key: "checked_at") var checkedAt: Date?
     @OptionalField(key: "checked_by") var checkedBy: UUID?
     @OptionalField(key: "waived_reason") var waivedReason: String?
+    /// The assignee asked the delegator to waive it, with this reason.
+    @OptionalField(key: "waiver_request_reason") var waiverRequestReason: String?
+    @OptionalField(key: "waiver_requested_by") var waiverRequestedBy: UUID?
+    @OptionalField(key: "waiver_requested_at") var waiverRequestedAt: Date?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $taskID, $position, $text, $checkedAt, $checkedBy, $waivedReason] }
+    var properties: [any AnyProperty] { [
+        $id, $taskID, $position, $text, $checkedAt, $checkedBy, $waivedReason, $waiverRequestReason, $waiverRequestedBy,
+        $waiverRequestedAt,
+    ] }
 
     var rule: CompletionRule.Item { .init(text: text, checked: checkedAt != nil, waivedReason: waivedReason) }
 }
@@ -205,11 +224,17 @@ final class Checkpoint: Model, @unchecked Sendable {
     @Field(key: "note") var note: String
     @OptionalField(key: "reviewed_at") var reviewedAt: Date?
     @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
+    /// The assignee's own view beside the delegator's review.
+    @OptionalField(key: "self_status") var selfStatus: CheckpointStatus?
+    @OptionalField(key: "self_note") var selfNote: String?
+    @OptionalField(key: "self_assessed_at") var selfAssessedAt: Date?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $taskID, $title, $dueAt, $status, $note, $reviewedAt, $reviewedBy] }
+    var properties: [any AnyProperty] { [
+        $id, $taskID, $title, $dueAt, $status, $note, $reviewedAt, $reviewedBy, $selfStatus, $selfNote, $selfAssessedAt,
+    ] }
 }
 
 final class TaskComment: Model, @unchecked Sendable {
@@ -227,6 +252,28 @@ final class TaskComment: Model, @unchecked Sendable {
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
     var properties: [any AnyProperty] { [$id, $taskID, $authorID, $body, $mentions, $createdAt] }
+}
+
+/// The assignee's proposed wording for one field of the brief; the delegator accepts or declines it.
+final class BriefProposal: Model, @unchecked Sendable {
+    static let schema = "brief_proposals"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "task_id") var taskID: UUID
+    /// outcome, constraints or success_criteria
+    @Field(key: "field") var field: String
+    @Field(key: "text") var text: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "proposed_by") var proposedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @OptionalField(key: "accepted") var accepted: Bool?
+
+    init() {}
+
+    /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
+    var properties: [any AnyProperty] { [$id, $taskID, $field, $text, $reason, $proposedBy, $createdAt, $decidedAt, $decidedBy, $accepted] }
 }
 
 /// A person's named filter of a project's table.

@@ -8,9 +8,12 @@ extension BatonModule {
     static let work = BatonModule(
         name: "work",
         migrations: [CreateWork(), CreateSavedViews(), AddTaskListIndexes(), AddDashboardIndexes(), TuneDashboardIndexes(),
-                     RepairWorkNames(), NameTaskEventProjects(), AddTaskNumbers()],
+                     RepairWorkNames(), NameTaskEventProjects(), AddTaskNumbers(), AddDelegationReview()],
         events: [WorkEvent.self],
-        api: { WorkAPI().register($0) },
+        api: { api in
+            WorkAPI().register(api)
+            DelegationAPI().register(api)
+        },
         pages: { pages in
             for collection: any RouteCollection in [WorkPages(), TaskListPages(), TaskPages(), ProjectSettingsPages()] {
                 try pages.workspace.register(collection: collection)

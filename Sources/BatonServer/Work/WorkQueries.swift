@@ -58,8 +58,14 @@ enum WorkQueries {
             riskTolerance: task.riskTolerance, decisionRights: DecisionRightsText.decode(task.decisionRights),
             delegationLevel: task.delegationLevel, delegationLevelName: task.delegationLevel.flatMap { DelegationLevel(rawValue: $0)?.name },
             stretch: task.stretch, skills: task.skillList, handoffAcceptedAt: task.handoffAcceptedAt,
-            clarificationRequestedAt: task.clarificationRequestedAt,
-            checklist: try parts.checklist.map(ChecklistItemDTO.init), checkpoints: try parts.checkpoints.map(CheckpointDTO.init))
+            clarificationRequestedAt: task.clarificationRequestedAt, clarificationQuestion: task.clarificationQuestion,
+            rightsSummary: task.isDelegated
+                ? DelegationRights.summary(level: task.delegationLevel.flatMap(DelegationLevel.init(rawValue:)),
+                                           delegator: try await DelegationStanding.delegatorName(task, on: db))
+                : nil,
+            awaitingAcceptanceSince: task.acceptanceRequestedAt, returnedAt: task.returnedAt, returnFeedback: task.returnFeedback,
+            checklist: try parts.checklist.map(ChecklistItemDTO.init), checkpoints: try parts.checkpoints.map(CheckpointDTO.init),
+            proposals: try parts.proposals.map(BriefProposalDTO.init))
         return TaskDetailDTO(task: try TaskDTO(task, customFields: parts.fields), brief: brief,
                              watcherIds: parts.watchers, subtaskIds: parts.subtasks)
     }

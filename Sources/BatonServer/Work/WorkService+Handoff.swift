@@ -6,27 +6,28 @@ import BatonCore
 extension WorkService {
     /// Loads a task the caller may do `action` to, inside the transaction, with its row locked
     /// (on PostgreSQL) so that a second change to the same task waits for this one to commit.
-    private static func editable(_ taskID: UUID, _ userID: UUID, _ action: WorkPermission.TaskAction,
-                                 ctx: WriteContext) async throws -> (WorkTask, WorkScope.ProjectAccess) {
+    static func editable(_ taskID: UUID, _ userID: UUID, _ action: WorkPermission.TaskAction,
+                         ctx: WriteContext) async throws -> (WorkTask, WorkScope.ProjectAccess, DelegationStanding) {
         let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db, lockingRow: true)
         try require(action, on: task, scope)
-        return (task, scope)
+        return (task, scope, DelegationStanding(task, scope))
     }
 
     /// A change beside the task's own row (an item, a comment) still moves its version, written
     /// as `version = read + 1 WHERE version = read`: two writers can never collapse into one version.
-    private static func touch(_ task: WorkTask, progress: Bool, ctx: WriteContext) async throws {
+    static func touch(_ task: WorkTask, progress: Bool, ctx: WriteContext) async throws {
         if progress { task.progressAt = ctx.now }
         try await GuardedTaskSave.saveNextVersion(task, readAtVersion: task.version, ctx: ctx)
     }
 
     func acceptHandoff(_ taskID: UUID, by userID: UUID) async throws -> WorkTask {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
+            let (task, _, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can accept the handoff.") }
             guard task.handoffAcceptedAt == nil else { throw BatonError.conflict(nil, "You accepted this handoff already.") }
             task.handoffAcceptedAt = ctx.now
             task.clarificationRequestedAt = nil
+            task.clarificationQuestion = nil
             ctx.record(WorkEvent.taskHandoffAccepted, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: true, ctx: ctx)
@@ -38,9 +39,10 @@ extension WorkService {
     func askClarification(_ taskID: UUID, by userID: UUID, question rawQuestion: String) async throws -> WorkTask {
         let question = try DisplayText.validate(rawQuestion, label: "Question", max: 2000, lines: true).orFail(field: "question")
         return try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
+            let (task, _, _) = try await Self.editable(taskID, userID, .answerHandoff, ctx: ctx)
             guard task.assigneeID == userID else { throw BatonError.forbidden("Only the assignee can ask about the handoff.") }
             task.clarificationRequestedAt = ctx.now
+            task.clarificationQuestion = question
             ctx.record(WorkEvent.taskClarificationRequested, workspace: task.workspaceID, actor: userID, subject: .task(task),
                        data: ["title": task.title, "question": question, "delegator": task.delegatorID?.uuidString ?? ""])
             try await Self.touch(task, progress: false, ctx: ctx)
@@ -52,7 +54,8 @@ extension WorkService {
 
     func addChecklistItem(_ taskID: UUID, by userID: UUID, text: String) async throws -> ChecklistItem {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, .editChecklist, ctx: ctx)
+            let (task, _, standing) = try await Self.editable(taskID, userID, .editChecklist, ctx: ctx)
+            try await standing.require(.editBrief, subject: "the acceptance items", on: ctx.db)
             let count = try await ChecklistItem.query(on: ctx.db).filter(\.$taskID == taskID).count()
             let item = try await Self.addChecklistItem(task, text: text, position: count, actor: userID, ctx: ctx, record: true)
             try await Self.touch(task, progress: false, ctx: ctx)
@@ -85,9 +88,14 @@ extension WorkService {
         try await store.write { ctx in
             let action: WorkPermission.TaskAction
             if case .waive = change { action = .editChecklist } else { action = .tickChecklistItem }
-            let (task, _) = try await Self.editable(taskID, userID, action, ctx: ctx)
-            guard let item = try await ChecklistItem.query(on: ctx.db).filter(\.$id == itemID).filter(\.$taskID == taskID).first() else {
-                throw BatonError.notFound("Acceptance item")
+            let (task, _, standing) = try await Self.editable(taskID, userID, action, ctx: ctx)
+            let item = try await Self.checklistItem(itemID, of: taskID, ctx: ctx)
+            switch change {
+            case .check: try await standing.require(.tickItem, subject: item.text, on: ctx.db)
+            case .uncheck:
+                let ownTick = item.checkedBy == userID && item.waivedReason == nil && task.acceptanceRequestedAt == nil
+                try await standing.require(ownTick ? .untickOwnTick : .untickItem, subject: item.text, on: ctx.db)
+            case .waive: try await standing.require(.waiveItem, subject: item.text, on: ctx.db)
             }
             var data = ["title": task.title, "item": item.text]
             let kind: WorkEvent
@@ -104,6 +112,9 @@ extension WorkService {
             case .waive(let raw):
                 let reason = try DisplayText.validate(raw, label: "Reason", max: 500, lines: true).orFail(field: "reason")
                 item.waivedReason = reason
+                item.waiverRequestReason = nil
+                item.waiverRequestedBy = nil
+                item.waiverRequestedAt = nil
                 data["reason"] = reason
                 kind = .taskChecklistWaived
             }
@@ -118,7 +129,8 @@ extension WorkService {
 
     func addCheckpoint(_ taskID: UUID, by userID: UUID, title: String, dueAt: Date) async throws -> Checkpoint {
         try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
+            let (task, _, standing) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
+            try await standing.require(.editBrief, subject: "the checkpoints", on: ctx.db)
             let checkpoint = try await Self.addCheckpoint(task, title: title, dueAt: dueAt, actor: userID, ctx: ctx, record: true)
             try await Self.touch(task, progress: false, ctx: ctx)
             return checkpoint
@@ -146,10 +158,9 @@ extension WorkService {
                           note rawNote: String) async throws -> Checkpoint {
         let note = try DisplayText.validate(rawNote, label: "Note", max: 2000, required: false, lines: true).orFail(field: "note")
         return try await store.write { ctx in
-            let (task, _) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
-            guard let checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == checkpointID).filter(\.$taskID == taskID).first() else {
-                throw BatonError.notFound("Checkpoint")
-            }
+            let (task, _, standing) = try await Self.editable(taskID, userID, .editCheckpoints, ctx: ctx)
+            let checkpoint = try await Self.checkpoint(checkpointID, of: taskID, ctx: ctx)
+            try await standing.require(.reviewCheckpoint, on: ctx.db)
             checkpoint.status = status
             checkpoint.note = note
             checkpoint.reviewedAt = ctx.now
@@ -160,6 +171,20 @@ extension WorkService {
             try await Self.touch(task, progress: true, ctx: ctx)
             return checkpoint
         }
+    }
+
+    static func checklistItem(_ itemID: UUID, of taskID: UUID, ctx: WriteContext) async throws -> ChecklistItem {
+        guard let item = try await ChecklistItem.query(on: ctx.db).filter(\.$id == itemID).filter(\.$taskID == taskID).first() else {
+            throw BatonError.notFound("Acceptance item")
+        }
+        return item
+    }
+
+    static func checkpoint(_ checkpointID: UUID, of taskID: UUID, ctx: WriteContext) async throws -> Checkpoint {
+        guard let checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == checkpointID).filter(\.$taskID == taskID).first() else {
+            throw BatonError.notFound("Checkpoint")
+        }
+        return checkpoint
     }
 
     // MARK: comments

@@ -1,0 +1,48 @@
+import Fluent
+import Foundation
+import BatonCore
+
+/// How the caller stands to one task under `DelegationRights`, and the refusal that names who can.
+struct DelegationStanding: Sendable {
+    let party: DelegationRights.Party
+    let level: DelegationLevel?
+    let delegatorID: UUID?
+    let assigneeID: UUID?
+
+    /// A task no one handed over (unassigned, or held by whoever assigned it) has no brief to
+    /// protect: whoever may change it stands as its delegator. On a delegated task the assignee is
+    /// the assignee even when they lead the project or administer the workspace.
+    init(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) {
+        let userID = scope.access.userID
+        delegatorID = task.delegatorID
+        assigneeID = task.assigneeID
+        level = task.delegationLevel.flatMap(DelegationLevel.init(rawValue:))
+        if !task.isDelegated || userID == task.delegatorID { party = .delegator }
+        else if userID == task.assigneeID { party = .assignee }
+        else { party = scope.canManage ? .delegator : .other }
+    }
+
+    func decide(_ action: DelegationRights.Action) -> DelegationRights.Decision {
+        DelegationRights.decide(action, by: party, level: level)
+    }
+
+    /// Throws 403 unless `action` is allowed (or, for completion, submits for acceptance).
+    @discardableResult
+    func require(_ action: DelegationRights.Action, subject: String? = nil, on db: any Database) async throws -> DelegationRights.Decision {
+        let decision = decide(action)
+        guard case .refused(let party) = decision else { return decision }
+        let name = try await Self.name(party == .assignee ? assigneeID : delegatorID, on: db)
+            ?? (party == .assignee ? "the assignee" : "the person who delegated it")
+        throw BatonError.forbidden(DelegationRights.refusal(action, onlyBy: party, name: name, subject: subject))
+    }
+
+    /// The delegator's name, as the brief's rights summary uses it.
+    static func delegatorName(_ task: WorkTask, on db: any Database) async throws -> String {
+        try await name(task.delegatorID, on: db) ?? "the delegator"
+    }
+
+    private static func name(_ userID: UUID?, on db: any Database) async throws -> String? {
+        guard let userID else { return nil }
+        return try await User.find(userID, on: db)?.name
+    }
+}
