@@ -19,6 +19,107 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Forms marked data-async save without reloading the page, so nothing typed elsewhere is lost:
+  // the answer's regions replace those that hold no unsaved typing. Leaving with unsaved edits warns.
+  function fieldDirty(el) {
+    if (!el.name || el.type === "hidden" || el.type === "submit" || el.tagName === "BUTTON") return false;
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    return el.value !== el.defaultValue;
+  }
+  function formDirty(form) { return Array.prototype.some.call(form.elements, fieldDirty); }
+  function regionDirty(region) {
+    var forms = region.tagName === "FORM" ? [region] : Array.prototype.slice.call(region.querySelectorAll("form"));
+    return forms.some(formDirty);
+  }
+  var leaving = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !Array.prototype.some.call(document.forms, formDirty)) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  function markUnsaved() {
+    document.querySelectorAll("form[data-main-form]").forEach(function (form) {
+      var note = form.querySelector("[data-unsaved]");
+      if (note) note.hidden = !formDirty(form);
+    });
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+
+  /// The main form keeps what the user typed: re-rendered, then their unsaved values put back.
+  /// After their own save the new version and fingerprint are taken; on a live refresh the old ones
+  /// stay, so the server's three-way merge still sees what the form was based on.
+  function refreshForm(form, replacement, ownSave) {
+    var typed = Array.prototype.filter.call(form.elements, fieldDirty).map(function (el) {
+      return { name: el.name, value: el.value, checked: el.checked, type: el.type };
+    });
+    var kept = {};
+    if (!ownSave && typed.length) ["version", "base"].forEach(function (name) { if (form.elements[name]) kept[name] = form.elements[name].value; });
+    form.innerHTML = replacement.innerHTML;
+    typed.forEach(function (field) {
+      var el = form.elements[field.name];
+      if (!el) return;
+      if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
+    });
+    Object.keys(kept).forEach(function (name) { form.elements[name].value = kept[name]; });
+    markUnsaved();
+  }
+
+  function swapRegions(next, submitted) {
+    document.querySelectorAll("[data-live-region]").forEach(function (region) {
+      var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
+      if (!replacement || region.querySelector(".dragging")) return;
+      if (region.hasAttribute("data-main-form")) { refreshForm(region, replacement, region === submitted); return; }
+      var holdsSubmitted = submitted && region.contains(submitted);
+      var focused = document.activeElement;
+      var typing = region.contains(focused) && focused !== document.body && !(focused.classList && focused.classList.contains("task-card"));
+      if (!holdsSubmitted && (typing || regionDirty(region))) return;
+      var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
+      region.innerHTML = replacement.innerHTML;
+      paintSwatches(region);
+      if (focusedTask) {
+        var again = region.querySelector('[data-task-id="' + focusedTask + '"]');
+        if (again) again.focus();
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented) return;
+    if (!form.hasAttribute("data-async") || !window.fetch || !window.DOMParser) { leaving = true; return; }
+    event.preventDefault();
+    if (form.getAttribute("aria-busy") === "true") return;
+    form.setAttribute("aria-busy", "true");
+    var sent = Array.prototype.filter.call(form.elements, function (el) { return el.name && el.type !== "hidden"; })
+      .map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
+    var regionName = (form.closest("[data-live-region]") || form).getAttribute("data-live-region");
+    var action = form.getAttribute("action");
+    fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+      .then(function (response) { return response.text().then(function (html) { return { ok: response.ok, html: html }; }); })
+      .then(function (reply) {
+        form.removeAttribute("aria-busy");
+        var next = new DOMParser().parseFromString(reply.html, "text/html");
+        if (!next.querySelector("[data-live-region]")) { leaving = true; form.submit(); return; }
+        swapRegions(next, form);
+        var notice = next.querySelector(".notice");
+        if (reply.ok && notice) toast(notice.textContent);
+        if (reply.ok) return;
+        // refused: the same form, re-rendered with its message, gets back what was typed into it
+        var region = document.querySelector('[data-live-region="' + regionName + '"]');
+        var again = region && (region.getAttribute("action") === action ? region : region.querySelector('form[action="' + action + '"]'));
+        if (again && again !== region) sent.forEach(function (field) {
+          var el = again.elements[field.name];
+          if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
+          if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
+        });
+        var invalid = document.querySelector('[aria-invalid="true"]') || document.querySelector("[role=alert]");
+        if (invalid) { if (invalid.focus) invalid.focus(); invalid.scrollIntoView({ block: "center" }); }
+      })
+      .catch(function () { form.removeAttribute("aria-busy"); leaving = true; form.submit(); });
+  });
+
   // Close menus when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details[open]").forEach(function (menu) {
@@ -258,21 +359,7 @@
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) {
         if (!html) return;
-        var next = new DOMParser().parseFromString(html, "text/html");
-        document.querySelectorAll("[data-live-region]").forEach(function (region) {
-          if (region.querySelector(".dragging")) return;
-          var focused = document.activeElement;
-          if (region.contains(focused) && focused !== document.body && !(focused.classList && focused.classList.contains("task-card"))) return;
-          var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
-          if (!replacement) return;
-          var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
-          region.innerHTML = replacement.innerHTML;
-          paintSwatches(region);
-          if (focusedTask) {
-            var again = region.querySelector('[data-task-id="' + focusedTask + '"]');
-            if (again) again.focus();
-          }
-        });
+        swapRegions(new DOMParser().parseFromString(html, "text/html"), null);
       });
   }
 

@@ -78,6 +78,9 @@ public enum BriefField: String, CaseIterable, Sendable {
         case .successCriteria: "success criteria"
         }
     }
+
+    /// As a heading: "Success criteria".
+    public var title: String { label.prefix(1).uppercased() + label.dropFirst() }
 }
 
 /// Moving a task to done needs every acceptance item checked or waived with a reason.

@@ -26,6 +26,12 @@ struct DelegationStanding: Sendable {
         DelegationRights.decide(action, by: party, level: level)
     }
 
+    /// Allowed, or (for completion) allowed as a submission.
+    func allows(_ action: DelegationRights.Action) -> Bool {
+        if case .refused = decide(action) { return false }
+        return true
+    }
+
     /// Throws 403 unless `action` is allowed (or, for completion, submits for acceptance).
     @discardableResult
     func require(_ action: DelegationRights.Action, subject: String? = nil, on db: any Database) async throws -> DelegationRights.Decision {

@@ -23,8 +23,32 @@ struct TaskPages: RouteCollection {
     // MARK: task
 
     struct TaskContext: Encodable {
-        struct Item: Encodable { let id: UUID; let text: String; let checked: Bool; let waivedReason: String? }
-        struct CheckpointRow: Encodable { let id: UUID; let title: String; let due: String; let status: String?; let note: String }
+        struct Item: Encodable {
+            let id: UUID; let text: String; let checked: Bool; let waivedReason: String?
+            /// The assignee's reason, waiting for the delegator.
+            let waiverRequest: String?
+            let canToggle: Bool
+        }
+        /// `status`/`selfStatus` in words ("At risk"); `warn` when not on track.
+        struct CheckpointRow: Encodable {
+            let id: UUID; let title: String; let due: String; let status: String?; let warn: Bool; let note: String
+            let selfStatus: String?; let selfWarn: Bool; let selfNote: String
+        }
+        struct ProposalRow: Encodable { let id: UUID; let field: String; let text: String; let reason: String; let by: String; let when: String }
+        /// What the viewer may do here under the delegation level (DelegationRights).
+        struct Rights: Encodable {
+            let party: String
+            let ownsBrief: Bool
+            let canReassign: Bool
+            let canHandBack: Bool
+            let canWaive: Bool
+            let canRequestWaiver: Bool
+            let canPropose: Bool
+            let canReviewCheckpoint: Bool
+            let canSelfAssess: Bool
+            let canReviewCompletion: Bool
+            let canAnswer: Bool
+        }
         /// One custom field as the form shows it.
         struct FieldRow: Encodable {
             let id: UUID
@@ -75,11 +99,27 @@ struct TaskPages: RouteCollection {
         let fields: [FieldRow]
         let checklist: [Item]
         let checkpoints: [CheckpointRow]
+        let rights: Rights
+        /// "Level 5 · Advise: you decide how; Maya Chen reviews before it is done", when delegated.
+        let rightsSummary: String?
+        /// Submitted for acceptance: since when (in words).
+        let awaitingSince: String?
+        let returnedWhen: String?
+        let proposals: [ProposalRow]
+        let question: String?
+        /// FormMerge's fingerprint of the form as rendered.
+        let base: String
+        /// After a clash: the fields someone else saved since the form was opened.
+        let conflict: [String]
+        struct BriefPart: Encodable { let field: String; let title: String; let label: String; let text: String; let error: String? }
+        let briefParts: [BriefPart]
+        let riskLabel: String
         let comments: [CommentRow]
         let history: [HistoryRow]
     }
 
-    private func taskPage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
+    func taskPage(_ req: Request, errors: [String: String] = [:], conflict: [String] = [],
+                  status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
         let (task, scope) = try await WorkScope.task(id: try req.uuidParameter("taskID", label: "Task"), for: principal.userID, on: req.reader)
@@ -94,18 +134,32 @@ struct TaskPages: RouteCollection {
         let taskLinks = try await TaskNumbers.links(in: [task.description] + comments.map(\.body), workspace: access.workspaceID,
                                                     guestProject: access.role == .guest ? task.projectID : nil, on: req.reader)
         let markdown = MarkdownRenderer.forWorkspace(access.workspaceID, members: members, tasks: taskLinks)
-        let dueFormatter = DateFormatter()
-        dueFormatter.locale = Locale(identifier: "en_US_POSIX")
-        dueFormatter.timeZone = TimeZone(identifier: task.timeZone) ?? TimeZone(identifier: "UTC")
-        dueFormatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        let canEdit = WorkPermission.can(.editDetails, role: access.role, isAssignee: task.assigneeID == principal.userID)
+        let standing = DelegationStanding(task, scope)
+        let may = standing.allows
+        let rightsContext = TaskContext.Rights(
+            party: "\(standing.party)", ownsBrief: canEdit && may(.editBrief), canReassign: canEdit && may(.reassign),
+            canHandBack: standing.party == .assignee && canEdit, canWaive: canEdit && may(.waiveItem),
+            canRequestWaiver: may(.requestWaiver) && task.isDelegated, canPropose: may(.proposeBriefChange) && task.isDelegated,
+            canReviewCheckpoint: canEdit && may(.reviewCheckpoint), canSelfAssess: may(.selfAssessCheckpoint) && task.isDelegated,
+            canReviewCompletion: canEdit && may(.reviewCompletion), canAnswer: canEdit && may(.answerQuestion))
+        let customFields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
+        let formValues = TaskForm.values(task, detail: detail, fields: customFields, reassign: rightsContext.canReassign,
+                                         brief: rightsContext.ownsBrief)
+        let canMoveTask = WorkPermission.can(.moveStage, role: access.role, isAssignee: task.assigneeID == principal.userID)
+        func mayToggle(_ item: ChecklistItemDTO) -> Bool {
+            guard canMoveTask else { return false }
+            guard item.checked || item.waivedReason != nil else { return may(.tickItem) }
+            let ownTick = item.checkedBy == principal.userID && item.waivedReason == nil && task.acceptanceRequestedAt == nil
+            return may(ownTick ? .untickOwnTick : .untickItem)
+        }
         let context = TaskContext(
             workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,
             number: try await TaskNumbers.number(of: try task.requireID(), on: req.reader),
             descriptionHtml: markdown.html(task.description),
             delegator: task.delegatorID.flatMap { names[$0] }, assignee: task.assigneeID.flatMap { names[$0] },
             isAssignee: task.assigneeID == principal.userID,
-            canEdit: WorkPermission.can(.editDetails, role: access.role, isAssignee: task.assigneeID == principal.userID),
-            canMove: WorkPermission.can(.moveStage, role: access.role, isAssignee: task.assigneeID == principal.userID),
+            canEdit: canEdit, canMove: canMoveTask,
             stageOptions: try stages.map { Option(value: try $0.requireID().uuidString, label: $0.name, selected: $0.id == task.stageID) },
             assigneeOptions: [Option(value: "", label: "Nobody", selected: task.assigneeID == nil)]
                 + members.map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == task.assigneeID) },
@@ -115,24 +169,41 @@ struct TaskPages: RouteCollection {
             levelOptions: [Option(value: "", label: "Not set", selected: task.delegationLevel == nil)]
                 + DelegationLevel.allCases.map { Option(value: String($0.rawValue), label: "\($0.rawValue) · \($0.name) — \($0.meaning)",
                                                         selected: $0.rawValue == task.delegationLevel) },
-            due: task.dueAt.map { dueFormatter.string(from: $0) } ?? "",
+            due: formValues["due_at"] ?? "",
             dueDisplay: task.dueAt.map { BatonDate.long($0, timeZone: principal.timeZone) },
             brief: detail.brief,
             decideAlone: (rights["decide_alone"] ?? []).joined(separator: "\n"),
             consultFirst: (rights["consult_first"] ?? []).joined(separator: "\n"),
             escalate: (rights["escalate"] ?? []).joined(separator: "\n"),
-            skills: detail.brief.skills.joined(separator: ", "), tags: detail.task.tags.joined(separator: ", "),
-            estimate: task.estimate.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "",
-            start: task.startAt.map { dueFormatter.string(from: $0) } ?? "",
+            skills: detail.brief.skills.joined(separator: ", "), tags: formValues["tags"] ?? "",
+            estimate: formValues["estimate"] ?? "", start: formValues["start_at"] ?? "",
             watchers: detail.watcherIds.compactMap { id in names[id].map { TaskContext.Person(id: id, name: $0) } }.sorted { $0.name < $1.name },
             watcherOptions: members.filter { !detail.watcherIds.contains($0.$user.id) }
                 .map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: false) },
             parent: try await related(task.parentID.map { [$0] } ?? [], stages: stages, on: req.reader).first,
             subtasks: try await related(detail.subtaskIds, stages: stages, on: req.reader),
-            fields: try await fieldRows(task, values: detail.task.customFields, members: members, on: req.reader),
-            checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason) },
-            checkpoints: detail.brief.checkpoints.map { .init(id: $0.id, title: $0.title, due: BatonDate.long($0.dueAt, timeZone: principal.timeZone),
-                                                              status: $0.status?.rawValue.replacingOccurrences(of: "_", with: " "), note: $0.note) },
+            fields: try fieldRows(customFields, values: detail.task.customFields, members: members),
+            checklist: detail.brief.checklist.map { .init(id: $0.id, text: $0.text, checked: $0.checked, waivedReason: $0.waivedReason,
+                                                          waiverRequest: $0.waiverRequest?.reason, canToggle: mayToggle($0)) },
+            checkpoints: detail.brief.checkpoints.map {
+                .init(id: $0.id, title: $0.title, due: BatonDate.long($0.dueAt, timeZone: principal.timeZone), status: $0.status?.label,
+                      warn: $0.status.map { $0 != .onTrack } ?? false, note: $0.note, selfStatus: $0.selfStatus?.label,
+                      selfWarn: $0.selfStatus.map { $0 != .onTrack } ?? false, selfNote: $0.selfNote ?? "")
+            },
+            rights: rightsContext, rightsSummary: detail.brief.rightsSummary,
+            awaitingSince: task.acceptanceRequestedAt.map { BatonDate.long($0, timeZone: principal.timeZone) },
+            returnedWhen: task.returnFeedback == nil ? nil : task.returnedAt.map { BatonDate.long($0, timeZone: principal.timeZone) },
+            proposals: detail.brief.proposals.map {
+                .init(id: $0.id, field: BriefField(rawValue: $0.field)?.title ?? $0.field, text: $0.text, reason: $0.reason,
+                      by: names[$0.proposedBy] ?? "someone", when: BatonDate.long($0.createdAt, timeZone: principal.timeZone))
+            },
+            question: task.clarificationRequestedAt == nil ? nil : task.clarificationQuestion,
+            base: FormMerge.fingerprint(formValues), conflict: conflict,
+            briefParts: BriefField.allCases.map { field in
+                .init(field: field.rawValue, title: field.title, label: field.label, text: WorkService.briefText(task, field),
+                      error: errors["proposal_\(field.rawValue)"])
+            },
+            riskLabel: task.riskTolerance?.rawValue.capitalized ?? "",
             comments: comments.map { .init(author: names[$0.authorID] ?? "someone", html: markdown.html($0.body),
                                            when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) },
             history: history.reversed().map { .init(sentence: $0.sentence, when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) })
@@ -187,10 +258,8 @@ struct TaskPages: RouteCollection {
         }
     }
 
-    private func fieldRows(_ task: WorkTask, values: [String: String], members: [Membership],
-                           on db: any Database) async throws -> [TaskContext.FieldRow] {
-        let fields = try await CustomField.query(on: db).filter(\.$projectID == task.projectID).sort(\.$position).all()
-        return try fields.map { field in
+    private func fieldRows(_ fields: [CustomField], values: [String: String], members: [Membership]) throws -> [TaskContext.FieldRow] {
+        try fields.map { field in
             let value = values[field.name] ?? ""
             let options: [Option]
             switch field.type {
@@ -216,7 +285,7 @@ struct TaskPages: RouteCollection {
         }
     }
 
-    private func taskAction(_ req: Request, notice: String, _ action: (UUID, UUID) async throws -> Void) async throws -> Response {
+    func taskAction(_ req: Request, notice: String, _ action: (UUID, UUID) async throws -> Void) async throws -> Response {
         let access = try await req.workspaceAccess()
         let taskID = try req.uuidParameter("taskID", label: "Task")
         do {
@@ -227,31 +296,61 @@ struct TaskPages: RouteCollection {
         }
     }
 
-    /// The task form posts every field; only what changed is written (and recorded).
+    /// The task form posts every field; only what changed is written (and recorded). When someone
+    /// else saved since the form was opened, the fields only this user changed still go through
+    /// (FormMerge); a field both changed is a 409 that keeps this user's edit in the form.
     func saveTask(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
+        let taskID = try req.uuidParameter("taskID", label: "Task")
+        let userID = try req.principal().userID
+        let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
+        let base = form["base"].map(FormMerge.parse) ?? [:]
+        var apply = Set(form.keys).union(base.keys)
+        // without a fingerprint (an older page, a one-button form) a form's markers say which checkboxes it showed
+        for key in form.keys where key.hasPrefix("cf_present_") { apply.insert("cf_" + key.dropFirst("cf_present_".count)) }
+        if form["blocked_reason"] != nil { apply.insert("blocked") }
+        if form["brief"] != nil { apply.insert("stretch") }
+        var version = form["version"].flatMap(Int.init)
+        if !base.isEmpty, let read = version, read != task.version {
+            let detail = try await WorkQueries.detail(task, on: req.reader)
+            let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).all()
+            let showed = Self.formShows(task, scope)
+            let current = TaskForm.values(task, detail: detail, fields: fields, reassign: showed.reassign, brief: showed.brief)
+            let outcome = FormMerge.compare(base: base, posted: form, current: current)
+            if !outcome.clashes.isEmpty {
+                let names = Dictionary(fields.compactMap { field in field.id.map { ("cf_\($0.uuidString)", field.name) } }) { first, _ in first }
+                let changed = outcome.theirs.sorted().map { key in
+                    let label = TaskForm.labels[key] ?? names[key] ?? key
+                    return outcome.clashes.contains(key) ? "\(label) (you changed it too)" : label
+                }
+                return try await taskPage(req, errors: ["version": "Someone else saved this task after you opened it. Your edits are still in the form: check the fields marked below, then save again."],
+                                          conflict: changed, status: .conflict)
+            }
+            apply = outcome.mine
+            version = task.version
+        }
+        func value(_ key: String) -> String? { apply.contains(key) ? (form[key] ?? "") : nil }
         return try await taskAction(req, notice: "Saved.") { taskID, userID in
-            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
             var changes = TaskChanges()
-            changes.title = form["title"]
-            changes.description = form["description"]
-            if let raw = form["stage_id"] { changes.stageID = UUID(uuidString: raw) }
-            if let raw = form["assignee_id"] { changes.assigneeID = .some(raw.isEmpty ? nil : UUID(uuidString: raw)) }
-            if let raw = form["priority"] { changes.priority = Priority(rawValue: raw) }
-            if let raw = form["due_at"] {
+            changes.title = value("title")
+            changes.description = value("description")
+            if let raw = value("stage_id") { changes.stageID = UUID(uuidString: raw) }
+            if let raw = value("assignee_id") { changes.assigneeID = .some(raw.isEmpty ? nil : UUID(uuidString: raw)) }
+            if let raw = value("priority") { changes.priority = Priority(rawValue: raw) }
+            if let raw = value("due_at") {
                 if raw.isEmpty { changes.dueAt = .some(nil) } else {
                     guard let due = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
                     changes.dueAt = .some(due)
                 }
             }
-            if let raw = form["tags"] { changes.tags = raw.split(separator: ",").map(String.init) }
-            if let raw = form["estimate"] {
+            if let raw = value("tags") { changes.tags = raw.split(separator: ",").map(String.init) }
+            if let raw = value("estimate") {
                 if raw.isEmpty { changes.estimate = .some(nil) } else {
                     guard let hours = FiniteNumber.parse(raw) else { throw BatonError.validation("estimate", "Estimate is a number of hours.") }
                     changes.estimate = .some(hours)
                 }
             }
-            if let raw = form["start_at"] {
+            if let raw = value("start_at") {
                 if raw.isEmpty { changes.startAt = .some(nil) } else {
                     guard let start = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
                     changes.startAt = .some(start)
@@ -259,31 +358,47 @@ struct TaskPages: RouteCollection {
             }
             // Custom fields arrive as cf_<id>; a checkbox's hidden cf_present_<id> says it was on the form.
             var fields: [String: FieldInput] = [:]
-            for (key, value) in form where key.hasPrefix("cf_present_") {
+            for (key, type) in form where key.hasPrefix("cf_present_") {
                 let id = String(key.dropFirst("cf_present_".count))
-                let raw = form["cf_\(id)"]
-                fields[id] = value == "checkbox" ? .bool(raw == "on") : (raw ?? "").isEmpty ? .null : .string(raw!)
+                guard let raw = value("cf_\(id)") else { continue }
+                fields[id] = type == "checkbox" ? .bool(raw == "on") : raw.isEmpty ? .null : .string(raw)
             }
             if !fields.isEmpty { changes.customFields = fields }
-            if form["blocked"] != nil || form["blocked_reason"] != nil {
-                changes.blocked = form["blocked"] == "on"
+            if let blocked = value("blocked") {
+                changes.blocked = blocked == "on"
                 changes.blockedReason = form["blocked_reason"]
+            } else if let reason = value("blocked_reason") {
+                changes.blockedReason = reason
             }
             if form["brief"] != nil {
                 var brief = TaskChanges.BriefChanges()
-                brief.outcome = form["outcome"]
-                brief.constraints = form["constraints"]
-                brief.successCriteria = form["success_criteria"]
-                brief.riskTolerance = .some(form["risk_tolerance"].flatMap(RiskTolerance.init(rawValue:)))
-                brief.delegationLevel = .some(form["delegation_level"].flatMap(Int.init))
-                brief.stretch = form["stretch"] == "on"
-                brief.skills = form["skills"]?.split(separator: ",").map(String.init)
-                func lines(_ key: String) -> [String] { (form[key] ?? "").split(whereSeparator: \.isNewline).map(String.init) }
-                brief.decisionRights = [.decideAlone: lines("decide_alone"), .consultFirst: lines("consult_first"), .escalate: lines("escalate")]
+                brief.outcome = value("outcome")
+                brief.constraints = value("constraints")
+                brief.successCriteria = value("success_criteria")
+                if let raw = value("risk_tolerance") { brief.riskTolerance = .some(RiskTolerance(rawValue: raw)) }
+                if let raw = value("delegation_level") { brief.delegationLevel = .some(Int(raw)) }
+                if let raw = value("stretch") { brief.stretch = raw == "on" }
+                brief.skills = value("skills")?.split(separator: ",").map(String.init)
+                let rightKeys: [(String, DecisionRight)] = [("decide_alone", .decideAlone), ("consult_first", .consultFirst), ("escalate", .escalate)]
+                if rightKeys.contains(where: { apply.contains($0.0) }) {
+                    let stored = DecisionRightsText.decode(task.decisionRights)
+                    var rights: [DecisionRight: [String]] = [:]
+                    for (key, right) in rightKeys {
+                        rights[right] = value(key).map { $0.split(whereSeparator: \.isNewline).map(String.init) } ?? stored[key] ?? []
+                    }
+                    brief.decisionRights = rights
+                }
                 changes.brief = brief
             }
-            _ = try await req.work.updateTask(taskID, for: userID, version: form["version"].flatMap(Int.init), changes)
+            _ = try await req.work.updateTask(taskID, for: userID, version: version, changes)
         }
+    }
+
+    /// Whether the form shows the assignee and the brief (DelegationRights): the fields it may change.
+    static func formShows(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) -> (reassign: Bool, brief: Bool) {
+        let canEdit = WorkPermission.can(.editDetails, role: scope.access.role, isAssignee: task.assigneeID == scope.access.userID)
+        let standing = DelegationStanding(task, scope)
+        return (canEdit && standing.allows(.reassign), canEdit && standing.allows(.editBrief))
     }
 
     func addComment(req: Request) async throws -> Response {

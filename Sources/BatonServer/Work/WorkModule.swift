@@ -15,7 +15,7 @@ extension BatonModule {
             DelegationAPI().register(api)
         },
         pages: { pages in
-            for collection: any RouteCollection in [WorkPages(), TaskListPages(), TaskPages(), ProjectSettingsPages()] {
+            for collection: any RouteCollection in [WorkPages(), TaskListPages(), TaskPages(), DelegationPages(), ProjectSettingsPages()] {
                 try pages.workspace.register(collection: collection)
             }
         },

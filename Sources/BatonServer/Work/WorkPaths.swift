@@ -20,6 +20,13 @@ enum WorkPaths {
     static let checkpoint = PagePath("work.checkpoint", "/w/:workspaceID/tasks/:taskID/checkpoints/:checkpointID")
     static let watchers = PagePath("work.watchers", "/w/:workspaceID/tasks/:taskID/watchers")
     static let subtasks = PagePath("work.subtasks", "/w/:workspaceID/tasks/:taskID/subtasks")
+    static let completion = PagePath("work.completion", "/w/:workspaceID/tasks/:taskID/completion")
+    static let answer = PagePath("work.answer", "/w/:workspaceID/tasks/:taskID/answer")
+    static let proposals = PagePath("work.proposals", "/w/:workspaceID/tasks/:taskID/proposals")
+    static let proposal = PagePath("work.proposal", "/w/:workspaceID/tasks/:taskID/proposals/:proposalID")
+    static let waiverRequest = PagePath("work.waiverRequest", "/w/:workspaceID/tasks/:taskID/checklist/:itemID/waiver-request")
+    static let waiverDecision = PagePath("work.waiverDecision", "/w/:workspaceID/tasks/:taskID/checklist/:itemID/waiver-decision")
+    static let selfAssessment = PagePath("work.selfAssessment", "/w/:workspaceID/tasks/:taskID/checkpoints/:checkpointID/self-assessment")
 
     static let settings = PagePath("work.settings", "/w/:workspaceID/projects/:projectID/settings")
     static let stages = PagePath("work.stages", "/w/:workspaceID/projects/:projectID/settings/stages")
@@ -32,6 +39,7 @@ enum WorkPaths {
     static let all: [PagePath] = [
         projects, board, quickAdd, projectDashboard, dashboard, table, bulk, views, myWork, calendar,
         task, comments, accept, checklist, checklistItem, checkpoints, checkpoint, watchers, subtasks,
+        completion, answer, proposals, proposal, waiverRequest, waiverDecision, selfAssessment,
         settings, stages, stage, moveStage, removeStage, fields, importCSV,
     ]
 }
