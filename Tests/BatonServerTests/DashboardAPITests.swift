@@ -31,8 +31,8 @@ struct DashboardAPITests {
             _ = try await work.member.patch("/api/v1/tasks/\(late["task"]["id"].string!)", ["version": 1, "stage_id": work.stages["Done"]!.uuidString])
             _ = try await work.owner.post("/api/v1/tasks/\(late["task"]["id"].string!)/completion", ["decision": "accept"])
 
-            // act
-            let reply = try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)")
+            // act: the reports' work only (the owner also delegated Lena's task; `both` covers it too)
+            let reply = try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)?cover=reports")
             // check
             #expect(reply.status == .ok, "\(reply.body)")
             let dashboard = reply.json
@@ -49,7 +49,17 @@ struct DashboardAPITests {
             #expect(dashboard["burn_up"].array.last?["done"].int == 1)
             #expect(dashboard["burn_up"].array.count == 28)
             #expect(dashboard["burn_up_svg"].string?.hasPrefix("<svg") == true)
-            #expect(!dashboard.description.contains("Lena's own"))
+            // (what waits for the owner as a delegator, `needs_you`, is the same whatever the cover)
+            #expect(!dashboard["workload"].description.contains("Lena") && !dashboard["overdue"].description.contains("Lena's own"))
+            #expect(dashboard["scope"]["cover"].string == "reports")
+            // what the owner delegated, to reports or not: Lena's task is there, and so are the handoffs she has not accepted
+            let delegated = try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)?cover=delegated").json
+            #expect(delegated["overdue"].array.compactMap { $0["title"].string }.sorted() == ["Lena's own", "Soon and idle"])
+            #expect(delegated["workload"].array.compactMap { $0["name"].string }.sorted() == ["Lena Novak", "Tom Becker"])
+            #expect(delegated["needs_you"]["unaccepted_handoffs"].array.count == 4)
+            let both = try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)").json
+            #expect(both["counts"]["todo"].int == 4 && both["scope"]["cover"].string == "both")
+            #expect(try await work.owner.get("/api/v1/dashboards/manager/\(work.org.ownerID)?cover=team").errorField == "cover")
 
             // who may look
             #expect(try await lena.get("/api/v1/dashboards/manager/\(work.org.ownerID)").status == .forbidden)

@@ -201,3 +201,22 @@ struct DelegationAPITests {
         }
     }
 }
+
+@Suite("Plausible dates and long text")
+struct PlausibleInputTests {
+    @Test("due, start and checkpoint dates lie between 2000 and 2100; a 10,000-character description saves", arguments: TestDatabase.available)
+    func dates(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            #expect(try await work.owner.post("\(work.projectBase)/tasks", ["title": "T", "due_at": "9999-12-31T00:00:00Z"]).errorField == "due_at")
+            #expect(try await work.owner.post("\(work.projectBase)/tasks", ["title": "T", "start_at": "1999-06-01T00:00:00Z"]).errorField == "start_at")
+            let created = try await work.task(["title": "T", "description": String(repeating: "Lorem ipsum ", count: 834)])
+            let id = try #require(created["task"]["id"].string)
+            #expect((created["task"]["description"].string?.count ?? 0) >= 10_000)
+            #expect(try await work.owner.post("/api/v1/tasks/\(id)/checkpoints", ["title": "Old", "due_at": "1999-12-31T00:00:00Z"]).errorField == "due_at")
+            #expect(try await work.owner.patch("/api/v1/tasks/\(id)", ["version": 1, "title": String(repeating: "x", count: 100_000)])
+                        .json["error"]["message"].string?.contains("at most 300 characters") == true)
+            #expect(try await WorkTask.query(on: app.db).count() == 1)
+        }
+    }
+}

@@ -108,3 +108,10 @@ public enum BatonDate {
         return formatter.string(from: date)
     }
 }
+
+extension BatonDate {
+    /// Work is planned between 2000 and 2100: a date outside is a typo (9999-12-31, 1999).
+    public static let plausible: ClosedRange<Date> = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)
+
+    public static func isPlausible(_ date: Date) -> Bool { plausible.contains(date) }
+}

@@ -12,7 +12,8 @@ struct TaskRefDTO: Content {
 }
 
 struct DashboardDTO: Content {
-    struct Scope: Content { let type: String; let id: UUID; let name: String; let memberIds: [UUID] }
+    /// `cover` (manager dashboards): delegated, reports or both.
+    struct Scope: Content { let type: String; let id: UUID; let name: String; let memberIds: [UUID]; var cover: String? = nil }
     struct Blocked: Content { let task: TaskRefDTO; let reason: String; let ageDays: Int }
     struct CheckpointAtRisk: Content { let task: TaskRefDTO; let checkpoint: String; let status: CheckpointStatus; let dueAt: Date; let note: String }
     struct Workload: Content { let userId: UUID?; let name: String; let openTasks: Int; let estimateHours: Double }
@@ -29,6 +30,8 @@ struct DashboardDTO: Content {
     let burnUp: [Point]
     let burnUpSvg: String
     let generatedAt: Date
+    /// Manager dashboards: what waits for the manager as the delegator.
+    var needsYou: NeedsYouDTO? = nil
 }
 
 /// Loads the tasks a dashboard covers (open ones, plus those finished inside the burn-up window)
@@ -36,9 +39,15 @@ struct DashboardDTO: Content {
 enum DashboardQueries {
     static let days = 28
 
-    /// A manager's direct reports; visible to the manager, their own managers and admins. Reads only
-    /// the reports and the manager chain, never the whole workspace.
-    static func manager(_ access: WorkspaceAccess, managerID: UUID, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {
+    /// What a manager dashboard covers: the work they delegated, their direct reports' work, or both.
+    enum Cover: String, CaseIterable, Sendable {
+        case both, delegated, reports
+    }
+
+    /// The work a manager delegated and their direct reports' work; visible to the manager, their
+    /// own managers and admins. Reads only the reports and the manager chain, never the whole workspace.
+    static func manager(_ access: WorkspaceAccess, managerID: UUID, cover: Cover = .both, timeZone: String, now: Date,
+                        on db: any Database) async throws -> DashboardDTO {
         let workspaceID = access.workspaceID
         /// Active members of this workspace with their names: one person, or everyone reporting to a manager.
         func people(_ condition: SQLQueryString) async throws -> [(userID: UUID, name: String, managerID: UUID?)] {
@@ -63,13 +72,28 @@ enum DashboardQueries {
         guard allowed else { throw BatonError.forbidden("Only \(manager.name), their managers and admins can see this dashboard.") }
         let reports = try await people("memberships.manager_id = \(bind: managerID)")
         let reportIDs = reports.map(\.userID)
-        let names = Dictionary(reports.map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        return try await summarize(covering: { select in
-            // Without reports the dashboard covers nothing (an empty IN list is not valid SQL).
-            reportIDs.isEmpty ? select.where(SQLLiteral.boolean(false))
-                : select.where(column("workspace_id"), .equal, SQLBind(workspaceID)).where(column("assignee_id"), .in, SQLBind.group(reportIDs))
-        }, scope: .init(type: "manager", id: managerID, name: manager.name, memberIds: reportIDs),
+        // the delegated work may sit with anyone in the workspace
+        let names = cover == .reports ? Dictionary(reports.map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
+            : try await WorkQueries.members(access, on: db).names
+        let delegated = SQLGroupExpression(SQLBinaryExpression(
+            SQLBinaryExpression(column("delegator_id"), .equal, SQLBind(managerID)), .and,
+            SQLBinaryExpression(SQLBinaryExpression(column("assignee_id"), .isNot, SQLLiteral.null), .and,
+                                SQLBinaryExpression(column("assignee_id"), .notEqual, SQLBind(managerID)))))
+        let ofReports: (any SQLExpression)? = reportIDs.isEmpty ? nil
+            : SQLBinaryExpression(column("assignee_id"), .in, SQLBind.group(reportIDs))
+        let condition: any SQLExpression
+        switch cover {
+        case .delegated: condition = delegated
+        // without reports it covers nothing (an empty IN list is not valid SQL)
+        case .reports: condition = ofReports ?? SQLLiteral.boolean(false)
+        case .both: condition = ofReports.map { SQLGroupExpression(SQLBinaryExpression(delegated, .or, $0)) } ?? delegated
+        }
+        var dashboard = try await summarize(covering: { select in
+            select.where(column("workspace_id"), .equal, SQLBind(workspaceID)).where(condition)
+        }, scope: .init(type: "manager", id: managerID, name: manager.name, memberIds: reportIDs, cover: cover.rawValue),
            names: names, timeZone: timeZone, now: now, on: db)
+        dashboard.needsYou = try await NeedsYouQueries.load(workspaceID: workspaceID, delegatorID: managerID, now: now, on: db)
+        return dashboard
     }
 
     static func project(_ scope: WorkScope.ProjectAccess, timeZone: String, now: Date, on db: any Database) async throws -> DashboardDTO {

@@ -17,12 +17,26 @@ struct DelegationPages: RouteCollection {
 
     private let pages = TaskPages()
 
+    /// From the dashboard's "Needs you now" (`return=dashboard`) the answer goes back there; a
+    /// refusal shows on the task page, next to what was refused.
+    private func act(_ req: Request, _ form: [String: String], notice: String,
+                     _ action: (UUID, UUID) async throws -> Void) async throws -> Response {
+        guard form["return"] == "dashboard" else { return try await pages.taskAction(req, notice: notice, action) }
+        let access = try await req.workspaceAccess()
+        do {
+            try await action(try req.uuidParameter("taskID", label: "Task"), try req.principal().userID)
+            return PageRenderer.redirect(req, to: WorkPaths.dashboard.url(access.workspaceID), notice: notice)
+        } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
+            return try await pages.taskPage(req, errors: [error.field ?? "task": error.message], status: error.status)
+        }
+    }
+
     func reviewCompletion(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let accepting = form["decision"] == "accept"
         // the items to untick arrive as untick_<id> checkboxes
         let untick = form.keys.filter { $0.hasPrefix("untick_") }.compactMap { UUID(uuidString: String($0.dropFirst("untick_".count))) }
-        return try await pages.taskAction(req, notice: accepting ? "Accepted: the task is done." : "Returned with your feedback.") { taskID, userID in
+        return try await act(req, form, notice: accepting ? "Accepted: the task is done." : "Returned with your feedback.") { taskID, userID in
             let verdict: TaskReview.Verdict = accepting ? .accept : .return(feedback: form["feedback"] ?? "", untick: untick)
             _ = try await req.work.reviewCompletion(taskID, by: userID, verdict)
         }
@@ -30,14 +44,14 @@ struct DelegationPages: RouteCollection {
 
     func answer(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        return try await pages.taskAction(req, notice: "Answered.") { taskID, userID in
+        return try await act(req, form, notice: "Answered.") { taskID, userID in
             _ = try await req.work.answerClarification(taskID, by: userID, answer: form["answer"] ?? "")
         }
     }
 
     func propose(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        return try await pages.taskAction(req, notice: "Your proposal was sent to the delegator.") { taskID, userID in
+        return try await act(req, form, notice: "Your proposal was sent to the delegator.") { taskID, userID in
             guard let field = form["field"].flatMap(BriefField.init(rawValue:)) else {
                 throw BatonError.validation("proposal", "Choose which part of the brief to change.")
             }
@@ -53,7 +67,7 @@ struct DelegationPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let proposalID = try req.uuidParameter("proposalID", label: "Proposal")
         let accept = form["decision"] == "accept"
-        return try await pages.taskAction(req, notice: accept ? "The brief now says what was proposed." : "Proposal declined.") { taskID, userID in
+        return try await act(req, form, notice: accept ? "The brief now says what was proposed." : "Proposal declined.") { taskID, userID in
             _ = try await req.work.decideBriefProposal(taskID, proposalID: proposalID, by: userID, accept: accept)
         }
     }
@@ -61,7 +75,7 @@ struct DelegationPages: RouteCollection {
     func requestWaiver(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let itemID = try req.uuidParameter("itemID", label: "Acceptance item")
-        return try await pages.taskAction(req, notice: "Waiver requested.") { taskID, userID in
+        return try await act(req, form, notice: "Waiver requested.") { taskID, userID in
             _ = try await req.work.requestWaiver(taskID, itemID: itemID, by: userID, reason: form["reason"] ?? "")
         }
     }
@@ -70,7 +84,7 @@ struct DelegationPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let itemID = try req.uuidParameter("itemID", label: "Acceptance item")
         let grant = form["decision"] == "grant"
-        return try await pages.taskAction(req, notice: grant ? "Waived." : "Waiver refused: the item stays.") { taskID, userID in
+        return try await act(req, form, notice: grant ? "Waived." : "Waiver refused: the item stays.") { taskID, userID in
             _ = try await req.work.decideWaiver(taskID, itemID: itemID, by: userID, grant: grant)
         }
     }
@@ -78,7 +92,7 @@ struct DelegationPages: RouteCollection {
     func selfAssess(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let checkpointID = try req.uuidParameter("checkpointID", label: "Checkpoint")
-        return try await pages.taskAction(req, notice: "Your assessment was added.") { taskID, userID in
+        return try await act(req, form, notice: "Your assessment was added.") { taskID, userID in
             guard let status = form["status"].flatMap(CheckpointStatus.init(rawValue:)) else {
                 throw BatonError.validation("status", "Choose on track, at risk or off track.")
             }

@@ -75,6 +75,11 @@ struct TaskApplier {
             recordField("time_zone", from: task.timeZone, to: zone)
             task.timeZone = zone
         }
+        for (field, change, stored) in [("start_at", changes.startAt, task.startAt), ("due_at", changes.dueAt, task.dueAt)] {
+            if case .some(.some(let date)) = change, date != stored, !BatonDate.isPlausible(date) {
+                throw BatonError.validation(field, "Choose a date between the years 2000 and 2100.")
+            }
+        }
         if let start = changes.startAt, start != task.startAt {
             recordField("start_at", from: BatonDate.iso(task.startAt), to: BatonDate.iso(start))
             task.startAt = start

@@ -446,7 +446,11 @@ struct TaskPages: RouteCollection {
             guard let due = form["due_at"].flatMap({ BatonDate.parseLocal($0, timeZone: task.timeZone) }) else {
                 throw BatonError.validation("checkpoint_due", "Choose when the checkpoint is.")
             }
-            _ = try await req.work.addCheckpoint(taskID, by: userID, title: form["title"] ?? "", dueAt: due)
+            do {
+                _ = try await req.work.addCheckpoint(taskID, by: userID, title: form["title"] ?? "", dueAt: due)
+            } catch let error as BatonError where error.field == "due_at" {
+                throw BatonError.validation("checkpoint_due", error.message)
+            }
         }
     }
 

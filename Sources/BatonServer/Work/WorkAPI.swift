@@ -58,10 +58,20 @@ struct WorkAPI {
             }
             access = shared
         }
+        let cover = try Self.cover(req)
         let now = req.application.clock.now()
         return try await req.store.snapshot(on: req.eventLoop) { db in
-            try await DashboardQueries.manager(access, managerID: managerID, timeZone: principal.timeZone, now: now, on: db)
+            try await DashboardQueries.manager(access, managerID: managerID, cover: cover, timeZone: principal.timeZone, now: now, on: db)
         }
+    }
+
+    /// `?cover=` delegated, reports or both (the default).
+    static func cover(_ req: Request) throws -> DashboardQueries.Cover {
+        guard let raw = req.queryText("cover"), !raw.isEmpty else { return .both }
+        guard let cover = DashboardQueries.Cover(rawValue: raw) else {
+            throw BatonError.validation("cover", "cover is delegated, reports or both.")
+        }
+        return cover
     }
 
     func projectDashboard(req: Request) async throws -> DashboardDTO {

@@ -174,11 +174,29 @@ struct WorkPages: RouteCollection {
     // MARK: dashboards
 
     struct DashboardContext: Encodable {
+        struct Late: Encodable { let id: UUID; let title: String; let assignee: String; let daysLate: Int }
+        struct Risk: Encodable { let id: UUID; let title: String; let checkpoint: String; let status: String }
+        struct Waiting: Encodable { let id: UUID; let title: String; let assignee: String; let age: String }
+        struct Question: Encodable { let id: UUID; let title: String; let assignee: String; let question: String }
+        struct Waiver: Encodable { let id: UUID; let title: String; let assignee: String; let itemId: UUID; let item: String; let reason: String }
+        struct Proposal: Encodable { let id: UUID; let title: String; let assignee: String; let proposalId: UUID; let field: String; let text: String }
+        struct CoverLink: Encodable { let label: String; let url: String; let selected: Bool }
         let workspaceId: UUID
         let dashboard: DashboardDTO
         let names: [String: String]
         let managerOptions: [Option]
         let isProject: Bool
+        let overdue: [Late]
+        let risks: [Risk]
+        var covers: [CoverLink] = []
+        var emptyMessage: String? = nil
+        var unaccepted: [Waiting] = []
+        var questions: [Question] = []
+        var awaiting: [Waiting] = []
+        var waivers: [Waiver] = []
+        var proposals: [Proposal] = []
+        var needsYouCount = 0
+        var managerId: UUID? = nil
     }
 
     func managerDashboardPage(req: Request) async throws -> Response {
@@ -186,10 +204,11 @@ struct WorkPages: RouteCollection {
         let principal = try req.principal()
         var managerID = principal.userID
         if let raw = req.queryText("manager"), let id = UUID(uuidString: raw) { managerID = id }
+        let cover = (try? WorkAPI.cover(req)) ?? .both
         let now = req.application.clock.now()
         let chosen = managerID
         let dashboard = try await req.store.snapshot(on: req.eventLoop) { db in
-            try await DashboardQueries.manager(access, managerID: chosen, timeZone: principal.timeZone, now: now, on: db)
+            try await DashboardQueries.manager(access, managerID: chosen, cover: cover, timeZone: principal.timeZone, now: now, on: db)
         }
         let (names, everyone) = try await WorkQueries.members(access, on: req.reader)
         let memberships = everyone.filter(\.isActive)
@@ -197,7 +216,36 @@ struct WorkPages: RouteCollection {
         let options = memberships.filter { managers.contains($0.$user.id) || $0.$user.id == principal.userID }
             .sorted { $0.user.name < $1.user.name }
             .map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == managerID) }
-        return try await renderDashboard(req, access, dashboard, names: names, options: options, isProject: false)
+        var context = dashboardContext(access, dashboard, names: names, options: options, isProject: false, now: now)
+        let base = WorkPaths.dashboard.url(access.workspaceID) + (managerID == principal.userID ? "?" : "?manager=\(managerID.uuidString)&")
+        context.covers = [(DashboardQueries.Cover.delegated, "Delegated by me"), (.reports, "My reports"), (.both, "Both")].map {
+            .init(label: $0.1, url: base + "cover=\($0.0.rawValue)", selected: $0.0 == cover)
+        }
+        context.managerId = managerID
+        let empty = dashboard.counts.values.reduce(0, +) == 0
+        if empty {
+            switch cover {
+            case .delegated: context.emptyMessage = "Nothing you delegated is open. Give a task to someone (its Assignee field) and it shows here."
+            case .reports: context.emptyMessage = "No one reports to you yet. On People, set yourself as someone’s manager to see their work here."
+            case .both: context.emptyMessage = "Nothing to show yet: delegate a task to someone, or set yourself as a manager on People."
+            }
+        }
+        if let needs = dashboard.needsYou {
+            func who(_ task: TaskRefDTO) -> String { task.assigneeId.flatMap { names[$0] } ?? "Nobody" }
+            func age(_ days: Int) -> String { days == 0 ? "today" : days == 1 ? "1 day" : "\(days) days" }
+            context.unaccepted = needs.unacceptedHandoffs.map { .init(id: $0.task.id, title: $0.task.title, assignee: who($0.task), age: age($0.ageDays)) }
+            context.awaiting = needs.awaitingAcceptance.map { .init(id: $0.task.id, title: $0.task.title, assignee: who($0.task), age: age($0.ageDays)) }
+            context.questions = needs.questions.map { .init(id: $0.task.id, title: $0.task.title, assignee: who($0.task), question: $0.question) }
+            context.waivers = needs.waiverRequests.map {
+                .init(id: $0.task.id, title: $0.task.title, assignee: who($0.task), itemId: $0.itemId, item: $0.item, reason: $0.reason)
+            }
+            context.proposals = needs.proposals.map {
+                .init(id: $0.task.id, title: $0.task.title, assignee: who($0.task), proposalId: $0.proposalId,
+                      field: BriefField(rawValue: $0.field)?.title ?? $0.field, text: $0.text)
+            }
+            context.needsYouCount = needs.total
+        }
+        return try await renderDashboard(req, access, context)
     }
 
     func projectDashboardPage(req: Request) async throws -> Response {
@@ -207,18 +255,27 @@ struct WorkPages: RouteCollection {
         let dashboard = try await req.store.snapshot(on: req.eventLoop) { db in
             try await DashboardQueries.project(scope, timeZone: timeZone, now: now, on: db)
         }
-        return try await renderDashboard(req, access, dashboard, names: try await WorkQueries.members(access, on: req.reader).names,
-                                         options: [], isProject: true)
+        let names = try await WorkQueries.members(access, on: req.reader).names
+        return try await renderDashboard(req, access, dashboardContext(access, dashboard, names: names, options: [], isProject: true, now: now))
     }
 
-    private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ dashboard: DashboardDTO, names: [UUID: String],
-                                 options: [Option], isProject: Bool) async throws -> Response {
-        let context = DashboardContext(workspaceId: access.workspaceID, dashboard: dashboard,
-                                       names: Dictionary(names.map { ($0.key.uuidString, $0.value) }, uniquingKeysWith: { first, _ in first }),
-                                       managerOptions: options, isProject: isProject)
-        return try await PageRenderer.render("work/dashboard", Page(title: "Dashboard · \(dashboard.scope.name)",
-                                                                     layout: try await PageRenderer.layout(for: req, workspace: access, nav: "dashboard"),
-                                                                     page: context), for: req)
+    private func dashboardContext(_ access: WorkspaceAccess, _ dashboard: DashboardDTO, names: [UUID: String], options: [Option],
+                                  isProject: Bool, now: Date) -> DashboardContext {
+        DashboardContext(
+            workspaceId: access.workspaceID, dashboard: dashboard,
+            names: Dictionary(names.map { ($0.key.uuidString, $0.value) }, uniquingKeysWith: { first, _ in first }),
+            managerOptions: options, isProject: isProject,
+            overdue: dashboard.overdue.map { task in
+                .init(id: task.id, title: task.title, assignee: task.assigneeId.flatMap { names[$0] } ?? "Nobody",
+                      daysLate: max(1, Int(ceil(now.timeIntervalSince(task.dueAt ?? now) / 86_400))))
+            },
+            risks: dashboard.checkpointsAtRisk.map { .init(id: $0.task.id, title: $0.task.title, checkpoint: $0.checkpoint, status: $0.status.label) })
+    }
+
+    private func renderDashboard(_ req: Request, _ access: WorkspaceAccess, _ context: DashboardContext) async throws -> Response {
+        try await PageRenderer.render("work/dashboard", Page(title: "Dashboard · \(context.dashboard.scope.name)",
+                                                              layout: try await PageRenderer.layout(for: req, workspace: access, nav: "dashboard"),
+                                                              page: context), for: req)
     }
 }
 

@@ -141,6 +141,7 @@ extension WorkService {
     static func addCheckpoint(_ task: WorkTask, title raw: String, dueAt: Date, actor: UUID, ctx: WriteContext,
                               record: Bool) async throws -> Checkpoint {
         let title = try DisplayText.validate(raw, label: "Checkpoint", max: 200).orFail(field: "title")
+        guard BatonDate.isPlausible(dueAt) else { throw BatonError.validation("due_at", "Choose a date between the years 2000 and 2100.") }
         let checkpoint = Checkpoint()
         checkpoint.taskID = try task.requireID()
         checkpoint.title = title
