@@ -47,10 +47,12 @@
   document.addEventListener("input", markUnsaved);
   document.addEventListener("change", markUnsaved);
 
-  /// The main form keeps what the user typed: re-rendered, then their unsaved values put back.
-  /// After their own save the new version and fingerprint are taken; on a live refresh the old ones
-  /// stay, so the server's three-way merge still sees what the form was based on.
-  function refreshForm(form, replacement, ownSave) {
+  // The main form keeps what the user typed: re-rendered, then their unsaved values put back.
+  // After their own save went through, the server's answer is the form; after a refused or
+  // conflicting save their values go back over it with its new version and fingerprint; on a live
+  // refresh the old ones stay, so the server's three-way merge still sees what the form was based on.
+  function refreshForm(form, replacement, ownSave, ok) {
+    if (ownSave && ok) { form.innerHTML = replacement.innerHTML; markUnsaved(); return; }
     var typed = Array.prototype.filter.call(form.elements, fieldDirty).map(function (el) {
       return { name: el.name, value: el.value, checked: el.checked, type: el.type };
     });
@@ -66,11 +68,11 @@
     markUnsaved();
   }
 
-  function swapRegions(next, submitted) {
+  function swapRegions(next, submitted, ok) {
     document.querySelectorAll("[data-live-region]").forEach(function (region) {
       var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
       if (!replacement || region.querySelector(".dragging")) return;
-      if (region.hasAttribute("data-main-form")) { refreshForm(region, replacement, region === submitted); return; }
+      if (region.hasAttribute("data-main-form")) { refreshForm(region, replacement, region === submitted, ok); return; }
       var holdsSubmitted = submitted && region.contains(submitted);
       var focused = document.activeElement;
       var typing = region.contains(focused) && focused !== document.body && !(focused.classList && focused.classList.contains("task-card"));
@@ -102,7 +104,7 @@
         form.removeAttribute("aria-busy");
         var next = new DOMParser().parseFromString(reply.html, "text/html");
         if (!next.querySelector("[data-live-region]")) { leaving = true; form.submit(); return; }
-        swapRegions(next, form);
+        swapRegions(next, form, reply.ok);
         var notice = next.querySelector(".notice");
         if (reply.ok && notice) toast(notice.textContent);
         if (reply.ok) return;
