@@ -269,8 +269,14 @@
     var card = event.target.closest && event.target.closest(".task-card");
     if (!card || event.target !== card) return;
     var column = card.closest(".column");
-    if (event.key === "]") { event.preventDefault(); moveCard(card, column.nextElementSibling); }
-    if (event.key === "[") { event.preventDefault(); moveCard(card, column.previousElementSibling); }
+    // a blocked-category stage (kept by older projects) is stepped over: the blocked flag says blocked
+    function step(from, forward) {
+      var next = forward ? from.nextElementSibling : from.previousElementSibling;
+      while (next && next.getAttribute("data-category") === "blocked") next = forward ? next.nextElementSibling : next.previousElementSibling;
+      return next;
+    }
+    if (event.key === "]") { event.preventDefault(); moveCard(card, step(column, true)); }
+    if (event.key === "[") { event.preventDefault(); moveCard(card, step(column, false)); }
     if (event.key === "Enter") { card.querySelector("a").click(); }
   });
 

@@ -4,9 +4,10 @@ import Testing
 
 @Suite("Work rules")
 struct WorkRulesTests {
-    @Test("new projects start with five stages, one of them done")
+    @Test("new projects start with four stages, one of them done, none of them 'blocked' (blocked is a flag)")
     func defaultStages() {
-        #expect(DefaultStages.all.map(\.name) == ["To do", "In progress", "Blocked", "In review", "Done"])
+        #expect(DefaultStages.all.map(\.name) == ["To do", "In progress", "In review", "Done"])
+        #expect(!DefaultStages.all.contains { $0.category == .blocked })
         #expect(DefaultStages.all.filter { $0.category == .done }.count == 1)
         #expect(DefaultStages.all.allSatisfy { StageColor.normalized($0.color) != nil })
     }

@@ -6,11 +6,11 @@ import Vapor
 
 @Suite("Work: projects and tasks")
 struct WorkAPITests {
-    @Test("a new project starts with five stages; stages can be added, renamed, reordered and removed", arguments: TestDatabase.available)
+    @Test("a new project starts with four stages; stages can be added, renamed, reordered and removed", arguments: TestDatabase.available)
     func stages(db: TestDatabase) async throws {
         try await withBaton(db) { app in
             let work = try await WorkFixture.make(app)
-            #expect(work.stages.count == 5)
+            #expect(work.stages.count == 4)
             let added = try await work.owner.post("\(work.projectBase)/stages", ["name": "QA", "color": "#123ABC", "category": "in_progress"])
             #expect(added.status == .created)
             #expect(added.json["color"].string == "#123abc")
@@ -37,6 +37,26 @@ struct WorkAPITests {
             // the last done stage stays
             let done = work.stages["Done"]!
             #expect(try await work.owner.delete("\(work.projectBase)/stages/\(done)").errorField == "stage_id")
+        }
+    }
+
+    @Test("one meaning of blocked: a blocked-category stage an older project keeps sets the flag on the way in and clears it on the way out",
+          arguments: TestDatabase.available)
+    func blockedStage(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let stage = try #require(try await work.owner.post("\(work.projectBase)/stages", ["name": "Blocked", "category": "blocked"]).json["id"].string)
+            let id = try #require(try await work.task(["title": "Waiting"])["task"]["id"].string)
+            let into = try await work.owner.patch("/api/v1/tasks/\(id)", ["version": 1, "stage_id": stage])
+            #expect(into.json["task"]["blocked"].bool == true && into.json["task"]["blocked_reason"].string == "In the Blocked stage")
+            let out = try await work.owner.patch("/api/v1/tasks/\(id)", ["version": 2, "stage_id": work.stages["In progress"]!.uuidString])
+            #expect(out.json["task"]["blocked"].bool == false)
+            // a flag set with its own reason stays when the task moves on
+            _ = try await work.owner.patch("/api/v1/tasks/\(id)", ["version": 3, "blocked": true, "blocked_reason": "Vendor is late"])
+            let moved = try await work.owner.patch("/api/v1/tasks/\(id)", ["version": 4, "stage_id": work.stages["In review"]!.uuidString])
+            #expect(moved.json["task"]["blocked_reason"].string == "Vendor is late")
+            let kinds = try await work.owner.get("/api/v1/tasks/\(id)/history").json["data"].array.compactMap { $0["kind"].string }
+            #expect(kinds.filter { $0 == "task.blocked" }.count == 2 && kinds.contains("task.unblocked"))
         }
     }
 

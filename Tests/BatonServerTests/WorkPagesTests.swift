@@ -172,7 +172,7 @@ struct ProjectSettingsPageTests {
             #expect(duplicate.body.contains("id=\"new-stage-error\""))
             let qa = try #require(try await Stage.query(on: app.db).filter(\.$name == "QA").first())
             _ = try await browser.post("\(settings)/stages/\(qa.id!)/move", ["direction": "up"])
-            #expect(try await Stage.find(qa.id!, on: app.db)?.position == 4)
+            #expect(try await Stage.find(qa.id!, on: app.db)?.position == 3)
             _ = try await browser.post("\(settings)/stages/\(stages["To do"]!)/remove", ["move_to": qa.id!.uuidString])
             #expect(try await WorkTask.query(on: app.db).filter(\.$stageID == qa.id!).count() == 3)
             #expect(try await browser.post("\(settings)/fields", ["name": "Tier", "type": "single_select", "options": "Gold, Silver"]).status == .seeOther)

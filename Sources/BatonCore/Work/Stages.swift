@@ -13,11 +13,12 @@ public struct StageTemplate: Sendable, Equatable {
 }
 
 public enum DefaultStages {
-    /// Every new project starts with these, in this order.
+    /// Every new project starts with these, in this order. Blocked is not a stage: it is a flag
+    /// with a reason, on a task in any stage (older projects may keep a blocked-category stage;
+    /// moving a task into it flags the task).
     public static let all: [StageTemplate] = [
         StageTemplate(name: "To do", color: "#8a94a6", category: .todo),
         StageTemplate(name: "In progress", color: "#3451d1", category: .inProgress),
-        StageTemplate(name: "Blocked", color: "#b42318", category: .blocked),
         StageTemplate(name: "In review", color: "#9a6700", category: .inProgress),
         StageTemplate(name: "Done", color: "#1a7f4b", category: .done),
     ]

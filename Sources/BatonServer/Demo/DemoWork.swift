@@ -113,7 +113,7 @@ enum DemoWork {
                 } else if roll >= 40, roll < 50, let position = stages.first(where: { $0.id == task.stageID })?.position,
                           let next = stages.first(where: { $0.position > position && $0.category != .blocked }) {
                     if next.category == .done {
-                        for item in try await ChecklistItem.query(on: app.db).filter(\.$taskID == taskID).filter(\.$checkedAt == nil).all() {
+                        for item in try await ChecklistItem.query(on: app.db).filter(\.$taskID == taskID).filter(\.$checkedAt == nil).filter(\.$waivedReason == nil).all() {
                             let itemID = try item.requireID()
                             if dice.chance(85) {
                                 _ = try await work.changeChecklistItem(taskID, itemID: itemID, by: currentAssignee, .check)

@@ -101,7 +101,7 @@ struct TaskApplier {
         try await setParent(changes.parentID)
         try setBlocked(changes)
         try await setAssignee(changes.assigneeID)
-        try await setStage(changes.stageID, newChecklist: changes.brief?.checklist ?? [])
+        try await setStage(changes.stageID, newChecklist: changes.brief?.checklist ?? [], settingBlocked: changes.blocked != nil)
         if let brief = changes.brief { try await setBrief(brief) }
         if isNew, let tags = changes.tags { task.tags = try Self.validTags(tags).joined(separator: ";") }
     }
@@ -172,7 +172,7 @@ struct TaskApplier {
 
     /// A new task may start in a done stage only if the done rule holds: its acceptance items
     /// (`newChecklist`, all still unchecked) would have to be empty.
-    private mutating func setStage(_ change: UUID?, newChecklist: [String]) async throws {
+    private mutating func setStage(_ change: UUID?, newChecklist: [String], settingBlocked: Bool) async throws {
         guard let stageID = change, stageID != task.stageID else { return }
         guard let target = stages.first(where: { $0.id == stageID }) else {
             throw BatonError.validation("stage_id", "Choose a stage of this project.")
@@ -185,11 +185,29 @@ struct TaskApplier {
             task.stageID = stageID
             task.stageCategory = target.category
             task.completedAt = target.category == .done ? ctx.now : nil
+            if target.category == .blocked, !task.blocked { flagBlocked(by: target) }
             return
         }
         guard let current = stages.first(where: { $0.id == task.stageID }) else { return }
         try await TaskReview.move(task, from: current, to: target, stages: stages, standing: standing, actor: actor, ctx: ctx)
         changed = true
+        // One meaning of blocked: the flag. A blocked-category stage (older projects keep one) sets
+        // it on the way in and clears it on the way out, unless the same change says otherwise.
+        if target.category == .blocked, !task.blocked {
+            flagBlocked(by: target)
+        } else if current.category == .blocked, target.category != .blocked, task.blocked, !settingBlocked {
+            task.blocked = false
+            task.blockedReason = nil
+            task.blockedAt = nil
+            record(WorkEvent.taskUnblocked, [:])
+        }
+    }
+
+    private mutating func flagBlocked(by stage: Stage) {
+        task.blocked = true
+        task.blockedReason = "In the \(stage.name) stage"
+        task.blockedAt = ctx.now
+        record(WorkEvent.taskBlocked, ["reason": task.blockedReason ?? ""])
     }
 
     private mutating func setBrief(_ brief: TaskChanges.BriefChanges) async throws {

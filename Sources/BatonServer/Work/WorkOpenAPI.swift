@@ -18,7 +18,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
 
     static var operations: [APIOperation] { [
         .init(method: "get", path: ws + "/projects", summary: "Projects you can see", tag: "projects", success: (200, "ProjectPage")),
-        .init(method: "post", path: ws + "/projects", summary: "Create a project (starts with five stages)", tag: "projects",
+        .init(method: "post", path: ws + "/projects", summary: "Create a project (starts with the stages To do, In progress, In review, Done)", tag: "projects",
               body: ("ProjectRequest", ["name"]), success: (201, "Project")),
         .init(method: "get", path: project, summary: "A project with its stages and fields", tag: "projects", success: (200, "Project")),
         .init(method: "patch", path: project, summary: "Rename, describe, change lead", tag: "projects", body: ("ProjectPatch", []),
