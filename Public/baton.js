@@ -19,6 +19,11 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // New people get their browser's time zone (they can change it on their profile).
+  document.querySelectorAll("[data-browser-time-zone]").forEach(function (input) {
+    try { var zone = Intl.DateTimeFormat().resolvedOptions().timeZone; if (zone) input.value = zone; } catch (e) { /* UTC stays */ }
+  });
+
   // Forms marked data-async save without reloading the page, so nothing typed elsewhere is lost:
   // the answer's regions replace those that hold no unsaved typing. Leaving with unsaved edits warns.
   function fieldDirty(el) {

@@ -33,10 +33,10 @@ public struct EventCatalog: Sendable {
 
     /// One line of the activity feed, e.g. "Maya Chen changed Tom Becker’s role from member to admin".
     /// `name` turns a user id (as a string) into a display name.
-    public func describe(kind: String, actor: String?, subject: String?, data: [String: String],
+    public func describe(kind: String, actor: String?, subject: String?, data: [String: String], timeZone: String? = nil,
                          name: @escaping (String) -> String) -> String {
         let who = actor.map(name) ?? "Baton"
         guard let entry = entries[kind] else { return "\(who) did \(kind)" }
-        return entry.sentence(EventLine(who: who, person: subject.map(name) ?? "someone", data: data, name: name))
+        return entry.sentence(EventLine(who: who, person: subject.map(name) ?? "someone", data: data, name: name, timeZone: timeZone))
     }
 }

@@ -16,12 +16,21 @@ public struct EventLine {
     public let person: String
     public let data: [String: String]
     public let name: (String) -> String
+    /// The reader's, for dates: "Dec 8, 17:00", never `2026-12-08T17:00:00Z`.
+    public let timeZone: String?
 
-    public init(who: String, person: String, data: [String: String], name: @escaping (String) -> String) {
+    public init(who: String, person: String, data: [String: String], name: @escaping (String) -> String, timeZone: String? = nil) {
         self.who = who
         self.person = person
         self.data = data
         self.name = name
+        self.timeZone = timeZone
+    }
+
+    /// The ISO-8601 date under `key` as the reader reads it, or nil when there is none.
+    public func date(_ key: String) -> String? {
+        guard let text = data[key], let date = BatonDate.parseISO(text) else { return nil }
+        return BatonDate.format(date, "MMM d, HH:mm", timeZone: timeZone)
     }
 
     /// "Maya Chen’s", "Lars’".

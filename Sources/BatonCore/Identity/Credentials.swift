@@ -133,6 +133,13 @@ public enum DisplayText {
 }
 
 public enum TimeZoneName {
+    /// The profile's list: UTC first, then every known zone, always with the person's own
+    /// (Linux's list may lack UTC, and a select without the stored value shows its first entry).
+    public static func choices(including current: String) -> [String] {
+        let known = Set(TimeZone.knownTimeZoneIdentifiers).union([current]).subtracting(["UTC"])
+        return ["UTC"] + known.sorted()
+    }
+
     public static func isValid(_ identifier: String) -> Bool {
         TimeZone(identifier: identifier) != nil && !identifier.isEmpty
     }

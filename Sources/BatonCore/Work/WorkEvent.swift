@@ -1,3 +1,5 @@
+import Foundation
+
 /// The events of projects, stages, fields, tasks, handoffs and saved views. Work happens in the
 /// open: every one is seen by the team and by the guests of its project.
 public enum WorkEvent: String, EventKinds {
@@ -87,9 +89,9 @@ public enum WorkEvent: String, EventKinds {
             let verb = data["reopened"] == "true" ? "reopened" : "moved"
             return "\(who) \(verb) \(task) from \(data["from"] ?? "?") to \(data["to"] ?? "?")"
         case .taskDueChanged:
-            let to = (data["to"] ?? "").isEmpty ? "no due date" : data["to"]!
+            let to = line.date("to") ?? "no due date"
             return "\(who) changed the due date of \(task) to \(to)"
-        case .taskUpdated: return "\(who) changed the \(data["field"] ?? "details") of \(task)"
+        case .taskUpdated: return "\(who) changed the \((data["field"] ?? "details").replacingOccurrences(of: "_", with: " ")) of \(task)"
         case .taskBlocked: return "\(who) flagged \(task) as blocked: \(data["reason"] ?? "")"
         case .taskUnblocked: return "\(who) unblocked \(task)"
         case .taskBriefUpdated: return "\(who) edited the handoff brief of \(task)"
@@ -99,7 +101,8 @@ public enum WorkEvent: String, EventKinds {
         case .taskChecklistChecked: return "\(who) checked “\(data["item"] ?? "")” on \(task)"
         case .taskChecklistUnchecked: return "\(who) unchecked “\(data["item"] ?? "")” on \(task)"
         case .taskChecklistWaived: return "\(who) waived “\(data["item"] ?? "")” on \(task): \(data["reason"] ?? "")"
-        case .taskCheckpointAdded: return "\(who) added the checkpoint “\(data["checkpoint"] ?? "")” to \(task)"
+        case .taskCheckpointAdded:
+            return "\(who) added the checkpoint “\(data["checkpoint"] ?? "")” to \(task)" + (line.date("due_at").map { " for \($0)" } ?? "")
         case .taskCheckpointReviewed:
             return "\(who) reviewed “\(data["checkpoint"] ?? "")” on \(task): \(CheckpointStatus(rawValue: data["status"] ?? "")?.label ?? "?")"
         case .taskCommented: return "\(who) commented on \(task)"

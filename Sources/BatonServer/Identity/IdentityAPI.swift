@@ -38,13 +38,13 @@ struct IdentityAPI {
 
     // MARK: auth
 
-    struct SignupBody: Content { let email: String; let password: String; let name: String; let workspaceName: String }
+    struct SignupBody: Content { let email: String; let password: String; let name: String; let workspaceName: String; let timeZone: String? }
     struct SignupResponse: Content { let user: UserDTO; let workspace: WorkspaceDTO; let token: String }
 
     func signup(req: Request) async throws -> Response {
         let body = try req.decodeBody(SignupBody.self)
         let result = try await req.identity.signup(email: body.email, password: body.password, name: body.name,
-                                                   workspaceName: body.workspaceName, address: req.clientAddress)
+                                                   workspaceName: body.workspaceName, timeZone: body.timeZone, address: req.clientAddress)
         let workspace = WorkspaceDTO(id: try result.workspace.requireID(), name: result.workspace.name, role: .owner,
                                      createdAt: result.workspace.createdAt)
         return try await SignupResponse(user: UserDTO(result.user), workspace: workspace, token: result.token)
@@ -216,7 +216,7 @@ struct IdentityAPI {
                                  expiresAt: invitation.expiresAt)
     }
 
-    struct AcceptBody: Content { let name: String?; let password: String? }
+    struct AcceptBody: Content { let name: String?; let password: String?; let timeZone: String? }
     struct AcceptResponse: Content {
         let token: String?
         let user: UserDTO
@@ -235,7 +235,7 @@ struct IdentityAPI {
     func acceptInvitation(req: Request) async throws -> Response {
         let body = try req.decodeBody(AcceptBody.self)
         let accepted = try await req.identity.acceptInvitation(secret: try req.parameters.require("secret"), name: body.name,
-                                                               password: body.password, signedIn: req.optionalPrincipal,
+                                                               password: body.password, timeZone: body.timeZone, signedIn: req.optionalPrincipal,
                                                                address: req.clientAddress)
         return try await AcceptResponse(token: accepted.token, user: UserDTO(accepted.user), workspaceId: accepted.workspaceID)
             .encodeResponse(status: .created, for: req)

@@ -49,7 +49,8 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
     static var schemas: [String: Any] {
         let role: [String: Any] = ["type": "string", "enum": ["owner", "admin", "member", "guest"]]
         return [
-        "SignupRequest": request(["email": string, "password": ["type": "string", "minLength": 10], "name": string, "workspace_name": string],
+        "SignupRequest": request(["email": string, "password": ["type": "string", "minLength": 10], "name": string, "workspace_name": string,
+                                 "time_zone": ["type": "string", "description": "IANA name (the browser's); UTC when missing or unknown"]],
                                 required: ["email", "password", "name", "workspace_name"]),
         "LoginRequest": request(["email": string, "password": string], required: ["email", "password"]),
         "ProfileRequest": request(["name": string, "time_zone": string]),
@@ -59,7 +60,7 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
         "MemberPatch": request(["role": role, "manager_id": ["type": ["string", "null"], "format": "uuid"], "title": string]),
         "InvitationRequest": request(["email": string, "role": role], required: ["email"]),
         "TeamMemberRequest": request(["user_id": uuid], required: ["user_id"]),
-        "AcceptRequest": request(["name": string, "password": string]),
+        "AcceptRequest": request(["name": string, "password": string, "time_zone": ["type": "string", "description": "IANA name; UTC when missing or unknown"]]),
         "TokenResponse": object(["token": string], required: ["token"]),
         "User": object(["id": uuid, "email": string, "name": string, "time_zone": string, "created_at": date],
                        required: ["id", "email", "name", "time_zone", "created_at"]),

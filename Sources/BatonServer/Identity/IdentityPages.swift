@@ -74,7 +74,7 @@ struct IdentityPages {
         do {
             let result = try await req.identity.signup(email: form["email"] ?? "", password: form["password"] ?? "",
                                                        name: form["name"] ?? "", workspaceName: form["workspace_name"] ?? "",
-                                                       address: req.clientAddress)
+                                                       timeZone: form["time_zone"], address: req.clientAddress)
             let response = PageRenderer.redirect(req, to: IdentityPaths.people.url(try result.workspace.requireID()),
                                                  notice: "Welcome to Baton. Invite your team to get started.")
             SessionCookie.set(result.token, on: response, for: req)
@@ -133,7 +133,8 @@ struct IdentityPages {
         let context = try await inviteContext(req, secret: secret)
         do {
             let accepted = try await req.identity.acceptInvitation(secret: secret, name: form["name"], password: form["password"],
-                                                                   signedIn: req.optionalPrincipal, address: req.clientAddress)
+                                                                   timeZone: form["time_zone"], signedIn: req.optionalPrincipal,
+                                                                   address: req.clientAddress)
             let response = PageRenderer.redirect(req, to: try await req.application.modules.landing(workspaceID: accepted.workspaceID,
                                                                                                      userID: try accepted.user.requireID(), on: req.reader), notice: "You joined \(context.workspaceName).")
             if let token = accepted.token { SessionCookie.set(token, on: response, for: req) }
@@ -168,7 +169,7 @@ struct IdentityPages {
         guard let user = try await User.find(principal.userID, on: req.reader) else { throw BatonError.unauthorized }
         var page = Page(title: "Profile", layout: layout,
                         page: ProfileContext(name: user.name, email: user.email, timeZone: user.timeZone,
-                                             timeZones: TimeZone.knownTimeZoneIdentifiers.sorted(), title: title,
+                                             timeZones: TimeZoneName.choices(including: user.timeZone), title: title,
                                              hasWorkspace: layout.workspaceId != nil))
         page.errors = errors
         return try await PageRenderer.render("account/profile", page, for: req, status: status)

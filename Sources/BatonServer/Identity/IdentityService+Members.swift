@@ -88,7 +88,7 @@ extension IdentityService {
     /// A new person sets name and password. Someone who already has an account accepts only
     /// while signed in as it: this never checks an existing account's password (that is the
     /// login's job, behind its throttle), so an invitation cannot be used to guess one.
-    func acceptInvitation(secret: String, name rawName: String?, password: String?,
+    func acceptInvitation(secret: String, name rawName: String?, password: String?, timeZone: String? = nil,
                           signedIn: Principal?, address: String) async throws -> AcceptedInvitation {
         let (invitation, _) = try await pendingInvitation(secret: secret, on: store.reader)
         let existing = try await User.query(on: store.reader).filter(\.$email == invitation.email).first()
@@ -113,7 +113,7 @@ extension IdentityService {
             else { throw BatonError(.gone, code: "invitation_used", message: "This invitation has already been used.") }
             let user: User
             if let newAccount {
-                user = try await Self.createUser(email: invitation.email, name: newAccount.name, hash: newAccount.hash, ctx: ctx)
+                user = try await Self.createUser(email: invitation.email, name: newAccount.name, hash: newAccount.hash, timeZone: timeZone, ctx: ctx)
             } else if let existing {
                 user = existing
             } else {

@@ -26,7 +26,7 @@ struct IdentityService: Sendable {
     // MARK: accounts
 
     func signup(email rawEmail: String, password: String, name rawName: String,
-                workspaceName rawWorkspace: String, address: String? = nil) async throws -> SignupResult {
+                workspaceName rawWorkspace: String, timeZone: String? = nil, address: String? = nil) async throws -> SignupResult {
         let email = try Validate.email(rawEmail)
         let name = try Validate.name(rawName)
         let workspaceName = try DisplayText.validate(rawWorkspace, label: "Workspace name", max: 100).orFail(field: "workspace_name")
@@ -34,7 +34,7 @@ struct IdentityService: Sendable {
         let hash = try await passwords.hash(password)
         let lifetime = config.sessionLifetime
         return try await store.write { ctx in
-            let user = try await Self.createUser(email: email, name: name, hash: hash, ctx: ctx)
+            let user = try await Self.createUser(email: email, name: name, hash: hash, timeZone: timeZone, ctx: ctx)
             let workspace = try await Self.createWorkspace(name: workspaceName, owner: user, ctx: ctx)
             let session = try await Self.issueToken(for: user, kind: .session, name: "Web session", lifetime: lifetime,
                                                     address: address, ctx: ctx)
@@ -262,7 +262,8 @@ struct IdentityService: Sendable {
 
     // MARK: building blocks shared inside transactions
 
-    static func createUser(email: String, name: String, hash: String, ctx: WriteContext) async throws -> User {
+    /// `timeZone`: the browser's, when it sent a valid one; UTC otherwise.
+    static func createUser(email: String, name: String, hash: String, timeZone: String? = nil, ctx: WriteContext) async throws -> User {
         if try await User.query(on: ctx.db).filter(\.$email == email).count() > 0 {
             throw BatonError.conflict("email", "An account with this email already exists.")
         }
@@ -270,7 +271,7 @@ struct IdentityService: Sendable {
         user.email = email
         user.name = name
         user.passwordHash = hash
-        user.timeZone = "UTC"
+        user.timeZone = timeZone.flatMap { TimeZoneName.isValid($0) ? $0 : nil } ?? "UTC"
         user.createdAt = ctx.now
         try await user.create(on: ctx.db)
         return user

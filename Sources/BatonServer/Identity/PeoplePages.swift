@@ -225,7 +225,7 @@ struct PeoplePages: RouteCollection {
 
     private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
         let principal = try req.principal()
-        let sentences = try await EventSentences.describe(events, in: req.application.modules.events, on: req.reader)
+        let sentences = try await EventSentences.describe(events, in: req.application.modules.events, timeZone: principal.timeZone, on: req.reader)
         let iso = ISO8601DateFormatter()
         return zip(events, sentences).map { event, sentence in
             ActivityItem(id: event.id, sentence: sentence,

@@ -104,19 +104,23 @@ struct AddEventProject: AsyncMigration {
 /// Sentences for events, with the names of the people they mention loaded in one query. Used by
 /// the activity feed and by task history alike.
 enum EventSentences {
-    static func describe(_ events: [LoggedEvent], in catalog: EventCatalog, on db: any Database) async throws -> [String] {
+    /// Event data naming people, whose names the sentences use.
+    static let personKeys = ["from", "to", "user_id", "delegator", "assignee", "proposed_by", "requested_by"]
+
+    static func describe(_ events: [LoggedEvent], in catalog: EventCatalog, timeZone: String? = nil,
+                         on db: any Database) async throws -> [String] {
         var ids = Set<UUID>()
         for event in events {
             if let actor = event.actorId { ids.insert(actor) }
             if event.subjectType == "user", let subject = event.subjectId { ids.insert(subject) }
-            for key in ["from", "to", "user_id"] { if let id = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(id) } }
+            for key in personKeys { if let id = event.data[key].flatMap(UUID.init(uuidString:)) { ids.insert(id) } }
         }
         let users = ids.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ Array(ids)).all()
         let names = Dictionary(users.compactMap { user in user.id.map { ($0.uuidString, user.name) } }, uniquingKeysWith: { first, _ in first })
         return events.map { event in
             catalog.describe(kind: event.kind, actor: event.actorId?.uuidString,
                                    subject: event.subjectType == "user" ? event.subjectId?.uuidString : nil,
-                             data: event.data) { names[$0.uppercased()] ?? "someone" }
+                             data: event.data, timeZone: timeZone) { names[$0.uppercased()] ?? "someone" }
         }
     }
 }

@@ -14,8 +14,10 @@ enum TaskForm {
     }
 
     /// Field name → value as shown; `reassign` and `brief` say whether those fields are on the form.
-    static func values(_ task: WorkTask, detail: TaskDetailDTO, fields: [CustomField], reassign: Bool, brief: Bool) -> [String: String] {
-        let local = localFormatter(task.timeZone)
+    /// Dates are shown (and read back) in the viewer's `timeZone`, like every date on the page.
+    static func values(_ task: WorkTask, detail: TaskDetailDTO, fields: [CustomField], reassign: Bool, brief: Bool,
+                       timeZone: String) -> [String: String] {
+        let local = localFormatter(timeZone)
         var values: [String: String] = [
             "title": task.title, "description": task.description, "stage_id": task.stageID.uuidString,
             "priority": task.priority.rawValue, "due_at": task.dueAt.map { local.string(from: $0) } ?? "",

@@ -107,6 +107,8 @@ struct TaskPages: RouteCollection {
         let returnedWhen: String?
         let proposals: [ProposalRow]
         let question: String?
+        /// Every date on the page and in its fields is in the viewer's time zone.
+        let viewerTimeZone: String
         /// FormMerge's fingerprint of the form as rendered.
         let base: String
         /// After a clash: the fields someone else saved since the form was opened.
@@ -129,7 +131,7 @@ struct TaskPages: RouteCollection {
         let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
         let members = memberships.filter(\.isActive).sorted { $0.user.name < $1.user.name }
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
-        let history = try await WorkQueries.history(task, in: req.application.modules.events, on: req.reader)
+        let history = try await WorkQueries.history(task, in: req.application.modules.events, timeZone: principal.timeZone, on: req.reader)
         let rights = detail.brief.decisionRights
         let taskLinks = try await TaskNumbers.links(in: [task.description] + comments.map(\.body), workspace: access.workspaceID,
                                                     guestProject: access.role == .guest ? task.projectID : nil, on: req.reader)
@@ -145,7 +147,7 @@ struct TaskPages: RouteCollection {
             canReviewCompletion: canEdit && may(.reviewCompletion), canAnswer: canEdit && may(.answerQuestion))
         let customFields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
         let formValues = TaskForm.values(task, detail: detail, fields: customFields, reassign: rightsContext.canReassign,
-                                         brief: rightsContext.ownsBrief)
+                                         brief: rightsContext.ownsBrief, timeZone: principal.timeZone)
         let canMoveTask = WorkPermission.can(.moveStage, role: access.role, isAssignee: task.assigneeID == principal.userID)
         func mayToggle(_ item: ChecklistItemDTO) -> Bool {
             guard canMoveTask else { return false }
@@ -198,7 +200,7 @@ struct TaskPages: RouteCollection {
                       by: names[$0.proposedBy] ?? "someone", when: BatonDate.long($0.createdAt, timeZone: principal.timeZone))
             },
             question: task.clarificationRequestedAt == nil ? nil : task.clarificationQuestion,
-            base: FormMerge.fingerprint(formValues), conflict: conflict,
+            viewerTimeZone: principal.timeZone, base: FormMerge.fingerprint(formValues), conflict: conflict,
             briefParts: BriefField.allCases.map { field in
                 .init(field: field.rawValue, title: field.title, label: field.label, text: WorkService.briefText(task, field),
                       error: errors["proposal_\(field.rawValue)"])
@@ -315,7 +317,8 @@ struct TaskPages: RouteCollection {
             let detail = try await WorkQueries.detail(task, on: req.reader)
             let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).all()
             let showed = Self.formShows(task, scope)
-            let current = TaskForm.values(task, detail: detail, fields: fields, reassign: showed.reassign, brief: showed.brief)
+            let current = TaskForm.values(task, detail: detail, fields: fields, reassign: showed.reassign, brief: showed.brief,
+                                          timeZone: try req.principal().timeZone)
             let outcome = FormMerge.compare(base: base, posted: form, current: current)
             if !outcome.clashes.isEmpty {
                 let names = Dictionary(fields.compactMap { field in field.id.map { ("cf_\($0.uuidString)", field.name) } }) { first, _ in first }
@@ -330,6 +333,7 @@ struct TaskPages: RouteCollection {
             version = task.version
         }
         func value(_ key: String) -> String? { apply.contains(key) ? (form[key] ?? "") : nil }
+        let viewerZone = try req.principal().timeZone
         return try await taskAction(req, notice: "Saved.") { taskID, userID in
             var changes = TaskChanges()
             changes.title = value("title")
@@ -339,7 +343,7 @@ struct TaskPages: RouteCollection {
             if let raw = value("priority") { changes.priority = Priority(rawValue: raw) }
             if let raw = value("due_at") {
                 if raw.isEmpty { changes.dueAt = .some(nil) } else {
-                    guard let due = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
+                    guard let due = BatonDate.parseLocal(raw, timeZone: viewerZone) else { throw BatonError.validation("due_at", "Choose a date and time.") }
                     changes.dueAt = .some(due)
                 }
             }
@@ -352,7 +356,7 @@ struct TaskPages: RouteCollection {
             }
             if let raw = value("start_at") {
                 if raw.isEmpty { changes.startAt = .some(nil) } else {
-                    guard let start = BatonDate.parseLocal(raw, timeZone: task.timeZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
+                    guard let start = BatonDate.parseLocal(raw, timeZone: viewerZone) else { throw BatonError.validation("start_at", "Choose a date and time.") }
                     changes.startAt = .some(start)
                 }
             }
@@ -442,8 +446,8 @@ struct TaskPages: RouteCollection {
     func addCheckpoint(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         return try await taskAction(req, notice: "Checkpoint added.") { taskID, userID in
-            let (task, _) = try await WorkScope.task(id: taskID, for: userID, on: req.reader)
-            guard let due = form["due_at"].flatMap({ BatonDate.parseLocal($0, timeZone: task.timeZone) }) else {
+            let zone = try req.principal().timeZone
+            guard let due = form["due_at"].flatMap({ BatonDate.parseLocal($0, timeZone: zone) }) else {
                 throw BatonError.validation("checkpoint_due", "Choose when the checkpoint is.")
             }
             do {

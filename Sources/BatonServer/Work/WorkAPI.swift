@@ -283,7 +283,7 @@ struct WorkAPI {
 
     func history(req: Request) async throws -> ListPage<HistoryEntryDTO> {
         let (task, _) = try await WorkScope.task(id: try taskID(req), for: try req.principal().userID, on: req.reader)
-        return ListPage(data: try await WorkQueries.history(task, in: req.application.modules.events, on: req.reader), nextCursor: nil)
+        return ListPage(data: try await WorkQueries.history(task, in: req.application.modules.events, timeZone: try req.principal().timeZone, on: req.reader), nextCursor: nil)
     }
 
     /// Body: the CSV file itself (text/csv). `?dry_run=true` checks every row and writes nothing.

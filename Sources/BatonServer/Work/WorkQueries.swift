@@ -70,11 +70,11 @@ enum WorkQueries {
                              watcherIds: parts.watchers, subtaskIds: parts.subtasks)
     }
 
-    static func history(_ task: WorkTask, in catalog: EventCatalog, on db: any Database) async throws -> [HistoryEntryDTO] {
+    static func history(_ task: WorkTask, in catalog: EventCatalog, timeZone: String?, on db: any Database) async throws -> [HistoryEntryDTO] {
         let taskID = try task.requireID()
         let events = try await EventRecord.query(on: db)
             .filter(\.$subjectType == "task").filter(\.$subjectID == taskID).sort(\.$id).all().map(\.logged)
-        let sentences = try await EventSentences.describe(events, in: catalog, on: db)
+        let sentences = try await EventSentences.describe(events, in: catalog, timeZone: timeZone, on: db)
         return zip(events, sentences).map { event, sentence in
             HistoryEntryDTO(id: event.id, kind: event.kind, actorId: event.actorId, sentence: sentence,
                             data: event.data, createdAt: event.createdAt)
