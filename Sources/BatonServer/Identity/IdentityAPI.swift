@@ -131,7 +131,9 @@ struct IdentityAPI {
     }
 
     func listMembers(req: Request) async throws -> ListPage<MemberDTO> {
-        ListPage(data: try await IdentityQueries.members(try await req.workspaceAccess(), on: req.reader), nextCursor: nil)
+        let access = try await req.workspaceAccess()
+        return ListPage(data: try await IdentityQueries.members(access, guestPeers: try await req.guestPeers(access), on: req.reader),
+                        nextCursor: nil)
     }
 
     struct MemberPatch: Decodable {
@@ -244,7 +246,9 @@ struct IdentityAPI {
     // MARK: teams
 
     func listTeams(req: Request) async throws -> ListPage<TeamDTO> {
-        ListPage(data: try await IdentityQueries.teams(try await req.workspaceAccess(), on: req.reader), nextCursor: nil)
+        let access = try await req.workspaceAccess()
+        // who is on which team is the team's business, not a guest's
+        return ListPage(data: access.role == .guest ? [] : try await IdentityQueries.teams(access, on: req.reader), nextCursor: nil)
     }
 
     func createTeam(req: Request) async throws -> Response {

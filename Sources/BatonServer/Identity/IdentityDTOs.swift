@@ -32,7 +32,8 @@ struct WorkspaceDTO: Content {
 struct MemberDTO: Content {
     let userId: UUID
     let name: String
-    let email: String
+    /// Nil for a guest reading it: guests see names, not addresses or reporting lines.
+    let email: String?
     let role: Role
     let title: String
     let managerId: UUID?
@@ -100,8 +101,12 @@ enum IdentityQueries {
     }
 
     /// Everyone in the workspace (or just `userID`); deactivated people only for admins.
-    static func members(_ access: WorkspaceAccess, only userID: UUID? = nil, on db: any Database) async throws -> [MemberDTO] {
+    /// `guestPeers`: when a guest asks, the people they work with (InstalledModules.guestPeers); they
+    /// see only those, by name and role, without emails, managers or teams.
+    static func members(_ access: WorkspaceAccess, only userID: UUID? = nil, guestPeers: Set<UUID>? = nil,
+                        on db: any Database) async throws -> [MemberDTO] {
         var query = Tenancy.query(access, Membership.self, on: db).with(\.$user)
+        if let guestPeers { query = query.filter(\.$user.$id ~~ Array(guestPeers)) }
         if !access.role.canAdminister { query = query.filter(\.$deactivatedAt == nil) }
         if let userID { query = query.filter(\.$user.$id == userID) }
         let memberships = try await query.all()
@@ -110,10 +115,11 @@ enum IdentityQueries {
         if let userID { teamRows = teamRows.filter(\.$userID == userID) }
         let rows = teamIDs.isEmpty ? [] : try await teamRows.all()
         let teamsByUser = Dictionary(grouping: rows, by: \.userID).mapValues { $0.map(\.teamID) }
+        let guest = guestPeers != nil
         return memberships.map { membership in
-            MemberDTO(userId: membership.$user.id, name: membership.user.name, email: membership.user.email,
-                      role: membership.role, title: membership.title, managerId: membership.managerID,
-                      teamIds: teamsByUser[membership.$user.id] ?? [], joinedAt: membership.joinedAt,
+            MemberDTO(userId: membership.$user.id, name: membership.user.name, email: guest ? nil : membership.user.email,
+                      role: membership.role, title: membership.title, managerId: guest ? nil : membership.managerID,
+                      teamIds: guest ? [] : teamsByUser[membership.$user.id] ?? [], joinedAt: membership.joinedAt,
                       active: membership.isActive)
         }.sorted { ($0.active ? 0 : 1, $0.name.lowercased()) < ($1.active ? 0 : 1, $1.name.lowercased()) }
     }

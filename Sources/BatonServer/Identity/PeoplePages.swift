@@ -32,7 +32,7 @@ struct PeoplePages: RouteCollection {
         let userId: UUID
         let name: String
         let initials: String
-        let email: String
+        let email: String?
         let title: String
         let role: String
         let managerName: String?
@@ -58,6 +58,8 @@ struct PeoplePages: RouteCollection {
     struct PeopleContext: Encodable {
         let workspaceId: UUID
         let isAdmin: Bool
+        /// Guests see the people on their projects by name and role only.
+        let isGuest: Bool
         let members: [MemberRow]
         let activeCount: Int
         let teams: [TeamRow]
@@ -70,8 +72,8 @@ struct PeoplePages: RouteCollection {
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
-        let members = try await IdentityQueries.members(access, on: req.reader)
-        let teams = try await IdentityQueries.teams(access, on: req.reader)
+        let members = try await IdentityQueries.members(access, guestPeers: try await req.guestPeers(access), on: req.reader)
+        let teams = access.role == .guest ? [] : try await IdentityQueries.teams(access, on: req.reader)
         let names = Dictionary(members.map { ($0.userId, $0.name) }, uniquingKeysWith: { first, _ in first })
         let teamNames = Dictionary(teams.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let active = members.filter(\.active)
@@ -111,7 +113,7 @@ struct PeoplePages: RouteCollection {
         }
         let inviteRole = form["invite_role"] ?? Role.member.rawValue
         var page = Page(title: "People", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "people"),
-                        page: PeopleContext(workspaceId: access.workspaceID, isAdmin: access.role.canAdminister, members: rows,
+                        page: PeopleContext(workspaceId: access.workspaceID, isAdmin: access.role.canAdminister, isGuest: access.role == .guest, members: rows,
                                             activeCount: active.count, teams: teamRows, invitations: invitations,
                                             inviteRoles: grantable.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == inviteRole) }))
         page.errors = errors

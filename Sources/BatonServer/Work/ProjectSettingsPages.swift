@@ -36,6 +36,7 @@ struct ProjectSettingsPages: RouteCollection {
     private func render(_ req: Request, errors: [String: String] = [:], result: ImportResultDTO? = nil,
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let scope = try await scope(req)
+        guard scope.access.role != .guest else { throw BatonError.forbidden("A project's settings are the team's; guests work on their tasks.") }
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let fields = try await CustomField.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
         let rows = try stages.enumerated().map { index, stage in

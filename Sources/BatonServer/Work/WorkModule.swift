@@ -26,6 +26,16 @@ extension BatonModule {
                 .filter(\.$deactivatedAt == nil).count()
             return reports > 0 ? WorkPaths.dashboard : WorkPaths.myWork
         },
+        // a guest works with the people on their projects
+        guestPeers: { workspaceID, guestID, db in
+            let rows = try await PlainSQL.rows(on: db, """
+                SELECT DISTINCT others.user_id FROM project_members AS mine
+                JOIN projects ON projects.id = mine.project_id AND projects.workspace_id = \(bind: workspaceID)
+                JOIN project_members AS others ON others.project_id = mine.project_id
+                WHERE mine.user_id = \(bind: guestID)
+                """)
+            return Set(try rows.map { try $0.decode(column: "user_id", as: UUID.self) })
+        },
         navigation: [
             NavigationEntry(title: "Work", path: WorkPaths.projects, page: "work", order: 20, shortcut: "w"),
             NavigationEntry(title: "My work", path: WorkPaths.myWork, page: "my-work", order: 30),

@@ -213,7 +213,19 @@ struct WorkPages: RouteCollection {
         let (names, everyone) = try await WorkQueries.members(access, on: req.reader)
         let memberships = everyone.filter(\.isActive)
         let managers = Set(memberships.compactMap(\.managerID))
-        let options = memberships.filter { managers.contains($0.$user.id) || $0.$user.id == principal.userID }
+        // only dashboards the viewer may open: their own, and (unless an admin, who sees all) those of managers below them
+        let managerOf = Dictionary(memberships.map { ($0.$user.id, $0.managerID) }, uniquingKeysWith: { first, _ in first })
+        func mayOpen(_ userID: UUID) -> Bool {
+            if access.role.canAdminister || userID == principal.userID { return true }
+            var seen: Set<UUID> = [userID]
+            var above = managerOf[userID] ?? nil
+            while let next = above, seen.insert(next).inserted {
+                if next == principal.userID { return true }
+                above = managerOf[next] ?? nil
+            }
+            return false
+        }
+        let options = memberships.filter { (managers.contains($0.$user.id) || $0.$user.id == principal.userID) && mayOpen($0.$user.id) }
             .sorted { $0.user.name < $1.user.name }
             .map { Option(value: $0.$user.id.uuidString, label: $0.user.name, selected: $0.$user.id == managerID) }
         var context = dashboardContext(access, dashboard, names: names, options: options, isProject: false, now: now)

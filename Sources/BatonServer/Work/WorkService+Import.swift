@@ -97,6 +97,7 @@ extension WorkService {
 
     /// The CSV of a task list: the same columns the import reads, so an export re-imports cleanly.
     static func exportCSV(_ scope: WorkScope.ProjectAccess, query: TaskListQuery, on db: any Database) async throws -> String {
+        guard scope.access.role != .guest else { throw BatonError.forbidden("Guests cannot export a project's tasks.") }
         let stages = try await Stage.query(on: db).filter(\.$projectID == scope.projectID).all()
         let stageNames = Dictionary(stages.compactMap { stage in stage.id.map { ($0, stage.name) } }, uniquingKeysWith: { first, _ in first })
         let fields = try await CustomField.query(on: db).filter(\.$projectID == scope.projectID).sort(\.$position).all()

@@ -21,6 +21,9 @@ struct BatonModule: Sendable {
     /// The page someone lands on in a workspace (after signing in, at `/w/{id}`), or nil to leave
     /// it to an earlier module: the last module listed that offers one wins.
     var landing: (@Sendable (_ workspaceID: UUID, _ userID: UUID, _ db: any Database) async throws -> PagePath?)? = nil
+    /// The people a guest works with in this module (in Work: those on the guest's projects). A
+    /// guest sees only the people some module names here, by name alone.
+    var guestPeers: (@Sendable (_ workspaceID: UUID, _ guestID: UUID, _ db: any Database) async throws -> Set<UUID>)? = nil
     /// Links in the top bar, for pages of a workspace.
     var navigation: [NavigationEntry] = []
     /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds

@@ -34,6 +34,13 @@ struct InstalledModules: Sendable {
     var migrations: [any Migration] { PlatformMigrations.all + list.flatMap(\.migrations) }
     var jobs: [JobDefinition] { PlatformJobs.all + list.flatMap(\.jobs) }
 
+    /// Everyone a guest may see: themselves and whoever any module says they work with.
+    func guestPeers(workspaceID: UUID, guestID: UUID, on db: any Database) async throws -> Set<UUID> {
+        var peers: Set<UUID> = [guestID]
+        for module in list { if let found = try await module.guestPeers?(workspaceID, guestID, db) { peers.formUnion(found) } }
+        return peers
+    }
+
     /// Where `userID` lands in a workspace: the last module's landing page that has one for them.
     func landing(workspaceID: UUID, userID: UUID, on db: any Database) async throws -> String {
         for module in list.reversed() {
@@ -66,5 +73,13 @@ extension Application {
             return modules
         }
         set { storage[ModulesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// For a guest, the people they may see; nil for everyone else (who sees the whole workspace).
+    func guestPeers(_ access: WorkspaceAccess) async throws -> Set<UUID>? {
+        guard access.role == .guest else { return nil }
+        return try await application.modules.guestPeers(workspaceID: access.workspaceID, guestID: access.userID, on: reader)
     }
 }
