@@ -2,6 +2,14 @@
 (function () {
   "use strict";
   var body = document.body;
+  document.documentElement.classList.add("js");
+  // Small screens: the top bar's links fold into a menu.
+  document.querySelectorAll(".menu-toggle").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.closest(".topbar").classList.toggle("menu-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
   var workspaceId = body.getAttribute("data-workspace-id");
 
   // Confirm destructive actions.
@@ -181,8 +189,19 @@
     Object.keys(routes).forEach(function (key) { line(key, routes[key].textContent); });
     line("r", "Profile");
     line("t", "API tokens");
-    help.appendChild(document.createElement("br"));
-    help.appendChild(document.createTextNode("? this help · Esc close"));
+    // keys of their own, on a focused board card
+    [["[", "]", "move the focused card a stage back / on"], ["Enter", null, "open the focused card"],
+     ["?", null, "this help"], ["Esc", null, "close"]].forEach(function (entry) {
+      help.appendChild(document.createElement("br"));
+      [entry[0], entry[1]].forEach(function (key) {
+        if (!key) return;
+        var kbd = document.createElement("kbd");
+        kbd.textContent = key;
+        help.appendChild(kbd);
+        help.appendChild(document.createTextNode(" "));
+      });
+      help.appendChild(document.createTextNode(entry[2]));
+    });
     body.appendChild(help);
   }
 
@@ -283,6 +302,15 @@
     if (event.key === "]") { event.preventDefault(); moveCard(card, step(column, true)); }
     if (event.key === "[") { event.preventDefault(); moveCard(card, step(column, false)); }
     if (event.key === "Enter") { card.querySelector("a").click(); }
+  });
+
+  // Touch: each card's stage choice moves it like a drag (within its swimlane).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.hasAttribute || !select.hasAttribute("data-move-card")) return;
+    var card = select.closest(".task-card");
+    var scope = card.closest(".lane") || document;
+    moveCard(card, scope.querySelector('.column[data-stage-id="' + select.value + '"]'));
   });
 
   // Table: one choice changes the stage; select all. (Headers are links: the server sorts.)

@@ -30,6 +30,9 @@ struct TaskListPages: RouteCollection {
         let overdue: Bool
         let tags: String
         let project: String
+        /// Flagged blocked: every view marks it.
+        let blocked: Bool
+        let awaitingAcceptance: Bool
     }
 
     struct Filters: Encodable {
@@ -94,7 +97,8 @@ struct TaskListPages: RouteCollection {
                 priority: task.priority.rawValue,
                 due: task.dueAt.map { BatonDate.day($0, timeZone: timeZone) } ?? "—",
                 overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now,
-                tags: task.tags.joined(separator: ", "), project: projects[task.projectId] ?? "")
+                tags: task.tags.joined(separator: ", "), project: projects[task.projectId] ?? "",
+                blocked: task.blocked, awaitingAcceptance: task.awaitingAcceptanceSince != nil)
         }
     }
 

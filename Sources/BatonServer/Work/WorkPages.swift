@@ -74,6 +74,9 @@ struct WorkPages: RouteCollection {
         let blocked: Bool
         let handoff: String
         let tags: [String]
+        /// "2/3": ticked or waived acceptance items of all; nil without items.
+        let checklist: String?
+        let awaitingAcceptance: Bool
     }
 
     struct Column: Encodable {
@@ -107,6 +110,24 @@ struct WorkPages: RouteCollection {
         let stageOptions: [Option]
     }
 
+    /// Acceptance items per task: how many are ticked or waived, of how many.
+    static func checklistProgress(of taskIDs: [UUID], on db: any Database) async throws -> [UUID: (done: Int, all: Int)] {
+        guard !taskIDs.isEmpty else { return [:] }
+        var result: [UUID: (done: Int, all: Int)] = [:]
+        for chunk in stride(from: 0, to: taskIDs.count, by: 500).map({ Array(taskIDs[$0..<min($0 + 500, taskIDs.count)]) }) {
+            let rows = try await PlainSQL.rows(on: db, """
+                SELECT task_id, COUNT(*) AS items,
+                       SUM(CASE WHEN checked_at IS NOT NULL OR waived_reason IS NOT NULL THEN 1 ELSE 0 END) AS done
+                FROM checklist_items WHERE task_id IN (\(binds: chunk)) GROUP BY task_id
+                """)
+            for row in rows {
+                result[try row.decode(column: "task_id", as: UUID.self)] =
+                    (try row.decode(column: "done", as: Int?.self) ?? 0, try row.decode(column: "items", as: Int.self))
+            }
+        }
+        return result
+    }
+
     func boardPage(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
         let scope = try await project(req, access)
@@ -116,6 +137,7 @@ struct WorkPages: RouteCollection {
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= req.application.clock.now().addingTimeInterval(-14 * 86_400)) }
             .all()
         let names = try await WorkQueries.members(access, on: req.reader).names
+        let progress = try await Self.checklistProgress(of: tasks.compactMap(\.id), on: req.reader)
         let now = req.application.clock.now()
         let byAssignee = req.queryText("lanes") == "assignee"
         func card(_ task: WorkTask) throws -> Card {
@@ -123,7 +145,8 @@ struct WorkPages: RouteCollection {
             return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
                         initials: Initials.of(assignee ?? ""), due: task.dueAt.map { BatonDate.day($0, timeZone: principal.timeZone) },
                         overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now, priority: task.priority.rawValue,
-                        blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList)
+                        blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList,
+                        checklist: progress[task.id!].map { "\($0.done)/\($0.all)" }, awaitingAcceptance: task.acceptanceRequestedAt != nil)
         }
         func lane(_ name: String, assigneeID: String, tasks: [WorkTask]) throws -> Lane {
             let columns = try stages.map { stage in
