@@ -21,13 +21,18 @@ struct TenancyTests {
             let task = try await a.owner.post("/api/v1/projects/\(projectID)/tasks", ["title": "Hidden", "assignee_id": memberID.uuidString,
                 "brief": ["checklist": ["Item"], "checkpoints": [["title": "CP", "due_at": "2026-12-01T00:00:00Z"]]]])
             let taskID = try #require(task.json["task"]["id"].string)
+            let browserA = PagesTests.Browser(app: app)
+            browserA.cookies[SessionCookie.name] = a.token
+            _ = try await browserA.get("/w/\(a.workspaceID)/people")
+            _ = try await browserA.post("/w/\(a.workspaceID)/projects/\(projectID)/views", ["name": "Mine", "query": "priority=high"])
+            let viewID = try #require(try await SavedView.query(on: app.db).first()?.id?.uuidString)
             let proposal = try await ann.post("/api/v1/tasks/\(taskID)/brief-proposals", ["field": "outcome", "text": "Sharper"])
             let b = try await Org.signUp(app, workspace: "B")
             let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
                        "projectID": projectID, "stageID": stageID, "taskID": taskID,
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),
-                       "proposalID": try #require(proposal.json["id"].string)]
+                       "proposalID": try #require(proposal.json["id"].string), "viewID": viewID]
             let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member",
                                         "version": 1, "text": "x", "question": "x", "body": "x", "checked": true, "status": "on_track",
                                         "due_at": "2026-12-01T00:00:00Z", "stage_ids": [], "task_ids": [], "changes": ["due_at": "2026-12-01T00:00:00Z"],

@@ -46,6 +46,7 @@ public enum WorkEvent: String, EventKinds {
     case taskCompletionReturned = "task.completion_returned"
     case taskCheckpointSelfAssessed = "task.checkpoint_self_assessed"
     case viewSaved = "view.saved"
+    case viewDeleted = "view.deleted"
 
     public var audience: EventAudience {
         switch self {
@@ -59,7 +60,7 @@ public enum WorkEvent: String, EventKinds {
              .taskSubmissionWithdrawn, .taskCompletionAccepted, .taskCompletionReturned, .taskCheckpointSelfAssessed:
             .project
         // a saved view is its owner's
-        case .viewSaved:
+        case .viewSaved, .viewDeleted:
             .involved
         }
     }
@@ -122,6 +123,7 @@ public enum WorkEvent: String, EventKinds {
         case .taskCheckpointSelfAssessed:
             return "\(who) assessed “\(data["checkpoint"] ?? "")” on \(task): \(CheckpointStatus(rawValue: data["status"] ?? "")?.label ?? "?")"
         case .viewSaved: return "\(who) saved the view \(data["name"] ?? "")"
+        case .viewDeleted: return "\(who) deleted the view \(data["name"] ?? "")"
         }
     }
 

@@ -35,7 +35,8 @@ enum DemoWork {
         let ownerAccess = try await Tenancy.access(workspaceID, for: ownerID, on: app.db)
         let reports = people.filter { $0.key != "maya@acme.test" && $0.key != "jordan@client.test" }.map(\.value)
             .sorted { $0.uuidString < $1.uuidString }
-        func at(_ days: Double) { clock?.set(daysAgo: days) }
+        // never in the future: work finished "tomorrow" would count as done today but not on the burn-up
+        func at(_ days: Double) { clock?.set(daysAgo: max(days, 0)) }
 
         at(60)
         let specs = [("Website relaunch", "New marketing site and checkout, live before the spring campaign.", people["daniel@acme.test"]!),

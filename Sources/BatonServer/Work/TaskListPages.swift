@@ -10,6 +10,7 @@ struct TaskListPages: RouteCollection {
         workspace.get(WorkPaths.table.inWorkspace, use: tablePage)
         workspace.post(WorkPaths.bulk.inWorkspace, use: bulk)
         workspace.post(WorkPaths.views.inWorkspace, use: saveView)
+        workspace.post(WorkPaths.deleteView.inWorkspace, use: deleteView)
         workspace.get(WorkPaths.myWork.inWorkspace, use: myWorkPage)
         workspace.get(WorkPaths.calendar.inWorkspace, use: calendarPage)
     }
@@ -81,7 +82,8 @@ struct TaskListPages: RouteCollection {
         let sortOptions: [Option]
         let headers: SortHeaders
         let problem: FilterProblem?
-        let savedViews: [Option]
+        struct ViewChip: Encodable { let id: UUID; let query: String; let name: String; let selected: Bool }
+        let savedViews: [ViewChip]
         let canEdit: Bool
     }
 
@@ -153,7 +155,7 @@ struct TaskListPages: RouteCollection {
             sortOptions: Self.sortChoices.map { Option(value: $0.0.text, label: $0.1, selected: $0.0 == sort) },
             headers: SortHeaders(title: header(.title, "Title"), priority: header(.priority, "Priority"), due: header(.due, "Due")),
             problem: problem,
-            savedViews: views.map { Option(value: $0.query, label: $0.name, selected: $0.query == queryString) },
+            savedViews: try views.map { .init(id: try $0.requireID(), query: $0.query, name: $0.name, selected: $0.query == queryString) },
             canEdit: WorkPermission.canCreateTasks(role: access.role))
         return try await PageRenderer.render("work/table", Page(title: "\(scope.project.name) · Table", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "work"), page: context), for: req, status: problem == nil ? .ok : .unprocessableEntity)
@@ -202,6 +204,13 @@ struct TaskListPages: RouteCollection {
         enum CodingKeys: String, CodingKey {
             case taskIds = "task_ids", stageId = "stage_id", assigneeId = "assignee_id", dueAt = "due_at", query
         }
+    }
+
+    func deleteView(req: Request) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
+        try await req.work.deleteView(scope, viewID: try req.uuidParameter("viewID", label: "View"))
+        return PageRenderer.redirect(req, to: WorkPaths.table.url(access.workspaceID, scope.projectID), notice: "View deleted.")
     }
 
     func saveView(req: Request) async throws -> Response {

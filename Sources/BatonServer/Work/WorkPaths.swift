@@ -8,6 +8,7 @@ enum WorkPaths {
     static let table = PagePath("work.table", "/w/:workspaceID/projects/:projectID/table")
     static let bulk = PagePath("work.bulk", "/w/:workspaceID/projects/:projectID/bulk")
     static let views = PagePath("work.views", "/w/:workspaceID/projects/:projectID/views")
+    static let deleteView = PagePath("work.deleteView", "/w/:workspaceID/projects/:projectID/views/:viewID/delete")
     static let myWork = PagePath("work.myWork", "/w/:workspaceID/my-work")
     static let calendar = PagePath("work.calendar", "/w/:workspaceID/calendar")
 
@@ -37,7 +38,7 @@ enum WorkPaths {
     static let importCSV = PagePath("work.import", "/w/:workspaceID/projects/:projectID/settings/import")
 
     static let all: [PagePath] = [
-        projects, board, quickAdd, projectDashboard, dashboard, table, bulk, views, myWork, calendar,
+        projects, board, quickAdd, projectDashboard, dashboard, table, bulk, views, deleteView, myWork, calendar,
         task, comments, accept, checklist, checklistItem, checkpoints, checkpoint, watchers, subtasks,
         completion, answer, proposals, proposal, waiverRequest, waiverDecision, selfAssessment,
         settings, stages, stage, moveStage, removeStage, fields, importCSV,

@@ -278,6 +278,17 @@ struct WorkService: Sendable {
 
     // MARK: saved views
 
+    /// Only its owner deletes a saved view; anyone else's is not there (404).
+    func deleteView(_ scope: WorkScope.ProjectAccess, viewID: UUID) async throws {
+        try await store.write { ctx in
+            guard let view = try await SavedView.query(on: ctx.db).filter(\.$id == viewID).filter(\.$userID == scope.access.userID)
+                .filter(\.$projectID == scope.projectID).first() else { throw BatonError.notFound("View") }
+            try await view.delete(on: ctx.db)
+            ctx.record(WorkEvent.viewDeleted, workspace: scope.access.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["name": view.name])
+        }
+    }
+
     func saveView(_ scope: WorkScope.ProjectAccess, name rawName: String, query: String) async throws -> SavedView {
         let name = try DisplayText.validate(rawName, label: "View name", max: 60).orFail(field: "name")
         guard query.count <= 2000 else { throw BatonError.validation("query", "The filters are too long to save.") }
