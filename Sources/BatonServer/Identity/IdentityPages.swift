@@ -121,8 +121,18 @@ struct IdentityPages {
                              signInLink: IdentityPaths.login.url() + "?next=" + (here.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
     }
 
+    struct GoneContext: Encodable { let message: String; let accepted: Bool }
+
     func invitePage(req: Request) async throws -> Response {
-        let context = try await inviteContext(req, secret: try req.parameters.require("secret"))
+        let context: InviteContext
+        do {
+            context = try await inviteContext(req, secret: try req.parameters.require("secret"))
+        } catch let error as BatonError where error.status == .gone {
+            // a used link offers sign-in: the person who used it most likely has an account now
+            return try await PageRenderer.render("auth/invite-gone", Page(
+                title: "Invitation used", layout: try await PageRenderer.layout(for: req),
+                page: GoneContext(message: error.message, accepted: error.code == "invitation_accepted")), for: req, status: .gone)
+        }
         return try await PageRenderer.render("auth/invite", Page(title: "Join \(context.workspaceName)",
                                                                   layout: try await PageRenderer.layout(for: req), page: context), for: req)
     }
