@@ -268,7 +268,8 @@ struct WorkAPITests {
         }
     }
 
-    @Test("bulk changes are one transaction: one failing task rolls back all", arguments: TestDatabase.available)
+    @Test("bulk changes are one transaction: a refusing task changes nothing and is named; skip_failing changes the rest",
+          arguments: TestDatabase.available)
     func bulk(db: TestDatabase) async throws {
         try await withBaton(db) { app in
             let work = try await WorkFixture.make(app)
@@ -282,6 +283,15 @@ struct WorkAPITests {
             #expect(failed.json["error"]["message"].string?.contains("“C”") == true)
             #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .done).count() == 0)
             #expect(try await EventRecord.query(on: app.db).count() == eventsBefore)
+            #expect(failed.json["error"]["message"].string?.contains("1 of 3 tasks") == true)
+            // told which refused, the user changes the others
+            let rest = try await work.owner.post("\(work.projectBase)/tasks/bulk", ["task_ids": [a, b, c], "changes": ["stage_id": work.stages["In review"]!.uuidString],
+                                                                                   "skip_failing": true])
+            #expect(rest.status == .ok && rest.json["data"].array.count == 3)
+            let skipped = try await work.owner.post("\(work.projectBase)/tasks/bulk", ["task_ids": [a, b, c], "changes": ["stage_id": done], "skip_failing": true])
+            #expect(skipped.json["data"].array.compactMap { $0["title"].string }.sorted() == ["A", "B"], "\(skipped.body)")
+            #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .done).count() == 2)
+            _ = try await work.owner.post("\(work.projectBase)/tasks/bulk", ["task_ids": [a, b], "changes": ["stage_id": work.stages["To do"]!.uuidString]])
 
             let moved = try await work.owner.post("\(work.projectBase)/tasks/bulk", [
                 "task_ids": [a, b], "changes": ["stage_id": done, "assignee_id": work.memberID.uuidString],
@@ -289,7 +299,7 @@ struct WorkAPITests {
             #expect(moved.status == .ok, "\(moved.body)")
             #expect(moved.json["data"].array.allSatisfy { $0["stage_category"].string == "done" && $0["assignee_id"].uuid == work.memberID })
             let events = try await EventRecord.query(on: app.db).filter(\.$kind == "task.stage_changed").count()
-            #expect(events == 2)
+            #expect(events == 3 + 2 + 2 + 2)
             let other = try await WorkFixture.make(app)
             let foreign = try #require(try await other.task(["title": "X"])["task"]["id"].string)
             #expect(try await work.owner.post("\(work.projectBase)/tasks/bulk", ["task_ids": [a, foreign], "changes": ["stage_id": done]]).errorField == "task_ids")

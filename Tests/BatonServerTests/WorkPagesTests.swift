@@ -138,6 +138,18 @@ struct WorkPagesTests {
             #expect(bulk.status == .seeOther)
             #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .inProgress).count() == 3)
             #expect(try await browser.get(bulk.headers.first(name: .location)!).body.contains("Updated 3 tasks."))
+            // one task refuses Done (an open acceptance item): the table names it, keeps the selection, offers the rest
+            let held = try #require(ids.first)
+            _ = try await WorkService(store: app.store).addChecklistItem(held, by: me, text: "Signed off")
+            form["stage_id"] = stages["Done"]!.uuidString
+            let refused = try await browser.post("\(base)/projects/\(projectID)/bulk", form)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("1 of the selected tasks cannot take this change") && refused.body.contains("Change the other 2"))
+            #expect(refused.body.contains("value=\"\(held)\" aria-label=") && refused.body.contains(" checked>"))
+            #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .done).count() == 0)
+            form["skip_failing"] = "1"
+            #expect(try await browser.post("\(base)/projects/\(projectID)/bulk", form).status == .seeOther)
+            #expect(try await WorkTask.query(on: app.db).filter(\.$stageCategory == .done).count() == 2)
 
             let mine = try await browser.get("\(base)/my-work")
             #expect(mine.body.contains("Alpha") && mine.body.contains("Apollo"))

@@ -34,6 +34,8 @@ struct TaskListPages: RouteCollection {
         /// Flagged blocked: every view marks it.
         let blocked: Bool
         let awaitingAcceptance: Bool
+        /// Ticked in the table (kept after a bulk edit some tasks refused).
+        var selected = false
     }
 
     struct Filters: Encodable {
@@ -85,6 +87,9 @@ struct TaskListPages: RouteCollection {
         struct ViewChip: Encodable { let id: UUID; let query: String; let name: String; let selected: Bool }
         let savedViews: [ViewChip]
         let canEdit: Bool
+        let bulk: BulkProblem?
+        /// The selected tasks that take the change: the confirm form sends them again.
+        let bulkOthers: [UUID]
     }
 
     private func rows(_ tasks: [TaskDTO], stages: [Stage], names: [UUID: String], projects: [UUID: String],
@@ -106,7 +111,20 @@ struct TaskListPages: RouteCollection {
 
     // MARK: table
 
-    func tablePage(req: Request) async throws -> Response {
+    /// A bulk edit some tasks refused: which and why, and the same change for the others.
+    struct BulkProblem: Encodable {
+        struct Failure: Encodable { let id: UUID; let title: String; let message: String }
+        let failures: [Failure]
+        let others: Int
+        let selected: [UUID]
+        let stageId: String
+        let assigneeId: String
+        let dueAt: String
+    }
+
+    func tablePage(req: Request) async throws -> Response { try await tablePage(req, bulk: nil) }
+
+    func tablePage(_ req: Request, bulk: BulkProblem?) async throws -> Response {
         let access = try await req.workspaceAccess()
         let principal = try req.principal()
         let scope = try await WorkScope.project(access, id: try req.uuidParameter("projectID", label: "Project"), on: req.reader)
@@ -138,9 +156,11 @@ struct TaskListPages: RouteCollection {
             return SortHeader(label: label, href: "?" + Self.query(req, replacing: ["sort": next.text]),
                               state: current ? (sort.descending ? "descending" : "ascending") : "none")
         }
+        var tableRows = rows(page.data, stages: stages, names: names, projects: [:], timeZone: principal.timeZone, now: req.application.clock.now())
+        if let bulk { for index in tableRows.indices { tableRows[index].selected = bulk.selected.contains(tableRows[index].id) } }
         let context = TableContext(
             workspaceId: access.workspaceID, projectId: scope.projectID, projectName: scope.project.name,
-            rows: rows(page.data, stages: stages, names: names, projects: [:], timeZone: principal.timeZone, now: req.application.clock.now()),
+            rows: tableRows,
             nextCursor: page.nextCursor, query: queryString, filters: filters,
             assigneeOptions: [Option(value: "", label: "Anyone", selected: filters.assignee.isEmpty),
                               Option(value: "me", label: "Me", selected: filters.assignee == "me"),
@@ -156,9 +176,11 @@ struct TaskListPages: RouteCollection {
             headers: SortHeaders(title: header(.title, "Title"), priority: header(.priority, "Priority"), due: header(.due, "Due")),
             problem: problem,
             savedViews: try views.map { .init(id: try $0.requireID(), query: $0.query, name: $0.name, selected: $0.query == queryString) },
-            canEdit: WorkPermission.canCreateTasks(role: access.role))
+            canEdit: WorkPermission.canCreateTasks(role: access.role), bulk: bulk,
+            bulkOthers: bulk.map { bulk in bulk.selected.filter { id in !bulk.failures.contains { $0.id == id } } } ?? [])
         return try await PageRenderer.render("work/table", Page(title: "\(scope.project.name) · Table", layout: try await PageRenderer.layout(
-            for: req, workspace: access, nav: "work"), page: context), for: req, status: problem == nil ? .ok : .unprocessableEntity)
+            for: req, workspace: access, nav: "work"), page: context), for: req,
+            status: problem == nil && bulk == nil ? .ok : .unprocessableEntity)
     }
 
     static let sortChoices: [(TaskSort, String)] = [
@@ -186,9 +208,16 @@ struct TaskListPages: RouteCollection {
         if !form.stageId.isEmpty { changes.stageID = UUID(uuidString: form.stageId) }
         if form.assigneeId == "none" { changes.assigneeID = .some(nil) } else if let id = UUID(uuidString: form.assigneeId) { changes.assigneeID = .some(id) }
         if !form.dueAt.isEmpty { changes.dueAt = .some(TaskImport.parseDue(form.dueAt)) }
+        let selected = (form.taskIds ?? []).compactMap(UUID.init(uuidString:))
         do {
-            let tasks = try await req.work.bulkUpdate(scope, taskIDs: (form.taskIds ?? []).compactMap(UUID.init(uuidString:)), changes)
-            return PageRenderer.redirect(req, to: back, notice: "Updated \(tasks.count) tasks.")
+            let tasks = try await req.work.bulkUpdate(scope, taskIDs: selected, changes, skipFailing: form.skipFailing == "1")
+            let skipped = selected.count - tasks.count
+            return PageRenderer.redirect(req, to: back, notice: "Updated \(tasks.count) tasks." + (skipped > 0 ? " \(skipped) kept as they were." : ""))
+        } catch let refused as BulkRefused {
+            // the table again, the selection kept, with what refused and a way to change the rest
+            return try await tablePage(req, bulk: .init(failures: refused.failures.map { .init(id: $0.taskID, title: $0.title, message: $0.message) },
+                                                        others: selected.count - refused.failures.count, selected: selected,
+                                                        stageId: form.stageId, assigneeId: form.assigneeId, dueAt: form.dueAt))
         } catch let error as BatonError where error.status == .unprocessableEntity || error.status == .forbidden {
             return PageRenderer.redirect(req, to: back, notice: "Nothing changed: \(error.message)")
         }
@@ -200,9 +229,10 @@ struct TaskListPages: RouteCollection {
         let assigneeId: String
         let dueAt: String
         let query: String
+        let skipFailing: String?
 
         enum CodingKeys: String, CodingKey {
-            case taskIds = "task_ids", stageId = "stage_id", assigneeId = "assignee_id", dueAt = "due_at", query
+            case taskIds = "task_ids", stageId = "stage_id", assigneeId = "assignee_id", dueAt = "due_at", query, skipFailing = "skip_failing"
         }
     }
 

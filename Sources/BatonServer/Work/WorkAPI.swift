@@ -311,7 +311,13 @@ struct WorkAPI {
         let body = try PatchReader.body(req)
         guard let ids = try body.uuids("task_ids") else { throw BatonError.validation("task_ids", "task_ids is required.") }
         guard let changes = try body.objectReader("changes") else { throw BatonError.validation("changes", "changes is required.") }
-        let tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try .bulk(changes))
+        let skip = try body.bool("skip_failing") ?? false
+        let tasks: [WorkTask]
+        do {
+            tasks = try await req.work.bulkUpdate(scope, taskIDs: ids, try .bulk(changes), skipFailing: skip)
+        } catch let refused as BulkRefused {
+            throw BatonError.validation("task_ids", refused.message)
+        }
         return JSONText.response(ListPage(data: try await WorkQueries.dtos(tasks, on: req.reader), nextCursor: nil))
     }
 }

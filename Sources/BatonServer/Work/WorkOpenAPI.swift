@@ -127,6 +127,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
         "TaskRequest": request(taskFields, required: ["title"]),
         "TaskPatch": request(taskFields.merging(["version": integer]) { $1 }, required: ["version"]),
         "BulkRequest": request(["task_ids": ["type": "array", "items": uuid],
+                               "skip_failing": ["type": "boolean", "description": "Change the tasks that take the change; leave those that refuse"],
                                "changes": request(["stage_id": uuid, "assignee_id": nullable(uuid), "due_at": nullable(date)])],
                               required: ["task_ids", "changes"]),
         "QuestionRequest": request(["question": string], required: ["question"]),
