@@ -27,6 +27,21 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Copy buttons (an invitation link): the text of the input they name, with a word that it worked.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    input.select();
+    var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 2000); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    else { document.execCommand("copy"); done(); }
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
+  });
+
   // New people get their browser's time zone (they can change it on their profile).
   document.querySelectorAll("[data-browser-time-zone]").forEach(function (input) {
     try { var zone = Intl.DateTimeFormat().resolvedOptions().timeZone; if (zone) input.value = zone; } catch (e) { /* UTC stays */ }

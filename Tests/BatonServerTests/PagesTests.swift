@@ -168,6 +168,16 @@ struct PagesTests {
             let fragment = try await browser.get("\(base)/activity/items?after=2")
             #expect(fragment.body.contains("invited pia@example.com"))
             #expect(!fragment.body.contains("created the workspace"))
+            // filtered by kind and person; each entry links to its subject where it has a page
+            let project = try await browser.post("\(base)/projects", ["name": "Launch"])
+            #expect(project.status == .seeOther)
+            let work = try await browser.get("\(base)/activity?kind=project")
+            #expect(work.body.contains("created the project Launch") && !work.body.contains("invited pia@example.com"))
+            #expect(work.body.contains("<a href=\"\(base)/projects/"))
+            let ola = try #require(try await User.query(on: app.db).filter(\.$email == "ola@example.com").first()?.id)
+            #expect(try await browser.get("\(base)/activity?person=\(ola)").body.contains("invited pia@example.com"))
+            #expect(!(try await browser.get("\(base)/activity?person=\(UUID())").body.contains("invited pia@example.com")))
+            #expect(try await browser.get("\(base)/activity?kind=%25").status == .unprocessableEntity)
         }
     }
 

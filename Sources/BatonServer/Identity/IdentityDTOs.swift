@@ -171,8 +171,9 @@ enum IdentityQueries {
 
     /// The admins' audit trail (the Activity page): events of the workspace plus account events of
     /// its members, oldest first after the cursor (an event id).
-    static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false,
-                       on db: any Database) async throws -> ListPage<LoggedEvent> {
+    /// `actor` and `kindPrefix` ("task", "task.assigned": a known kind or module prefix) narrow the feed.
+    static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false, actor: UUID? = nil,
+                       kindPrefix: String? = nil, on db: any Database) async throws -> ListPage<LoggedEvent> {
         let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)
         var query = EventRecord.query(on: db).group(.or) { group in
             group.filter(\.$workspaceID == access.workspaceID)
@@ -181,6 +182,12 @@ enum IdentityQueries {
             }
         }
         if let after { query = newestFirst ? query.filter(\.$id < after) : query.filter(\.$id > after) }
+        if let actor { query = query.filter(\.$actorID == actor) }
+        if let kindPrefix, !kindPrefix.isEmpty {
+            query = query.group(.or) { kinds in
+                kinds.filter(\.$kind == kindPrefix).filter(\.$kind, .custom("LIKE"), kindPrefix + ".%")
+            }
+        }
         let rows = try await query.sort(\.$id, newestFirst ? .descending : .ascending).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last?.id.map(String.init) : nil

@@ -222,8 +222,23 @@ struct PeoplePages: RouteCollection {
 
     // MARK: activity
 
-    struct ActivityItem: Encodable { let id: Int; let sentence: String; let when: String; let iso: String; let kind: String }
-    struct ActivityContext: Encodable { let workspaceId: UUID; let items: [ActivityItem]; let olderCursor: Int? }
+    struct ActivityItem: Encodable { let id: Int; let sentence: String; let when: String; let iso: String; let kind: String; let href: String? }
+    struct ActivityContext: Encodable {
+        let workspaceId: UUID
+        let items: [ActivityItem]
+        let olderCursor: Int?
+        var people: [Option] = []
+        var kinds: [Option] = []
+        /// The filters as a query string, for "Older entries".
+        var filterQuery = ""
+    }
+
+    /// The kinds of activity to filter by: each installed module's events, by their first word.
+    private func kindOptions(_ req: Request, selected: String) -> [Option] {
+        let prefixes = Set(req.application.modules.events.kinds.compactMap { $0.split(separator: ".").first.map(String.init) }).sorted()
+        return [Option(value: "", label: "Everything", selected: selected.isEmpty)]
+            + prefixes.map { Option(value: $0, label: $0.capitalized, selected: $0 == selected) }
+    }
 
     private func items(_ req: Request, access: WorkspaceAccess, events: [LoggedEvent]) async throws -> [ActivityItem] {
         let principal = try req.principal()
@@ -232,7 +247,8 @@ struct PeoplePages: RouteCollection {
         return zip(events, sentences).map { event, sentence in
             ActivityItem(id: event.id, sentence: sentence,
                          when: BatonDate.long(event.createdAt, timeZone: principal.timeZone), iso: iso.string(from: event.createdAt),
-                         kind: event.kind)
+                         kind: event.kind,
+                         href: req.application.modules.subjectLink(type: event.subjectType, id: event.subjectId, workspaceID: access.workspaceID))
         }
     }
 
@@ -240,9 +256,28 @@ struct PeoplePages: RouteCollection {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
         let before = try req.cursorParameter("before")
-        let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, on: req.reader)
-        let context = ActivityContext(workspaceId: access.workspaceID, items: try await items(req, access: access, events: page.data),
+        var actor: UUID?
+        if let raw = req.queryText("person"), !raw.isEmpty {
+            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("person", "person must be a member's id.") }
+            actor = id
+        }
+        let kind = req.queryText("kind") ?? ""
+        let known = req.application.modules.events.kinds
+        guard kind.isEmpty || known.contains(kind) || known.contains(where: { $0.hasPrefix(kind + ".") }) else {
+            throw BatonError.validation("kind", "Choose a kind of activity from the list.")
+        }
+        let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, actor: actor, kindPrefix: kind,
+                                                    on: req.reader)
+        var context = ActivityContext(workspaceId: access.workspaceID, items: try await items(req, access: access, events: page.data),
                                       olderCursor: page.nextCursor.flatMap(Int.init))
+        let members = try await IdentityQueries.members(access, on: req.reader)
+        context.people = [Option(value: "", label: "Anyone", selected: actor == nil)]
+            + members.map { Option(value: $0.userId.uuidString, label: $0.name, selected: $0.userId == actor) }
+        context.kinds = kindOptions(req, selected: kind)
+        var filters = URLComponents()
+        filters.queryItems = [actor.map { URLQueryItem(name: "person", value: $0.uuidString) },
+                              kind.isEmpty ? nil : URLQueryItem(name: "kind", value: kind)].compactMap { $0 }
+        context.filterQuery = filters.percentEncodedQuery.map { "&" + $0 } ?? ""
         return try await PageRenderer.render("people/activity", Page(title: "Activity", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "activity"), page: context), for: req)
     }

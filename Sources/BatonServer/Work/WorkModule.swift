@@ -36,6 +36,13 @@ extension BatonModule {
                 """)
             return Set(try rows.map { try $0.decode(column: "user_id", as: UUID.self) })
         },
+        subjectLink: { type, id, workspaceID in
+            switch type {
+            case "task": WorkPaths.task.url(workspaceID, id)
+            case "project": WorkPaths.board.url(workspaceID, id)
+            default: nil
+            }
+        },
         navigation: [
             NavigationEntry(title: "Work", path: WorkPaths.projects, page: "work", order: 20, shortcut: "w"),
             NavigationEntry(title: "My work", path: WorkPaths.myWork, page: "my-work", order: 30),

@@ -24,6 +24,8 @@ struct BatonModule: Sendable {
     /// The people a guest works with in this module (in Work: those on the guest's projects). A
     /// guest sees only the people some module names here, by name alone.
     var guestPeers: (@Sendable (_ workspaceID: UUID, _ guestID: UUID, _ db: any Database) async throws -> Set<UUID>)? = nil
+    /// The page of an event's subject (`task`, `project`, …) this module owns, for the activity feed.
+    var subjectLink: (@Sendable (_ subjectType: String, _ subjectID: UUID, _ workspaceID: UUID) -> String?)? = nil
     /// Links in the top bar, for pages of a workspace.
     var navigation: [NavigationEntry] = []
     /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds

@@ -41,6 +41,12 @@ struct InstalledModules: Sendable {
         return peers
     }
 
+    /// The page an event's subject lives on, from whichever module owns it.
+    func subjectLink(type: String, id: UUID?, workspaceID: UUID) -> String? {
+        guard let id else { return nil }
+        return list.lazy.compactMap { $0.subjectLink?(type, id, workspaceID) }.first
+    }
+
     /// Where `userID` lands in a workspace: the last module's landing page that has one for them.
     func landing(workspaceID: UUID, userID: UUID, on db: any Database) async throws -> String {
         for module in list.reversed() {
