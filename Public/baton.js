@@ -84,18 +84,56 @@
     var typed = Array.prototype.filter.call(form.elements, fieldDirty).map(function (el) {
       return { name: el.name, value: el.value, checked: el.checked, type: el.type };
     });
-    var kept = {};
-    if (!ownSave && typed.length) ["version", "base"].forEach(function (name) { if (form.elements[name]) kept[name] = form.elements[name].value; });
+    var oldVersion = form.elements.version ? form.elements.version.value : null;
+    var oldBase = form.elements.base ? form.elements.base.value : null;
     form.innerHTML = replacement.innerHTML;
     typed.forEach(function (field) {
       var el = form.elements[field.name];
       if (!el) return;
       if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
     });
-    Object.keys(kept).forEach(function (name) { form.elements[name].value = kept[name]; });
+    if (!ownSave && typed.length && oldBase !== null && form.elements.base) {
+      // the fields being typed in keep what they were based on (so the server sees a clash, if
+      // any); every other field takes the refreshed value as its base, so it is never posted as an edit
+      var fresh = parseBase(form.elements.base.value), old = parseBase(oldBase);
+      typed.forEach(function (field) { if (old.hasOwnProperty(field.name)) fresh[field.name] = old[field.name]; });
+      form.elements.base.value = Object.keys(fresh).sort().map(function (key) { return key + "=" + fresh[key]; }).join("&");
+      if (form.elements.version) form.elements.version.value = oldVersion;
+    }
     markUnsaved();
   }
+  function parseBase(text) {
+    var result = {};
+    text.split("&").forEach(function (pair) { var at = pair.indexOf("="); if (at > 0) result[pair.slice(0, at)] = pair.slice(at + 1); });
+    return result;
+  }
 
+  // What was typed into a region's forms, by form (its action and place among same-action forms).
+  function formKey(region, form) {
+    var action = form.getAttribute("action");
+    var same = Array.prototype.filter.call(region.querySelectorAll("form"), function (f) { return f.getAttribute("action") === action; });
+    return action + "#" + same.indexOf(form);
+  }
+  function captureTyping(region, except) {
+    var drafts = {};
+    Array.prototype.forEach.call(region.querySelectorAll("form"), function (form) {
+      if (form === except || !formDirty(form)) return;
+      drafts[formKey(region, form)] = Array.prototype.filter.call(form.elements, fieldDirty)
+        .map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
+    });
+    return drafts;
+  }
+  function restoreTyping(region, drafts) {
+    Array.prototype.forEach.call(region.querySelectorAll("form"), function (form) {
+      (drafts[formKey(region, form)] || []).forEach(function (field) {
+        var el = form.elements[field.name];
+        if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
+        if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
+      });
+    });
+  }
+
+  var sentFields = [];
   function swapRegions(next, submitted, ok) {
     document.querySelectorAll("[data-live-region]").forEach(function (region) {
       var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
@@ -106,7 +144,11 @@
       var typing = region.contains(focused) && focused !== document.body && !(focused.classList && focused.classList.contains("task-card"));
       if (!holdsSubmitted && (typing || regionDirty(region))) return;
       var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
+      // a refused form keeps what was typed into it; its neighbours always keep theirs
+      var drafts = holdsSubmitted ? captureTyping(region, ok ? submitted : null) : {};
+      if (holdsSubmitted && !ok) drafts[formKey(region, submitted)] = sentFields;
       region.innerHTML = replacement.innerHTML;
+      restoreTyping(region, drafts);
       paintSwatches(region);
       if (focusedTask) {
         var again = region.querySelector('[data-task-id="' + focusedTask + '"]');
@@ -124,30 +166,27 @@
     form.setAttribute("aria-busy", "true");
     var sent = Array.prototype.filter.call(form.elements, function (el) { return el.name && el.type !== "hidden"; })
       .map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
-    var regionName = (form.closest("[data-live-region]") || form).getAttribute("data-live-region");
-    var action = form.getAttribute("action");
     fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
-      .then(function (response) { return response.text().then(function (html) { return { ok: response.ok, html: html }; }); })
+      .then(function (response) { return response.text().then(function (html) { return { ok: response.ok, html: html, url: response.url }; }); })
       .then(function (reply) {
         form.removeAttribute("aria-busy");
         var next = new DOMParser().parseFromString(reply.html, "text/html");
-        if (!next.querySelector("[data-live-region]")) { leaving = true; form.submit(); return; }
+        // the answer is another page: a refusal is shown here, anything else (signed out, say) is
+        // followed; the post is never sent twice
+        if (!next.querySelector("[data-live-region]")) {
+          var main = next.querySelector("main");
+          if (!reply.ok) { toast(main ? main.textContent.trim().replace(/\s+/g, " ").slice(0, 300) : "Not saved."); return; }
+          leaving = true; location.href = reply.url || location.href; return;
+        }
+        sentFields = sent;
         swapRegions(next, form, reply.ok);
         var notice = next.querySelector(".notice");
         if (reply.ok && notice) toast(notice.textContent);
         if (reply.ok) return;
-        // refused: the same form, re-rendered with its message, gets back what was typed into it
-        var region = document.querySelector('[data-live-region="' + regionName + '"]');
-        var again = region && (region.getAttribute("action") === action ? region : region.querySelector('form[action="' + action + '"]'));
-        if (again && again !== region) sent.forEach(function (field) {
-          var el = again.elements[field.name];
-          if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
-          if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
-        });
         var invalid = document.querySelector('[aria-invalid="true"]') || document.querySelector("[role=alert]");
         if (invalid) { if (invalid.focus) invalid.focus(); invalid.scrollIntoView({ block: "center" }); }
       })
-      .catch(function () { form.removeAttribute("aria-busy"); leaving = true; form.submit(); });
+      .catch(function () { form.removeAttribute("aria-busy"); toast("Not saved: Baton could not be reached. Your text is still here; try again."); });
   });
 
   // Close menus when clicking elsewhere or pressing Escape.

@@ -140,6 +140,38 @@ struct DelegationAPITests {
         }
     }
 
+    @Test("handing back does not make the assignee the delegator; a bystander cannot take work out of review; a stage's own change cannot finish unaccepted work",
+          arguments: TestDatabase.available)
+    func noSideDoors(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let (_, lena) = try await work.org.addMember("Lena Other")
+            // hand back: the owner holds their task again, and Tom gains nothing
+            let back = try await Self.delegated(work)
+            let handed = try await work.member.patch("/api/v1/tasks/\(back.id)", ["version": 1, "assignee_id": work.org.ownerID.uuidString])
+            #expect(handed.json["task"]["delegator_id"].uuid == work.org.ownerID, "\(handed.body)")
+            #expect(try await work.member.patch("/api/v1/tasks/\(back.id)", ["version": 2, "brief": ["outcome": "Mine"]]).status == .forbidden)
+            #expect(try await work.member.patch("/api/v1/tasks/\(back.id)", ["version": 2, "assignee_id": work.memberID.uuidString]).status == .forbidden)
+            // a submission waits in review; a bystander cannot move it out
+            let task = try await Self.delegated(work)
+            let base = "/api/v1/tasks/\(task.id)"
+            for item in task.items { _ = try await work.member.patch("\(base)/checklist/\(item)", ["checked": true]) }
+            var version = try #require(try await work.member.get(base).json["task"]["version"].int)
+            version = try #require(try await work.member.patch(base, ["version": version, "stage_id": work.stages["Done"]!.uuidString]).json["task"]["version"].int)
+            #expect(try await lena.patch(base, ["version": version, "stage_id": work.stages["In progress"]!.uuidString]).status == .forbidden)
+            // making the review stage done, or removing it into Done, does not accept it
+            let review = work.stages["In review"]!.uuidString
+            let made = try await work.owner.send(.PATCH, "\(work.projectBase)/stages/\(review)", ["category": "done"])
+            #expect(made.status == .unprocessableEntity && made.json["error"]["message"].string?.contains("“Launch page”") == true, "\(made.body)")
+            let removed = try await work.owner.delete("\(work.projectBase)/stages/\(review)?move_to=\(work.stages["Done"]!.uuidString)")
+            #expect(removed.status == .unprocessableEntity, "\(removed.body)")
+            #expect(try await work.owner.get(base).json["task"]["stage_category"].string == "in_progress")
+            // removing it into another stage takes the task out of review
+            #expect(try await work.owner.delete("\(work.projectBase)/stages/\(review)?move_to=\(work.stages["In progress"]!.uuidString)").status == .noContent)
+            #expect(try await work.owner.get(base).json["task"]["awaiting_acceptance_since"].isNull)
+        }
+    }
+
     @Test("proposals, waiver requests, self-assessments and answers: each side does its part, each is an event",
           arguments: TestDatabase.available)
     func conversation(db: TestDatabase) async throws {

@@ -35,6 +35,7 @@ struct GuestVisibilityTests {
             #expect(!people.body.contains("@example.com") && !people.body.contains("Lena Novak") && !people.body.contains("Teams</h2>"))
             #expect(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)/settings").status == .forbidden)
             #expect(!(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)").body.contains(">Settings</a>")))
+            #expect(!(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)/table").body.contains("Lena Novak")))
             // a member still sees everyone, with emails
             #expect(try await work.member.get("\(work.org.base)/members").body.contains("@example.com"))
         }

@@ -9,16 +9,17 @@ struct DelegationStanding: Sendable {
     let delegatorID: UUID?
     let assigneeID: UUID?
 
-    /// A task no one handed over (unassigned, or held by whoever assigned it) has no brief to
-    /// protect: whoever may change it stands as its delegator. On a delegated task the assignee is
-    /// the assignee even when they lead the project or administer the workspace.
+    /// An unassigned task is the team's: whoever may change it stands as its delegator. A task
+    /// someone holds is theirs (and the project lead's and admins'): on a delegated one the
+    /// assignee is the assignee even when they lead the project or administer the workspace; on one
+    /// its holder assigned themselves (or had handed back) the holder stands as its delegator.
     init(_ task: WorkTask, _ scope: WorkScope.ProjectAccess) {
         let userID = scope.access.userID
         delegatorID = task.delegatorID
         assigneeID = task.assigneeID
         level = task.delegationLevel.flatMap(DelegationLevel.init(rawValue:))
-        if !task.isDelegated || userID == task.delegatorID { party = .delegator }
-        else if userID == task.assigneeID { party = .assignee }
+        if task.assigneeID == nil || userID == task.delegatorID { party = .delegator }
+        else if userID == task.assigneeID { party = task.isDelegated ? .assignee : .delegator }
         else { party = scope.canManage ? .delegator : .other }
     }
 

@@ -156,14 +156,13 @@ struct TaskApplier {
     /// The person who makes an assignment is its delegator; the new assignee has to accept again.
     private mutating func setAssignee(_ change: UUID??) async throws {
         guard let assignee = change, assignee != task.assigneeID else { return }
-        if !isNew {
-            let handingBack = standing.party == .assignee && assignee == task.delegatorID
-            try await standing.require(handingBack ? .handBack : .reassign, on: ctx.db)
-        }
+        let handingBack = !isNew && standing.party == .assignee && assignee == task.delegatorID
+        if !isNew { try await standing.require(handingBack ? .handBack : .reassign, on: ctx.db) }
         if let userID = assignee { try await requireMember(userID, field: "assignee_id") }
         let from = task.assigneeID
         task.assigneeID = assignee
-        task.delegatorID = assignee == nil ? task.delegatorID : actor
+        // handed back, the task is its delegator's again: the assignee does not become its delegator
+        task.delegatorID = assignee == nil || handingBack ? task.delegatorID : actor
         task.handoffAcceptedAt = nil
         task.clarificationRequestedAt = nil
         record(WorkEvent.taskAssigned, ["from": from?.uuidString ?? "", "to": assignee?.uuidString ?? "",

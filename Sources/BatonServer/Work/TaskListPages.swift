@@ -146,7 +146,9 @@ struct TaskListPages: RouteCollection {
         let filters = Filters(assignee: param("assignee"), delegator: param("delegator"), stage: param("stage"), priority: param("priority"),
                               tag: param("tag"), dueAfter: param("due_after"), dueBefore: param("due_before"),
                               field: param("field"), fieldValue: param("field_value"))
-        let active = members.filter(\.isActive).sorted { $0.user.name < $1.user.name }
+        let peers = try await req.guestPeers(access)
+        let active = members.filter { member in member.isActive && (peers?.contains(member.$user.id) ?? true) }
+            .sorted { $0.user.name < $1.user.name }
         let views = try await SavedView.query(on: req.reader).filter(\.$userID == principal.userID)
             .filter(\.$projectID == scope.projectID).sort(\.$name).all()
         let queryString = Self.query(req, replacing: [:])

@@ -129,7 +129,10 @@ struct TaskPages: RouteCollection {
         let detail = try await WorkQueries.detail(task, on: req.reader)
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
         let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
-        let members = memberships.filter(\.isActive).sorted { $0.user.name < $1.user.name }
+        // a guest picks (and is shown) only the people on their projects
+        let peers = try await req.guestPeers(access)
+        let members = memberships.filter { member in member.isActive && (peers?.contains(member.$user.id) ?? true) }
+            .sorted { $0.user.name < $1.user.name }
         let comments = try await TaskComment.query(on: req.reader).filter(\.$taskID == task.requireID()).sort(\.$createdAt).all()
         let history = try await WorkQueries.history(task, in: req.application.modules.events, timeZone: principal.timeZone, on: req.reader)
         let rights = detail.brief.decisionRights

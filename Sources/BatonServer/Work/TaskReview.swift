@@ -11,6 +11,11 @@ enum TaskReview {
                      actor: UUID, ctx: WriteContext) async throws {
         let completing = target.category == .done && task.stageCategory != .done
         guard completing else {
+            // out of review, or reopened: the two sides' call, not a bystander's
+            let reopening = task.stageCategory == .done && target.category != .done
+            if standing.party == .other, task.acceptanceRequestedAt != nil || reopening {
+                try await standing.require(.reviewCompletion, on: ctx.db)
+            }
             if task.acceptanceRequestedAt != nil { withdraw(task, actor: actor, ctx: ctx) }
             try await WorkService.moveStage(task, from: current, to: target, actor: actor, ctx: ctx)
             return
@@ -23,6 +28,24 @@ enum TaskReview {
             try await WorkService.moveStage(task, from: current, to: target, actor: actor, ctx: ctx)
             if accepting { accepted(task, actor: actor, ctx: ctx) }
         }
+    }
+
+    /// A stage's own change (made done, or removed into a done stage) may not finish delegated work
+    /// whose delegator has not accepted it: those tasks are named and nothing changes.
+    static func requireStageChangeMayComplete(_ tasks: [WorkTask], scope: WorkScope.ProjectAccess) throws {
+        let held = tasks.filter { task in
+            task.stageCategory != .done
+                && (task.acceptanceRequestedAt != nil || DelegationStanding(task, scope).decide(.complete) != .allowed)
+        }
+        guard !held.isEmpty else { return }
+        let names = held.prefix(5).map { "“\($0.title)”" }.joined(separator: ", ") + (held.count > 5 ? " and \(held.count - 5) more" : "")
+        throw BatonError.validation("stage_id", "\(names) \(held.count == 1 ? "waits" : "wait") for the delegator’s acceptance: "
+            + "accept \(held.count == 1 ? "it" : "them") from the task or move \(held.count == 1 ? "it" : "them") out first.")
+    }
+
+    /// A stage's own change moving a waiting task anywhere but done takes it out of review.
+    static func settleStageMove(_ task: WorkTask, to target: Stage, actor: UUID, ctx: WriteContext) {
+        if task.acceptanceRequestedAt != nil, target.category != .done { withdraw(task, actor: actor, ctx: ctx) }
     }
 
     /// The stage a submission waits in: the last in-progress stage before the done stage asked

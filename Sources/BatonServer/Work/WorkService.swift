@@ -146,7 +146,7 @@ struct WorkService: Sendable {
             if let category = input.category, category != stage.category {
                 try Self.requireAnotherDoneStage(besides: stage, among: stages, field: "category")
                 data["category"] = category.rawValue
-                try await Self.recategorize(stage, to: category, actor: scope.access.userID, ctx: ctx)
+                try await Self.recategorize(stage, to: category, scope: scope, ctx: ctx)
             }
             try await stage.save(on: ctx.db)
             ctx.record(WorkEvent.stageUpdated, workspace: scope.access.workspaceID, actor: scope.access.userID,
@@ -158,7 +158,9 @@ struct WorkService: Sendable {
     /// A stage's tasks follow its new category one by one, as if each had been moved: each gets
     /// its event, version and completion time, and a stage becomes done only if every task in it
     /// may be done (otherwise 422 saying how many may not, and which items hold them).
-    private static func recategorize(_ stage: Stage, to category: StageCategory, actor: UUID, ctx: WriteContext) async throws {
+    private static func recategorize(_ stage: Stage, to category: StageCategory, scope: WorkScope.ProjectAccess,
+                                     ctx: WriteContext) async throws {
+        let actor = scope.access.userID
         let before = Stage()
         before.id = stage.id
         before.name = stage.name
@@ -166,6 +168,7 @@ struct WorkService: Sendable {
         stage.category = category
         let tasks = try await PlainSQL.all(WorkTask.self, on: ctx.db, "SELECT * FROM tasks WHERE stage_id = \(bind: try stage.requireID())")
         if category == .done {
+            try TaskReview.requireStageChangeMayComplete(tasks, scope: scope)
             var held: [(title: String, items: [String])] = []
             for task in tasks where task.stageCategory != .done {
                 let open = try await openAcceptanceItems(of: try task.requireID(), ctx: ctx)
@@ -212,9 +215,12 @@ struct WorkService: Sendable {
                 guard let target = stages.first(where: { $0.id == moveTo && $0.id != stageID }) else {
                     throw BatonError.validation("move_to", "Choose another stage of this project.")
                 }
+                // into a done stage only what may be done: items checked or waived, and accepted where the level asks
+                if target.category == .done { try TaskReview.requireStageChangeMayComplete(tasks, scope: scope) }
                 for task in tasks {
                     let readAtVersion = task.version
-                    try await Self.moveStage(task, from: stage, to: target, actor: scope.access.userID, ctx: ctx, enforceChecklist: false)
+                    try await Self.moveStage(task, from: stage, to: target, actor: scope.access.userID, ctx: ctx, field: "move_to")
+                    TaskReview.settleStageMove(task, to: target, actor: scope.access.userID, ctx: ctx)
                     try await GuardedTaskSave.saveNextVersion(task, readAtVersion: readAtVersion, ctx: ctx)
                 }
             }
