@@ -4,6 +4,7 @@ public enum IdentityEvent: String, EventKinds {
     case workspaceRenamed = "workspace.renamed"
     case memberInvited = "member.invited"
     case invitationRevoked = "invitation.revoked"
+    case invitationLinkRenewed = "invitation.link_renewed"
     case invitationExpired = "invitation.expired"
     case memberJoined = "member.joined"
     case memberRoleChanged = "member.role_changed"
@@ -28,7 +29,7 @@ public enum IdentityEvent: String, EventKinds {
         case .workspaceCreated, .workspaceRenamed, .memberJoined, .memberRoleChanged, .memberManagerChanged,
              .memberTitleChanged, .memberDeactivated, .memberReactivated, .teamCreated, .teamMemberAdded, .teamMemberRemoved:
             .team
-        case .memberInvited, .invitationRevoked, .invitationExpired, .profileUpdated, .passwordChanged, .passwordReset,
+        case .memberInvited, .invitationRevoked, .invitationLinkRenewed, .invitationExpired, .profileUpdated, .passwordChanged, .passwordReset,
              .tokenCreated, .tokenRevoked, .signedIn, .signedOut:
             .involved
         }
@@ -41,6 +42,7 @@ public enum IdentityEvent: String, EventKinds {
         case .workspaceRenamed: return "\(who) renamed the workspace to \(data["name"] ?? "")"
         case .memberInvited: return "\(who) invited \(data["email"] ?? "someone") as \(data["role"] ?? "member")"
         case .invitationRevoked: return "\(who) revoked the invitation for \(data["email"] ?? "someone")"
+        case .invitationLinkRenewed: return "\(who) made a new link for the invitation of \(data["email"] ?? "someone") (the old one stopped working)"
         case .invitationExpired: return "The invitation for \(data["email"] ?? "someone") expired"
         case .memberJoined: return "\(person) joined as \(data["role"] ?? "member")"
         case .memberRoleChanged: return "\(who) changed \(line.owner) role from \(data["from"] ?? "?") to \(data["to"] ?? "?")"

@@ -16,6 +16,7 @@ enum IdentityPaths {
     static let people = PagePath("identity.people", "/w/:workspaceID/people")
     static let invitations = PagePath("identity.invitations", "/w/:workspaceID/invitations")
     static let revokeInvitation = PagePath("identity.revokeInvitation", "/w/:workspaceID/invitations/:invitationID/revoke")
+    static let renewInvitation = PagePath("identity.renewInvitation", "/w/:workspaceID/invitations/:invitationID/new-link")
     static let member = PagePath("identity.member", "/w/:workspaceID/members/:userID")
     static let deactivate = PagePath("identity.deactivate", "/w/:workspaceID/members/:userID/deactivate")
     static let reactivate = PagePath("identity.reactivate", "/w/:workspaceID/members/:userID/reactivate")
@@ -27,7 +28,7 @@ enum IdentityPaths {
 
     static let all: [PagePath] = [
         home, login, signup, logout, invite, profile, password, tokens, revokeToken, newWorkspace, workspaces,
-        workspace, people, invitations, revokeInvitation, member, deactivate, reactivate, teams, teamMembers,
+        workspace, people, invitations, revokeInvitation, renewInvitation, member, deactivate, reactivate, teams, teamMembers,
         removeFromTeam, activity, activityItems,
     ]
 }

@@ -66,6 +66,26 @@ extension IdentityService {
         }
     }
 
+    /// A pending invitation's link is shown once (only its hash is kept): to share it again, a new
+    /// link replaces it and the old one stops working.
+    func renewInvitationLink(_ access: WorkspaceAccess, id: UUID) async throws -> CreatedInvitation {
+        try access.requireAdmin()
+        let secret = Secret.generate()
+        let acceptURL = "\(publicBaseURL)/invite/\(secret)"
+        return try await store.write { ctx in
+            let invitation = try await Tenancy.find(access, Invitation.self, id: id, on: ctx.db, label: "Invitation")
+            guard invitation.state(now: ctx.now) == .pending else {
+                throw BatonError.conflict(nil, "This invitation is \(invitation.state(now: ctx.now).rawValue), not pending.")
+            }
+            invitation.tokenHash = Secret.hash(secret)
+            try await invitation.save(on: ctx.db)
+            try await InvitationJobs.forgetLink(of: id, ctx: ctx)
+            ctx.record(IdentityEvent.invitationLinkRenewed, workspace: access.workspaceID, actor: access.userID, subject: .invitation(id),
+                       data: ["email": invitation.email])
+            return CreatedInvitation(invitation: invitation, acceptURL: acceptURL)
+        }
+    }
+
     /// Looks up an invitation by the secret in its link; 404 when unknown, 410 when no longer usable.
     func pendingInvitation(secret: String, on db: any Database) async throws -> (Invitation, Workspace) {
         guard let invitation = try await Invitation.query(on: db).filter(\.$tokenHash == Secret.hash(secret)).first(),

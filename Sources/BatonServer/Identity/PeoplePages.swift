@@ -14,6 +14,7 @@ struct PeoplePages: RouteCollection {
         workspace.get(IdentityPaths.people.inWorkspace, use: peoplePage)
         workspace.post(IdentityPaths.invitations.inWorkspace, use: invite)
         workspace.post(IdentityPaths.revokeInvitation.inWorkspace, use: revokeInvitation)
+        workspace.post(IdentityPaths.renewInvitation.inWorkspace, use: renewInvitation)
         workspace.post(IdentityPaths.member.inWorkspace, use: updateMember)
         workspace.post(IdentityPaths.deactivate.inWorkspace, use: deactivate)
         workspace.post(IdentityPaths.reactivate.inWorkspace, use: reactivate)
@@ -152,6 +153,14 @@ struct PeoplePages: RouteCollection {
         try await act(req, errorKey: { _ in "invitations" }) { access in
             try await req.identity.revokeInvitation(access, id: try req.uuidParameter("invitationID", label: "Invitation"))
             return back(req, access, notice: "Invitation revoked.")
+        }
+    }
+
+    func renewInvitation(req: Request) async throws -> Response {
+        try await act(req, errorKey: { _ in "invitations" }) { access in
+            let renewed = try await req.identity.renewInvitationLink(access, id: try req.uuidParameter("invitationID", label: "Invitation"))
+            return back(req, access, notice: "A new link for \(renewed.invitation.email); the old one no longer works. Share this one:",
+                        link: renewed.acceptURL)
         }
     }
 
