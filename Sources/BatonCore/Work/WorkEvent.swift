@@ -5,6 +5,8 @@ import Foundation
 public enum WorkEvent: String, EventKinds {
     case projectCreated = "project.created"
     case projectUpdated = "project.updated"
+    case projectArchived = "project.archived"
+    case projectRestored = "project.restored"
     case projectMemberAdded = "project.member_added"
     case projectMemberRemoved = "project.member_removed"
     case stageCreated = "stage.created"
@@ -50,7 +52,7 @@ public enum WorkEvent: String, EventKinds {
 
     public var audience: EventAudience {
         switch self {
-        case .projectCreated, .projectUpdated, .projectMemberAdded, .projectMemberRemoved, .stageCreated, .stageUpdated,
+        case .projectCreated, .projectUpdated, .projectArchived, .projectRestored, .projectMemberAdded, .projectMemberRemoved, .stageCreated, .stageUpdated,
              .stageRemoved, .stagesReordered, .fieldCreated, .tasksImported, .taskCreated, .taskAssigned, .taskStageChanged,
              .taskDueChanged, .taskUpdated, .taskBlocked, .taskUnblocked, .taskBriefUpdated, .taskHandoffAccepted,
              .taskClarificationRequested, .taskChecklistItemAdded, .taskChecklistChecked, .taskChecklistUnchecked,
@@ -73,6 +75,8 @@ public enum WorkEvent: String, EventKinds {
         switch self {
         case .projectCreated: return "\(who) created the project \(data["name"] ?? "")"
         case .projectUpdated: return "\(who) changed the project’s \(data["field"] ?? "settings")"
+        case .projectArchived: return "\(who) archived the project \(data["name"] ?? "")"
+        case .projectRestored: return "\(who) restored the project \(data["name"] ?? "")"
         case .projectMemberAdded: return "\(who) added \(line.person("user_id")) to \(data["project"] ?? "a project")"
         case .projectMemberRemoved: return "\(who) removed \(line.person("user_id")) from \(data["project"] ?? "a project")"
         case .stageCreated: return "\(who) added the stage \(data["name"] ?? "")"

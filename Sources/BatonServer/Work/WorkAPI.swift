@@ -14,6 +14,8 @@ struct WorkAPI {
         project.get(use: showProject)
         project.patch(use: updateProject)
         project.post("members", use: addProjectMember)
+        project.post("archive", use: archiveProject)
+        project.post("restore", use: restoreProject)
         project.post("stages", use: createStage)
         project.put("stages", "order", use: reorderStages)
         project.patch("stages", ":stageID", use: updateStage)
@@ -129,6 +131,15 @@ struct WorkAPI {
         _ = try await req.work.updateProject(scope, name: try body.string("name"), description: try body.string("description"),
                                              leadID: try body.uuid("lead_id"))
         return try await WorkQueries.project(try await projectScope(req), on: req.reader)
+    }
+
+    func archiveProject(req: Request) async throws -> ProjectDTO { try await setArchived(req, true) }
+    func restoreProject(req: Request) async throws -> ProjectDTO { try await setArchived(req, false) }
+
+    private func setArchived(_ req: Request, _ archived: Bool) async throws -> ProjectDTO {
+        var scope = try await projectScope(req)
+        scope = WorkScope.ProjectAccess(access: scope.access, project: try await req.work.setProjectArchived(scope, archived), projectID: scope.projectID)
+        return try await WorkQueries.project(scope, on: req.reader)
     }
 
     func addProjectMember(req: Request) async throws -> ProjectDTO {

@@ -44,6 +44,7 @@ struct ProjectDTO: Content {
     let stages: [StageDTO]
     let fields: [FieldDTO]
     let createdAt: Date
+    var archivedAt: Date? = nil
 }
 
 struct TaskDTO: Content {

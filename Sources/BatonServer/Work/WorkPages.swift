@@ -8,6 +8,8 @@ struct WorkPages: RouteCollection {
     func boot(routes workspace: any RoutesBuilder) throws {
         workspace.get(WorkPaths.projects.inWorkspace, use: projectsPage)
         workspace.post(WorkPaths.projects.inWorkspace, use: createProject)
+        workspace.post(WorkPaths.archiveProject.inWorkspace, use: archiveProject)
+        workspace.post(WorkPaths.restoreProject.inWorkspace, use: restoreProject)
         workspace.get(WorkPaths.board.inWorkspace, use: boardPage)
         workspace.post(WorkPaths.quickAdd.inWorkspace, use: quickAddTask)
         workspace.get(WorkPaths.projectDashboard.inWorkspace, use: projectDashboardPage)
@@ -27,6 +29,8 @@ struct WorkPages: RouteCollection {
         let workspaceId: UUID
         let projects: [Row]
         let canCreate: Bool
+        /// Archived projects, shown to those who may restore them (their leads and admins).
+        var archived: [Row] = []
     }
 
     private func projectsPage(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
@@ -39,14 +43,33 @@ struct WorkPages: RouteCollection {
             rows.append(.init(id: try project.requireID(), name: project.name, description: project.description, open: open,
                               lead: project.leadID.flatMap { names[$0] } ?? "—"))
         }
-        var page = Page(title: "Projects", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"),
-                        page: ProjectsContext(workspaceId: access.workspaceID, projects: rows, canCreate: access.role != .guest))
+        var context = ProjectsContext(workspaceId: access.workspaceID, projects: rows, canCreate: access.role != .guest)
+        context.archived = try await WorkQueries.projects(access, archived: true, on: req.reader)
+            .filter { WorkPermission.canManageProject(role: access.role, isLead: $0.leadID == access.userID) }
+            .map { .init(id: try $0.requireID(), name: $0.name, description: $0.description, open: 0, lead: $0.leadID.flatMap { names[$0] } ?? "—") }
+        var page = Page(title: "Projects", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"), page: context)
         page.errors = errors
         page.form = form
         return try await PageRenderer.render("work/projects", page, for: req, status: status)
     }
 
     func projectsPage(req: Request) async throws -> Response { try await projectsPage(req) }
+
+    func archiveProject(req: Request) async throws -> Response { try await setArchived(req, true) }
+    func restoreProject(req: Request) async throws -> Response { try await setArchived(req, false) }
+
+    private func setArchived(_ req: Request, _ archived: Bool) async throws -> Response {
+        let access = try await req.workspaceAccess()
+        let scope = try await project(req, access)
+        do {
+            let project = try await req.work.setProjectArchived(scope, archived)
+            return archived
+                ? PageRenderer.redirect(req, to: WorkPaths.projects.url(access.workspaceID), notice: "Archived \(project.name). Restore it from the list below.")
+                : PageRenderer.redirect(req, to: WorkPaths.board.url(access.workspaceID, scope.projectID), notice: "Restored \(project.name).")
+        } catch let error as BatonError where error.status == .conflict {
+            return PageRenderer.redirect(req, to: WorkPaths.projects.url(access.workspaceID), notice: error.message)
+        }
+    }
 
     func createProject(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()

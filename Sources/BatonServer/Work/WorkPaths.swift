@@ -36,11 +36,13 @@ enum WorkPaths {
     static let removeStage = PagePath("work.removeStage", "/w/:workspaceID/projects/:projectID/settings/stages/:stageID/remove")
     static let fields = PagePath("work.fields", "/w/:workspaceID/projects/:projectID/settings/fields")
     static let importCSV = PagePath("work.import", "/w/:workspaceID/projects/:projectID/settings/import")
+    static let archiveProject = PagePath("work.archiveProject", "/w/:workspaceID/projects/:projectID/archive")
+    static let restoreProject = PagePath("work.restoreProject", "/w/:workspaceID/projects/:projectID/restore")
 
     static let all: [PagePath] = [
         projects, board, quickAdd, projectDashboard, dashboard, table, bulk, views, deleteView, myWork, calendar,
         task, comments, accept, checklist, checklistItem, checkpoints, checkpoint, watchers, subtasks,
         completion, answer, proposals, proposal, waiverRequest, waiverDecision, selfAssessment,
-        settings, stages, stage, moveStage, removeStage, fields, importCSV,
+        settings, stages, stage, moveStage, removeStage, fields, importCSV, archiveProject, restoreProject,
     ]
 }

@@ -17,12 +17,14 @@ enum WorkQueries {
         return ProjectDTO(id: scope.projectID, workspaceId: scope.project.workspaceID, name: scope.project.name,
                           description: scope.project.description, leadId: scope.project.leadID,
                           memberIds: members.map(\.userID), stages: try stages.map(StageDTO.init),
-                          fields: try fields.map(FieldDTO.init), createdAt: scope.project.createdAt)
+                          fields: try fields.map(FieldDTO.init), createdAt: scope.project.createdAt,
+                          archivedAt: scope.project.archivedAt)
     }
 
-    /// Projects the caller may see (guests: only those they were added to).
-    static func projects(_ access: WorkspaceAccess, on db: any Database) async throws -> [Project] {
-        var query = Tenancy.query(access, Project.self, on: db).filter(\.$archivedAt == nil)
+    /// Projects the caller may see (guests: only those they were added to); `archived` lists those instead.
+    static func projects(_ access: WorkspaceAccess, archived: Bool = false, on db: any Database) async throws -> [Project] {
+        var query = Tenancy.query(access, Project.self, on: db)
+        query = archived ? query.filter(\.$archivedAt != nil) : query.filter(\.$archivedAt == nil)
         if access.role == .guest {
             let mine = try await ProjectMember.query(on: db).filter(\.$userID == access.userID).all().map(\.projectID)
             query = query.filter(\.$id ~~ mine)

@@ -6,6 +6,7 @@ extension WorkService {
     func createTask(_ scope: WorkScope.ProjectAccess, _ changes: TaskChanges) async throws -> WorkTask {
         guard WorkPermission.canCreateTasks(role: scope.access.role) else { throw BatonError.forbidden("Guests cannot create tasks.") }
         guard changes.title != nil else { throw BatonError.validation("title", "Title is required.") }
+        guard scope.project.archivedAt == nil else { throw BatonError.conflict(nil, "This project is archived: restore it to add work.") }
         return try await store.write { ctx in
             try await Self.createTask(scope, changes, ctx: ctx)
         }

@@ -86,6 +86,23 @@ struct WorkService: Sendable {
         }
     }
 
+    /// An archived project leaves the lists and takes no new work; its tasks and history stay, and
+    /// restoring brings it back as it was.
+    func setProjectArchived(_ scope: WorkScope.ProjectAccess, _ archived: Bool) async throws -> Project {
+        try scope.requireManage()
+        return try await store.write { ctx in
+            guard let project = try await Project.find(scope.projectID, on: ctx.db) else { throw BatonError.notFound("Project") }
+            guard (project.archivedAt != nil) != archived else {
+                throw BatonError.conflict(nil, archived ? "This project is archived already." : "This project is not archived.")
+            }
+            project.archivedAt = archived ? ctx.now : nil
+            try await project.save(on: ctx.db)
+            ctx.record(archived ? WorkEvent.projectArchived : .projectRestored, workspace: project.workspaceID, actor: scope.access.userID,
+                       subject: .project(scope.projectID), data: ["name": project.name])
+            return project
+        }
+    }
+
     func addProjectMember(_ scope: WorkScope.ProjectAccess, userID: UUID) async throws {
         try scope.requireManage()
         try await store.write { ctx in
