@@ -11,14 +11,14 @@ struct DelegationRightsTests {
         case .delegator:
             switch action {
             case .editBrief, .waiveItem, .tickItem, .untickOwnTick, .untickItem, .complete, .reviewCompletion, .reviewCheckpoint,
-                 .reassign, .handBack, .answerQuestion: return .allowed
+                 .reassign, .handBack, .answerQuestion, .archive: return .allowed
             case .proposeBriefChange, .requestWaiver, .selfAssessCheckpoint: return .refused(onlyBy: .assignee)
             }
         case .assignee:
             switch action {
             case .proposeBriefChange, .requestWaiver, .tickItem, .untickOwnTick, .selfAssessCheckpoint, .handBack: return .allowed
             case .complete: return level >= 6 ? .allowed : .submitsForAcceptance
-            case .editBrief, .waiveItem, .untickItem, .reviewCompletion, .reviewCheckpoint, .reassign, .answerQuestion:
+            case .editBrief, .waiveItem, .untickItem, .reviewCompletion, .reviewCheckpoint, .reassign, .answerQuestion, .archive:
                 return .refused(onlyBy: .delegator)
             }
         case .other:

@@ -125,6 +125,7 @@ struct JSONTextTests {
         task.handoffAcceptedAt = maybe(dates[0])
         task.clarificationRequestedAt = maybe(dates[1])
         task.acceptanceRequestedAt = maybe(dates[2])
+        task.archivedAt = maybe(dates[3])
         return task
     }
 

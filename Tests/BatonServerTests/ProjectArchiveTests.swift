@@ -31,4 +31,28 @@ struct ProjectArchiveTests {
             #expect(kinds == 2)
         }
     }
+
+    @Test("the delegator archives a task (off the lists and dashboards, kept with its history) and restores it; the assignee cannot",
+          arguments: TestDatabase.available)
+    func archiveTask(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let id = try #require(try await work.task(["title": "Old idea", "assignee_id": work.memberID.uuidString])["task"]["id"].string)
+            _ = try await work.task(["title": "Current"])
+            #expect(try await work.member.post("/api/v1/tasks/\(id)/archive").status == .forbidden)
+            let archived = try await work.owner.post("/api/v1/tasks/\(id)/archive")
+            #expect(archived.json["task"]["archived_at"].string != nil, "\(archived.body)")
+            #expect(try await work.owner.post("/api/v1/tasks/\(id)/archive").status == .conflict)
+            let listed = try await work.owner.get("\(work.projectBase)/tasks").json["data"].array.compactMap { $0["title"].string }
+            #expect(listed == ["Current"])
+            #expect(try await work.owner.get("\(work.projectBase)/tasks?archived=true").json["data"].array.compactMap { $0["title"].string } == ["Old idea"])
+            #expect(try await work.owner.get("/api/v1/dashboards/projects/\(work.projectID)").json["counts"]["todo"].int == 1)
+            #expect(try await work.owner.get("/api/v1/tasks/\(id)").status == .ok)
+            let restored = try await work.owner.post("/api/v1/tasks/\(id)/restore")
+            #expect(restored.json["task"]["archived_at"].isNull)
+            #expect(try await work.owner.get("\(work.projectBase)/tasks").json["data"].array.count == 2)
+            let kinds = try await work.owner.get("/api/v1/tasks/\(id)/history").json["data"].array.compactMap { $0["kind"].string }
+            #expect(kinds.contains("task.archived") && kinds.contains("task.restored"))
+        }
+    }
 }

@@ -31,6 +31,8 @@ public enum DelegationRights {
         case handBack
         /// Answer the assignee's clarification question.
         case answerQuestion
+        /// Take the task off the lists (and put it back).
+        case archive
     }
 
     public enum Decision: Sendable, Equatable {
@@ -49,7 +51,7 @@ public enum DelegationRights {
         switch (action, party) {
         case (.editBrief, .delegator), (.waiveItem, .delegator), (.tickItem, .delegator), (.untickOwnTick, .delegator),
              (.untickItem, .delegator), (.complete, .delegator), (.reviewCompletion, .delegator), (.reviewCheckpoint, .delegator),
-             (.reassign, .delegator), (.handBack, .delegator), (.answerQuestion, .delegator):
+             (.reassign, .delegator), (.handBack, .delegator), (.answerQuestion, .delegator), (.archive, .delegator):
             return .allowed
         case (.proposeBriefChange, .assignee), (.requestWaiver, .assignee), (.tickItem, .assignee), (.untickOwnTick, .assignee),
              (.selfAssessCheckpoint, .assignee), (.handBack, .assignee):
@@ -59,7 +61,7 @@ public enum DelegationRights {
         case (.proposeBriefChange, _), (.requestWaiver, _), (.selfAssessCheckpoint, _):
             return .refused(onlyBy: .assignee)
         case (.editBrief, _), (.waiveItem, _), (.tickItem, _), (.untickOwnTick, _), (.untickItem, _), (.complete, _),
-             (.reviewCompletion, _), (.reviewCheckpoint, _), (.reassign, _), (.handBack, _), (.answerQuestion, _):
+             (.reviewCompletion, _), (.reviewCheckpoint, _), (.reassign, _), (.handBack, _), (.answerQuestion, _), (.archive, _):
             return .refused(onlyBy: .delegator)
         }
     }
@@ -85,6 +87,7 @@ public enum DelegationRights {
         case (.reviewCompletion, _): return "Only \(name), who delegated this task, accepts it or returns it."
         case (.reviewCheckpoint, _): return "Ask \(name) to review this checkpoint. You can add your self-assessment beside it."
         case (.reassign, _), (.handBack, _): return "Ask \(name) to reassign this task. You can hand it back to them."
+        case (.archive, _): return "Ask \(name) to archive or restore this task."
         case (.answerQuestion, _): return "Only \(name), who delegated this task, answers its questions; add a comment instead."
         }
     }

@@ -47,6 +47,8 @@ public enum WorkEvent: String, EventKinds {
     case taskCompletionAccepted = "task.completion_accepted"
     case taskCompletionReturned = "task.completion_returned"
     case taskCheckpointSelfAssessed = "task.checkpoint_self_assessed"
+    case taskArchived = "task.archived"
+    case taskRestored = "task.restored"
     case viewSaved = "view.saved"
     case viewDeleted = "view.deleted"
 
@@ -59,7 +61,8 @@ public enum WorkEvent: String, EventKinds {
              .taskChecklistWaived, .taskCheckpointAdded, .taskCheckpointReviewed, .taskCommented, .taskWatcherAdded,
              .taskWatcherRemoved, .taskClarificationAnswered, .taskBriefChangeProposed, .taskBriefChangeAccepted,
              .taskBriefChangeDeclined, .taskWaiverRequested, .taskWaiverGranted, .taskWaiverRefused, .taskSubmittedForAcceptance,
-             .taskSubmissionWithdrawn, .taskCompletionAccepted, .taskCompletionReturned, .taskCheckpointSelfAssessed:
+             .taskSubmissionWithdrawn, .taskCompletionAccepted, .taskCompletionReturned, .taskCheckpointSelfAssessed,
+             .taskArchived, .taskRestored:
             .project
         // a saved view is its owner's
         case .viewSaved, .viewDeleted:
@@ -126,6 +129,8 @@ public enum WorkEvent: String, EventKinds {
         case .taskCompletionReturned: return "\(who) returned \(task): \(data["feedback"] ?? "")"
         case .taskCheckpointSelfAssessed:
             return "\(who) assessed “\(data["checkpoint"] ?? "")” on \(task): \(CheckpointStatus(rawValue: data["status"] ?? "")?.label ?? "?")"
+        case .taskArchived: return "\(who) archived \(task)"
+        case .taskRestored: return "\(who) restored \(task)"
         case .viewSaved: return "\(who) saved the view \(data["name"] ?? "")"
         case .viewDeleted: return "\(who) deleted the view \(data["name"] ?? "")"
         }

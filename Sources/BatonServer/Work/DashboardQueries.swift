@@ -123,7 +123,7 @@ enum DashboardQueries {
         let open = SQLBinaryExpression(column("stage_category"), .notEqual, SQLBind(StageCategory.done.rawValue))
         // Open tasks, and those finished inside the burn-up window.
         let covered: Coverage = { select in
-            cover(select).where(SQLGroupExpression(SQLBinaryExpression(open, .or, SQLBinaryExpression(column("completed_at"), .greaterThanOrEqual, SQLBind(windowStart)))))
+            cover(select).where(SQLBinaryExpression(column("archived_at"), .is, SQLLiteral.null)).where(SQLGroupExpression(SQLBinaryExpression(open, .or, SQLBinaryExpression(column("completed_at"), .greaterThanOrEqual, SQLBind(windowStart)))))
         }
 
         let groups = try await taskGroups(covered: covered, on: sql)

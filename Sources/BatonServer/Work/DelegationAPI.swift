@@ -8,6 +8,8 @@ struct DelegationAPI {
     func register(_ api: APIRoutes) {
         let task = api.signedIn.grouped("tasks", ":taskID")
         task.post("completion", use: reviewCompletion)
+        task.post("archive", use: archive)
+        task.post("restore", use: restore)
         task.post("clarification", "answer", use: answerClarification)
         task.post("brief-proposals", use: proposeBriefChange)
         task.post("brief-proposals", ":proposalID", "decision", use: decideBriefProposal)
@@ -21,6 +23,14 @@ struct DelegationAPI {
 
     private func detail(_ req: Request, _ task: WorkTask) async throws -> Response {
         JSONText.response(try await WorkQueries.detail(task, on: req.pointReader))
+    }
+
+    func archive(req: Request) async throws -> Response {
+        try await detail(req, try await req.work.setTaskArchived(try taskID(req), by: try req.principal().userID, true))
+    }
+
+    func restore(req: Request) async throws -> Response {
+        try await detail(req, try await req.work.setTaskArchived(try taskID(req), by: try req.principal().userID, false))
     }
 
     func reviewCompletion(req: Request) async throws -> Response {

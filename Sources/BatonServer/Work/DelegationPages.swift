@@ -13,6 +13,8 @@ struct DelegationPages: RouteCollection {
         routes.post(WorkPaths.waiverRequest.inWorkspace, use: requestWaiver)
         routes.post(WorkPaths.waiverDecision.inWorkspace, use: decideWaiver)
         routes.post(WorkPaths.selfAssessment.inWorkspace, use: selfAssess)
+        routes.post(WorkPaths.archiveTask.inWorkspace) { req in try await setArchived(req, true) }
+        routes.post(WorkPaths.restoreTask.inWorkspace) { req in try await setArchived(req, false) }
     }
 
     private let pages = TaskPages()
@@ -28,6 +30,12 @@ struct DelegationPages: RouteCollection {
             return PageRenderer.redirect(req, to: WorkPaths.dashboard.url(access.workspaceID), notice: notice)
         } catch let error as BatonError where [.unprocessableEntity, .conflict, .forbidden].contains(error.status) {
             return try await pages.taskPage(req, errors: [error.field ?? "task": error.message], status: error.status)
+        }
+    }
+
+    func setArchived(_ req: Request, _ archived: Bool) async throws -> Response {
+        try await pages.taskAction(req, notice: archived ? "Archived: the task is off every list. Restore it here." : "Restored.") { taskID, userID in
+            _ = try await req.work.setTaskArchived(taskID, by: userID, archived)
         }
     }
 

@@ -1,6 +1,17 @@
 import Fluent
 import SQLKit
 
+/// Archived tasks leave every list; their row, history and number stay.
+struct AddTaskArchive: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WorkTask.schema).field("archived_at", .datetime).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WorkTask.schema).deleteField("archived_at").update()
+    }
+}
+
 /// The columns and table behind "the brief is the delegator's": a submission waiting for
 /// acceptance, its return with feedback, the open question, waiver requests, self-assessments of
 /// checkpoints, and proposed brief changes.

@@ -26,7 +26,7 @@ enum NeedsYouQueries {
     static func load(workspaceID: UUID, delegatorID: UUID, now: Date, on db: any Database) async throws -> NeedsYouDTO {
         let mine: SQLQueryString = """
             tasks.workspace_id = \(bind: workspaceID) AND tasks.delegator_id = \(bind: delegatorID)
-            AND tasks.assignee_id IS NOT NULL AND tasks.assignee_id <> \(bind: delegatorID)
+            AND tasks.assignee_id IS NOT NULL AND tasks.assignee_id <> \(bind: delegatorID) AND tasks.archived_at IS NULL
             """
         func tasks(_ condition: SQLQueryString, order: String) async throws -> [WorkTask] {
             try await PlainSQL.all(WorkTask.self, on: db, """

@@ -6,6 +6,7 @@ import BatonCore
 extension TaskDTO: JSONWritable {
     func write(to json: inout JSONText) {
         json.object { json in
+            json.field("archived_at", archivedAt) { $0.date($1) }
             json.field("assignee_id", assigneeId) { $0.uuid($1) }
             json.field("awaiting_acceptance_since", awaitingAcceptanceSince) { $0.date($1) }
             json.key("blocked"); json.bool(blocked)

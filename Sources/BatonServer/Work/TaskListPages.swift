@@ -88,6 +88,7 @@ struct TaskListPages: RouteCollection {
         let savedViews: [ViewChip]
         let canEdit: Bool
         let bulk: BulkProblem?
+        let showingArchived: Bool
         /// The selected tasks that take the change: the confirm form sends them again.
         let bulkOthers: [UUID]
     }
@@ -178,7 +179,7 @@ struct TaskListPages: RouteCollection {
             headers: SortHeaders(title: header(.title, "Title"), priority: header(.priority, "Priority"), due: header(.due, "Due")),
             problem: problem,
             savedViews: try views.map { .init(id: try $0.requireID(), query: $0.query, name: $0.name, selected: $0.query == queryString) },
-            canEdit: WorkPermission.canCreateTasks(role: access.role), bulk: bulk,
+            canEdit: WorkPermission.canCreateTasks(role: access.role), bulk: bulk, showingArchived: req.queryText("archived") == "true",
             bulkOthers: bulk.map { bulk in bulk.selected.filter { id in !bulk.failures.contains { $0.id == id } } } ?? [])
         return try await PageRenderer.render("work/table", Page(title: "\(scope.project.name) · Table", layout: try await PageRenderer.layout(
             for: req, workspace: access, nav: "work"), page: context), for: req,
@@ -274,6 +275,7 @@ struct TaskListPages: RouteCollection {
         let visible = try await WorkQueries.projects(access, on: req.reader)
         let projectIDs = visible.compactMap(\.id)
         var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ projectIDs).filter(\.$stageCategory != .done)
+            .filter(\.$archivedAt == nil)
         switch tab {
         case "delegated": query = query.filter(\.$delegatorID == principal.userID).filter(\.$assigneeID != principal.userID)
         case "watching":
@@ -339,7 +341,7 @@ struct TaskListPages: RouteCollection {
         let gridEnd = calendar.date(byAdding: .day, value: 7 * weekCount, to: gridStart)!
         let visible = try await WorkQueries.projects(access, on: req.reader).compactMap(\.id)
         var query = Tenancy.query(access, WorkTask.self, on: req.reader).filter(\.$projectID ~~ visible)
-            .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd)
+            .filter(\.$dueAt >= gridStart).filter(\.$dueAt < gridEnd).filter(\.$archivedAt == nil)
         if req.queryText("mine") == "1" { query = query.filter(\.$assigneeID == principal.userID) }
         let tasks = visible.isEmpty ? [] : try await query.sort(\.$dueAt).all()
         let (names, _) = try await WorkQueries.members(access, on: req.reader)

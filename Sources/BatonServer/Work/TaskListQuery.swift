@@ -21,6 +21,8 @@ struct TaskListQuery: Sendable {
     var sort = TaskSort.default
     var cursor: TaskSort.Cursor?
     var limit = PageSize.standard
+    /// The archived tasks instead of the others.
+    var archived = false
 
     init() {}
 
@@ -28,6 +30,10 @@ struct TaskListQuery: Sendable {
         func text(_ name: String) -> String? {
             guard let value = req.queryText(name), !value.isEmpty else { return nil }
             return value
+        }
+        if let raw = text("archived") {
+            guard let flag = Bool(raw) else { throw BatonError.validation("archived", "archived is true or false.") }
+            archived = flag
         }
         func id(_ name: String) throws -> UUID? {
             guard let value = text(name) else { return nil }
@@ -84,7 +90,8 @@ struct TaskListQuery: Sendable {
     private static let listedColumns = ["id", "project_id", "title", "description", "delegator_id", "assignee_id", "stage_id",
                                         "stage_category", "priority", "start_at", "due_at", "time_zone", "blocked", "blocked_reason",
                                         "estimate", "tags", "parent_id", "version", "created_by", "created_at", "updated_at",
-                                        "completed_at", "handoff_accepted_at", "clarification_requested_at"]
+                                        "completed_at", "handoff_accepted_at", "clarification_requested_at", "acceptance_requested_at",
+                                        "archived_at"]
         .map { "\(WorkTask.schema).\($0)" }.joined(separator: ", ")
 
     /// One page, built with SQLKit rather than Fluent: Fluent selects every column as
@@ -99,6 +106,7 @@ struct TaskListQuery: Sendable {
             .column(SQLRaw(Self.listedColumns))
             .from(WorkTask.schema)
             .where(equal("project_id", projectID))
+            .where(SQLBinaryExpression(column("archived_at"), archived ? .isNot : .is, SQLLiteral.null))
         if let assignee { query = query.where(equal("assignee_id", assignee.map { $0 as any Encodable & Sendable })) }
         if let delegator { query = query.where(equal("delegator_id", delegator)) }
         if let stageID { query = query.where(equal("stage_id", stageID)) }

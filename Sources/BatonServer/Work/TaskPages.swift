@@ -48,6 +48,7 @@ struct TaskPages: RouteCollection {
             let canSelfAssess: Bool
             let canReviewCompletion: Bool
             let canAnswer: Bool
+            let canArchive: Bool
         }
         /// One custom field as the form shows it.
         struct FieldRow: Encodable {
@@ -107,6 +108,7 @@ struct TaskPages: RouteCollection {
         let returnedWhen: String?
         let proposals: [ProposalRow]
         let question: String?
+        let archivedWhen: String?
         /// Every date on the page and in its fields is in the viewer's time zone.
         let viewerTimeZone: String
         /// FormMerge's fingerprint of the form as rendered.
@@ -147,7 +149,8 @@ struct TaskPages: RouteCollection {
             canHandBack: standing.party == .assignee && canEdit, canWaive: canEdit && may(.waiveItem),
             canRequestWaiver: may(.requestWaiver) && task.isDelegated, canPropose: may(.proposeBriefChange) && task.isDelegated,
             canReviewCheckpoint: canEdit && may(.reviewCheckpoint), canSelfAssess: may(.selfAssessCheckpoint) && task.isDelegated,
-            canReviewCompletion: canEdit && may(.reviewCompletion), canAnswer: canEdit && may(.answerQuestion))
+            canReviewCompletion: canEdit && may(.reviewCompletion), canAnswer: canEdit && may(.answerQuestion),
+            canArchive: canEdit && may(.archive))
         let customFields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
         let formValues = TaskForm.values(task, detail: detail, fields: customFields, reassign: rightsContext.canReassign,
                                          brief: rightsContext.ownsBrief, timeZone: principal.timeZone)
@@ -203,6 +206,7 @@ struct TaskPages: RouteCollection {
                       by: names[$0.proposedBy] ?? "someone", when: BatonDate.long($0.createdAt, timeZone: principal.timeZone))
             },
             question: task.clarificationRequestedAt == nil ? nil : task.clarificationQuestion,
+            archivedWhen: task.archivedAt.map { BatonDate.long($0, timeZone: principal.timeZone) },
             viewerTimeZone: principal.timeZone, base: FormMerge.fingerprint(formValues), conflict: conflict,
             briefParts: BriefField.allCases.map { field in
                 .init(field: field.rawValue, title: field.title, label: field.label, text: WorkService.briefText(task, field),

@@ -73,6 +73,7 @@ struct TaskDTO: Content {
     let handoffState: String
     /// Submitted for the delegator's acceptance and waiting since then.
     let awaitingAcceptanceSince: Date?
+    let archivedAt: Date?
     let customFields: [String: String]
 
     init(_ task: WorkTask, customFields: [String: String]) throws {
@@ -100,6 +101,7 @@ struct TaskDTO: Content {
         completedAt = task.completedAt
         handoffState = Self.handoffState(task)
         awaitingAcceptanceSince = task.acceptanceRequestedAt
+        archivedAt = task.archivedAt
         self.customFields = customFields
     }
 

@@ -126,6 +126,8 @@ final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
     /// The delegator's last return: what is missing.
     @OptionalField(key: "returned_at") var returnedAt: Date?
     @OptionalField(key: "return_feedback") var returnFeedback: String?
+    /// Off every list; restored, it comes back as it was.
+    @OptionalField(key: "archived_at") var archivedAt: Date?
 
     init() {}
 
@@ -136,7 +138,7 @@ final class WorkTask: Model, WorkspaceScoped, @unchecked Sendable {
         $estimate, $tags, $parentID, $version, $createdBy, $createdAt, $updatedAt, $completedAt, $progressAt,
         $outcome, $constraints, $successCriteria, $riskTolerance, $decisionRights, $delegationLevel, $stretch,
         $skills, $handoffAcceptedAt, $clarificationRequestedAt, $clarificationQuestion, $acceptanceRequestedAt,
-        $acceptanceTargetStageID, $acceptanceFromStageID, $returnedAt, $returnFeedback,
+        $acceptanceTargetStageID, $acceptanceFromStageID, $returnedAt, $returnFeedback, $archivedAt,
     ] }
 
     /// Handed from one person to another: the brief is then the delegator's (DelegationRights).

@@ -8,7 +8,7 @@ extension BatonModule {
     static let work = BatonModule(
         name: "work",
         migrations: [CreateWork(), CreateSavedViews(), AddTaskListIndexes(), AddDashboardIndexes(), TuneDashboardIndexes(),
-                     RepairWorkNames(), NameTaskEventProjects(), AddTaskNumbers(), AddDelegationReview()],
+                     RepairWorkNames(), NameTaskEventProjects(), AddTaskNumbers(), AddDelegationReview(), AddTaskArchive()],
         events: [WorkEvent.self],
         api: { api in
             WorkAPI().register(api)

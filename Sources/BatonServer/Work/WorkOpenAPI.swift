@@ -14,6 +14,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
         ("tag", "string", "Tag"), ("due_before", "string", "ISO-8601"), ("due_after", "string", "ISO-8601"),
         ("field", "string", "Custom field name or id"), ("field_value", "string", "Value of that field (multi-select: one choice)"),
         ("sort", "string", "created, updated, due, priority or title; prefix - for descending"),
+        ("archived", "boolean", "true: the archived tasks instead of the others"),
     ]
 
     static var operations: [APIOperation] { [
@@ -65,6 +66,9 @@ enum WorkOpenAPI: JSONSchemaBuilding {
         .init(method: "post", path: task + "/checkpoints/{checkpoint_id}/self-assessment",
               summary: "Assignee's own view of a checkpoint, beside the delegator's review", tag: "handoff",
               body: ("ReviewRequest", ["status"]), success: (200, "Checkpoint")),
+        .init(method: "post", path: task + "/archive", summary: "Archive a task: off every list, history and number kept",
+              tag: "tasks", success: (200, "TaskDetail")),
+        .init(method: "post", path: task + "/restore", summary: "Restore an archived task", tag: "tasks", success: (200, "TaskDetail")),
         .init(method: "post", path: task + "/completion",
               summary: "Delegator accepts a task submitted for acceptance (it moves to done) or returns it with feedback",
               tag: "handoff", body: ("CompletionRequest", ["decision"]), success: (200, "TaskDetail")),
@@ -158,7 +162,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
                          "stretch": boolean, "skills": array(string), "handoff_accepted_at": nullable(date),
                          "clarification_requested_at": nullable(date), "clarification_question": ["type": ["string", "null"]],
                          "rights_summary": ["type": ["string", "null"], "description": "What the assignee may do, in plain words"],
-                         "awaiting_acceptance_since": nullable(date), "returned_at": nullable(date),
+                         "awaiting_acceptance_since": nullable(date), "archived_at": nullable(date), "returned_at": nullable(date),
                          "return_feedback": ["type": ["string", "null"]],
                          "checklist": array(ref("ChecklistItem")), "checkpoints": array(ref("Checkpoint")),
                          "proposals": array(ref("BriefProposal"))],
@@ -179,7 +183,7 @@ enum WorkOpenAPI: JSONSchemaBuilding {
                         "blocked_reason": ["type": ["string", "null"]], "estimate": ["type": ["number", "null"]],
                         "tags": ["type": "array", "items": string], "parent_id": nullable(uuid), "version": ["type": "integer"],
                         "created_by": uuid, "created_at": date, "updated_at": date, "completed_at": nullable(date),
-                        "awaiting_acceptance_since": nullable(date),
+                        "awaiting_acceptance_since": nullable(date), "archived_at": nullable(date),
                         "handoff_state": ["type": "string", "enum": ["unassigned", "pending", "accepted", "clarification_requested"]],
                         "custom_fields": ["type": "object", "additionalProperties": string]],
                        required: ["id", "project_id", "title", "stage_id", "stage_category", "priority", "version", "handoff_state"]),

@@ -39,7 +39,8 @@ struct WorkPages: RouteCollection {
         let names = try await WorkQueries.members(access, on: req.reader).names
         var rows: [ProjectsContext.Row] = []
         for project in try await WorkQueries.projects(access, on: req.reader) {
-            let open = try await WorkTask.query(on: req.reader).filter(\.$projectID == project.requireID()).filter(\.$stageCategory != .done).count()
+            let open = try await WorkTask.query(on: req.reader).filter(\.$projectID == project.requireID()).filter(\.$stageCategory != .done)
+                .filter(\.$archivedAt == nil).count()
             rows.append(.init(id: try project.requireID(), name: project.name, description: project.description, open: open,
                               lead: project.leadID.flatMap { names[$0] } ?? "—"))
         }
@@ -156,7 +157,7 @@ struct WorkPages: RouteCollection {
         let scope = try await project(req, access)
         let principal = try req.principal()
         let stages = try await Stage.query(on: req.reader).filter(\.$projectID == scope.projectID).sort(\.$position).all()
-        let tasks = try await WorkTask.query(on: req.reader).filter(\.$projectID == scope.projectID)
+        let tasks = try await WorkTask.query(on: req.reader).filter(\.$projectID == scope.projectID).filter(\.$archivedAt == nil)
             .group(.or) { $0.filter(\.$stageCategory != .done).filter(\.$completedAt >= req.application.clock.now().addingTimeInterval(-14 * 86_400)) }
             .all()
         let names = try await WorkQueries.members(access, on: req.reader).names

@@ -27,6 +27,8 @@ enum WorkPaths {
     static let proposal = PagePath("work.proposal", "/w/:workspaceID/tasks/:taskID/proposals/:proposalID")
     static let waiverRequest = PagePath("work.waiverRequest", "/w/:workspaceID/tasks/:taskID/checklist/:itemID/waiver-request")
     static let waiverDecision = PagePath("work.waiverDecision", "/w/:workspaceID/tasks/:taskID/checklist/:itemID/waiver-decision")
+    static let archiveTask = PagePath("work.archiveTask", "/w/:workspaceID/tasks/:taskID/archive")
+    static let restoreTask = PagePath("work.restoreTask", "/w/:workspaceID/tasks/:taskID/restore")
     static let selfAssessment = PagePath("work.selfAssessment", "/w/:workspaceID/tasks/:taskID/checkpoints/:checkpointID/self-assessment")
 
     static let settings = PagePath("work.settings", "/w/:workspaceID/projects/:projectID/settings")
@@ -42,7 +44,7 @@ enum WorkPaths {
     static let all: [PagePath] = [
         projects, board, quickAdd, projectDashboard, dashboard, table, bulk, views, deleteView, myWork, calendar,
         task, comments, accept, checklist, checklistItem, checkpoints, checkpoint, watchers, subtasks,
-        completion, answer, proposals, proposal, waiverRequest, waiverDecision, selfAssessment,
+        completion, answer, proposals, proposal, waiverRequest, waiverDecision, selfAssessment, archiveTask, restoreTask,
         settings, stages, stage, moveStage, removeStage, fields, importCSV, archiveProject, restoreProject,
     ]
 }

@@ -18,6 +18,24 @@ extension WorkService {
         }
     }
 
+    // MARK: archive
+
+    /// Off every list (board, table, My work, calendar, dashboards), or back; the delegator's call.
+    func setTaskArchived(_ taskID: UUID, by userID: UUID, _ archived: Bool) async throws -> WorkTask {
+        try await store.write { ctx in
+            let (task, _, standing) = try await Self.editable(taskID, userID, .editDetails, ctx: ctx)
+            try await standing.require(.archive, on: ctx.db)
+            guard (task.archivedAt != nil) != archived else {
+                throw BatonError.conflict(nil, archived ? "This task is archived already." : "This task is not archived.")
+            }
+            task.archivedAt = archived ? ctx.now : nil
+            ctx.record(archived ? WorkEvent.taskArchived : .taskRestored, workspace: task.workspaceID, actor: userID, subject: .task(task),
+                       data: ["title": task.title])
+            try await Self.touch(task, progress: false, ctx: ctx)
+            return task
+        }
+    }
+
     // MARK: questions
 
     /// The delegator's answer goes on the task as a comment and closes the question.
