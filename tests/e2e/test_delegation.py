@@ -75,7 +75,8 @@ def test_handoff_protects_both_sides(browser, second_browser, server):
     second_browser.execute_script("document.getElementById('description').value = arguments[0];"
                                   "document.getElementById('description').dispatchEvent(new Event('input', {bubbles: true}));", long_text)
     second_browser.find_element(By.CSS_SELECTOR, ".form-actions button.primary").click()
-    wait(second_browser).until(EC.visibility_of_element_located((By.ID, "toast")))
+    # (the toast of the item added a moment ago may still show: wait for this save's own)
+    wait(second_browser).until(EC.text_to_be_present_in_element((By.ID, "toast"), "Saved."))
     saved = api(server, "GET", f"/api/v1/tasks/{task['id']}", token=token)
     assert saved["brief"]["outcome"] == "The launch page is live and linked from the home page"
     assert len(saved["task"]["description"]) >= 9990
