@@ -36,8 +36,13 @@ struct GuestVisibilityTests {
             #expect(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)/settings").status == .forbidden)
             #expect(!(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)").body.contains(">Settings</a>")))
             #expect(!(try await browser.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)/table").body.contains("Lena Novak")))
-            // a member still sees everyone, with emails
+            // a member still sees everyone, with emails; the settings page shows a member no buttons that would fail
             #expect(try await work.member.get("\(work.org.base)/members").body.contains("@example.com"))
+            let tom = PagesTests.Browser(app: app)
+            tom.cookies[SessionCookie.name] = work.member.token
+            let settings = try await tom.get("/w/\(work.org.workspaceID)/projects/\(work.projectID)/settings")
+            #expect(settings.status == .ok && !settings.body.contains("Add stage") && !settings.body.contains("Add field")
+                    && !settings.body.contains(">Remove</button>") && !settings.body.contains("Archive this project"))
         }
     }
 }

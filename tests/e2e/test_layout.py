@@ -56,6 +56,7 @@ def test_calendar_columns_and_small_screens(browser, server):
     assert browser.find_elements(By.CSS_SELECTOR, ".task-card select[data-move-card]")
     lanes = browser.find_element(By.CSS_SELECTOR, ".lanes")
     assert lanes.size["width"] <= 390
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 391
     screenshot(browser, "board-390")
     browser.set_window_size(1280, 900)
 
