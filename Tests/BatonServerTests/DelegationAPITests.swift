@@ -95,7 +95,10 @@ struct DelegationAPITests {
             #expect(again.status == .conflict)
             // after submitting, only the delegator unticks; the assignee cannot accept their own work
             #expect(try await work.member.patch("\(base)/checklist/\(task.items[0])", ["checked": false]).status == .forbidden)
-            #expect(try await work.member.post("\(base)/completion", ["decision": "accept"]).status == .forbidden)
+            // completing it is the delegator's: the assignee's own "accept" is a 403 naming who can
+            let selfAccept = try await work.member.post("\(base)/completion", ["decision": "accept"])
+            #expect(selfAccept.status == .forbidden && selfAccept.json["error"]["message"].string?.contains("Olive Owner") == true)
+            #expect(try await work.member.get(base).json["task"]["stage_category"].string == "in_progress")
             // returned: feedback is required, and names what is missing
             #expect(try await work.owner.post("\(base)/completion", ["decision": "return", "feedback": " "]).errorField == "feedback")
             let returned = try await work.owner.post("\(base)/completion", ["decision": "return", "feedback": "Legal has not signed yet.",
