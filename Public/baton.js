@@ -79,19 +79,26 @@
   // After their own save went through, the server's answer is the form; after a refused or
   // conflicting save their values go back over it with its new version and fingerprint; on a live
   // refresh the old ones stay, so the server's three-way merge still sees what the form was based on.
+  // A form's fields as values, and those values put back into a form of the same shape.
+  function snapshot(elements) {
+    return elements.map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
+  }
+  function putBack(form, fields) {
+    fields.forEach(function (field) {
+      var el = form.elements[field.name];
+      if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
+      if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
+    });
+  }
+  function typedInto(form) { return snapshot(Array.prototype.filter.call(form.elements, fieldDirty)); }
+
   function refreshForm(form, replacement, ownSave, ok) {
     if (ownSave && ok) { form.innerHTML = replacement.innerHTML; markUnsaved(); return; }
-    var typed = Array.prototype.filter.call(form.elements, fieldDirty).map(function (el) {
-      return { name: el.name, value: el.value, checked: el.checked, type: el.type };
-    });
+    var typed = typedInto(form);
     var oldVersion = form.elements.version ? form.elements.version.value : null;
     var oldBase = form.elements.base ? form.elements.base.value : null;
     form.innerHTML = replacement.innerHTML;
-    typed.forEach(function (field) {
-      var el = form.elements[field.name];
-      if (!el) return;
-      if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
-    });
+    putBack(form, typed);
     if (!ownSave && typed.length && oldBase !== null && form.elements.base) {
       // the fields being typed in keep what they were based on (so the server sees a clash, if
       // any); every other field takes the refreshed value as its base, so it is never posted as an edit
@@ -118,23 +125,16 @@
     var drafts = {};
     Array.prototype.forEach.call(region.querySelectorAll("form"), function (form) {
       if (form === except || !formDirty(form)) return;
-      drafts[formKey(region, form)] = Array.prototype.filter.call(form.elements, fieldDirty)
-        .map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
+      drafts[formKey(region, form)] = typedInto(form);
     });
     return drafts;
   }
   function restoreTyping(region, drafts) {
-    Array.prototype.forEach.call(region.querySelectorAll("form"), function (form) {
-      (drafts[formKey(region, form)] || []).forEach(function (field) {
-        var el = form.elements[field.name];
-        if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
-        if (field.type === "checkbox" || field.type === "radio") el.checked = field.checked; else el.value = field.value;
-      });
-    });
+    Array.prototype.forEach.call(region.querySelectorAll("form"), function (form) { putBack(form, drafts[formKey(region, form)] || []); });
   }
 
-  var sentFields = [];
-  function swapRegions(next, submitted, ok) {
+  // `sent`: what the submitted form held, put back into it when it was refused.
+  function swapRegions(next, submitted, ok, sent) {
     document.querySelectorAll("[data-live-region]").forEach(function (region) {
       var replacement = next.querySelector('[data-live-region="' + region.getAttribute("data-live-region") + '"]');
       if (!replacement || region.querySelector(".dragging")) return;
@@ -146,7 +146,7 @@
       var focusedTask = region.contains(focused) && focused.getAttribute ? focused.getAttribute("data-task-id") : null;
       // a refused form keeps what was typed into it; its neighbours always keep theirs
       var drafts = holdsSubmitted ? captureTyping(region, ok ? submitted : null) : {};
-      if (holdsSubmitted && !ok) drafts[formKey(region, submitted)] = sentFields;
+      if (holdsSubmitted && !ok) drafts[formKey(region, submitted)] = sent;
       region.innerHTML = replacement.innerHTML;
       restoreTyping(region, drafts);
       paintSwatches(region);
@@ -164,8 +164,7 @@
     event.preventDefault();
     if (form.getAttribute("aria-busy") === "true") return;
     form.setAttribute("aria-busy", "true");
-    var sent = Array.prototype.filter.call(form.elements, function (el) { return el.name && el.type !== "hidden"; })
-      .map(function (el) { return { name: el.name, value: el.value, checked: el.checked, type: el.type }; });
+    var sent = snapshot(Array.prototype.filter.call(form.elements, function (el) { return el.name && el.type !== "hidden"; }));
     fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
       .then(function (response) { return response.text().then(function (html) { return { ok: response.ok, html: html, url: response.url }; }); })
       .then(function (reply) {
@@ -178,8 +177,7 @@
           if (!reply.ok) { toast(main ? main.textContent.trim().replace(/\s+/g, " ").slice(0, 300) : "Not saved."); return; }
           leaving = true; location.href = reply.url || location.href; return;
         }
-        sentFields = sent;
-        swapRegions(next, form, reply.ok);
+        swapRegions(next, form, reply.ok, sent);
         var notice = next.querySelector(".notice");
         if (reply.ok && notice) toast(notice.textContent);
         if (reply.ok) return;

@@ -114,4 +114,6 @@ extension BatonDate {
     public static let plausible: ClosedRange<Date> = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)
 
     public static func isPlausible(_ date: Date) -> Bool { plausible.contains(date) }
+
+    public static let implausibleMessage = "Choose a date between the years 2000 and 2100."
 }

@@ -66,6 +66,12 @@ public enum DelegationRights {
         }
     }
 
+    /// Unticking an item: the assignee taking back their own tick before submitting, or a
+    /// reviewer's untick of anyone else's tick (or waiver), or of any item once submitted.
+    public static func untickAction<Person: Equatable>(tickedBy: Person?, by person: Person, waived: Bool, submitted: Bool) -> Action {
+        tickedBy == person && !waived && !submitted ? .untickOwnTick : .untickItem
+    }
+
     /// Levels 6 and 7: the assignee marks the work done without a review.
     public static func completesAlone(_ level: DelegationLevel?) -> Bool {
         (level ?? defaultLevel).rawValue >= DelegationLevel.inquire.rawValue

@@ -77,7 +77,7 @@ struct TaskApplier {
         }
         for (field, change, stored) in [("start_at", changes.startAt, task.startAt), ("due_at", changes.dueAt, task.dueAt)] {
             if case .some(.some(let date)) = change, date != stored, !BatonDate.isPlausible(date) {
-                throw BatonError.validation(field, "Choose a date between the years 2000 and 2100.")
+                throw BatonError.validation(field, BatonDate.implausibleMessage)
             }
         }
         if let start = changes.startAt, start != task.startAt {

@@ -37,7 +37,6 @@ struct TaskPages: RouteCollection {
         struct ProposalRow: Encodable { let id: UUID; let field: String; let text: String; let reason: String; let by: String; let when: String }
         /// What the viewer may do here under the delegation level (DelegationRights).
         struct Rights: Encodable {
-            let party: String
             let ownsBrief: Bool
             let canReassign: Bool
             let canHandBack: Bool
@@ -144,22 +143,23 @@ struct TaskPages: RouteCollection {
         let canEdit = WorkPermission.can(.editDetails, role: access.role, isAssignee: task.assigneeID == principal.userID)
         let standing = DelegationStanding(task, scope)
         let may = standing.allows
+        let shows = Self.formShows(task, scope)
         let rightsContext = TaskContext.Rights(
-            party: "\(standing.party)", ownsBrief: canEdit && may(.editBrief), canReassign: canEdit && may(.reassign),
+            ownsBrief: shows.brief, canReassign: shows.reassign,
             canHandBack: standing.party == .assignee && canEdit, canWaive: canEdit && may(.waiveItem),
             canRequestWaiver: may(.requestWaiver) && task.isDelegated, canPropose: may(.proposeBriefChange) && task.isDelegated,
             canReviewCheckpoint: canEdit && may(.reviewCheckpoint), canSelfAssess: may(.selfAssessCheckpoint) && task.isDelegated,
             canReviewCompletion: canEdit && may(.reviewCompletion), canAnswer: canEdit && may(.answerQuestion),
             canArchive: canEdit && may(.archive))
         let customFields = try await CustomField.query(on: req.reader).filter(\.$projectID == task.projectID).sort(\.$position).all()
-        let formValues = TaskForm.values(task, detail: detail, fields: customFields, reassign: rightsContext.canReassign,
-                                         brief: rightsContext.ownsBrief, timeZone: principal.timeZone)
+        let formValues = TaskForm.values(task, detail: detail, fields: customFields, reassign: shows.reassign, brief: shows.brief,
+                                         timeZone: principal.timeZone)
         let canMoveTask = WorkPermission.can(.moveStage, role: access.role, isAssignee: task.assigneeID == principal.userID)
         func mayToggle(_ item: ChecklistItemDTO) -> Bool {
             guard canMoveTask else { return false }
             guard item.checked || item.waivedReason != nil else { return may(.tickItem) }
-            let ownTick = item.checkedBy == principal.userID && item.waivedReason == nil && task.acceptanceRequestedAt == nil
-            return may(ownTick ? .untickOwnTick : .untickItem)
+            return may(DelegationRights.untickAction(tickedBy: item.checkedBy, by: principal.userID, waived: item.waivedReason != nil,
+                                                     submitted: task.acceptanceRequestedAt != nil))
         }
         let context = TaskContext(
             workspaceId: access.workspaceID, projectId: task.projectID, projectName: scope.project.name, task: detail.task,

@@ -93,8 +93,9 @@ extension WorkService {
             switch change {
             case .check: try await standing.require(.tickItem, subject: item.text, on: ctx.db)
             case .uncheck:
-                let ownTick = item.checkedBy == userID && item.waivedReason == nil && task.acceptanceRequestedAt == nil
-                try await standing.require(ownTick ? .untickOwnTick : .untickItem, subject: item.text, on: ctx.db)
+                let action = DelegationRights.untickAction(tickedBy: item.checkedBy, by: userID, waived: item.waivedReason != nil,
+                                                           submitted: task.acceptanceRequestedAt != nil)
+                try await standing.require(action, subject: item.text, on: ctx.db)
             case .waive: try await standing.require(.waiveItem, subject: item.text, on: ctx.db)
             }
             var data = ["title": task.title, "item": item.text]
@@ -141,7 +142,7 @@ extension WorkService {
     static func addCheckpoint(_ task: WorkTask, title raw: String, dueAt: Date, actor: UUID, ctx: WriteContext,
                               record: Bool) async throws -> Checkpoint {
         let title = try DisplayText.validate(raw, label: "Checkpoint", max: 200).orFail(field: "title")
-        guard BatonDate.isPlausible(dueAt) else { throw BatonError.validation("due_at", "Choose a date between the years 2000 and 2100.") }
+        guard BatonDate.isPlausible(dueAt) else { throw BatonError.validation("due_at", BatonDate.implausibleMessage) }
         let checkpoint = Checkpoint()
         checkpoint.taskID = try task.requireID()
         checkpoint.title = title
