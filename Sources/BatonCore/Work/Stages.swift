@@ -55,10 +55,10 @@ import Foundation
 public enum StageRules {
     /// Why a stage cannot become a done stage: its tasks whose acceptance items are still open.
     public static func recategorizeRefusal(_ held: [(title: String, items: [String])]) -> String {
-        let shown = held.prefix(5).map { task in "“\(task.title)” (\(task.items.map { "“\($0)”" }.joined(separator: ", ")))" }
-        let more = held.count > 5 ? " and \(held.count - 5) more" : ""
+        let shown = FirstFew.text(held.map { task in "“\(task.title)” (\(task.items.map { "“\($0)”" }.joined(separator: ", ")))" },
+                                  separator: "; ")
         let count = held.count == 1 ? "1 task in this stage has" : "\(held.count) tasks in this stage have"
-        return "\(count) open acceptance items, so the stage cannot become a done stage: \(shown.joined(separator: "; "))\(more). "
+        return "\(count) open acceptance items, so the stage cannot become a done stage: \(shown). "
             + "Check or waive them first, or move those tasks out."
     }
 }

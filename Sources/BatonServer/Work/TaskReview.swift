@@ -38,7 +38,7 @@ enum TaskReview {
                 && (task.acceptanceRequestedAt != nil || DelegationStanding(task, scope).decide(.complete) != .allowed)
         }
         guard !held.isEmpty else { return }
-        let names = held.prefix(5).map { "“\($0.title)”" }.joined(separator: ", ") + (held.count > 5 ? " and \(held.count - 5) more" : "")
+        let names = FirstFew.text(held.map { "“\($0.title)”" }, separator: ", ")
         throw BatonError.validation("stage_id", "\(names) \(held.count == 1 ? "waits" : "wait") for the delegator’s acceptance: "
             + "accept \(held.count == 1 ? "it" : "them") from the task or move \(held.count == 1 ? "it" : "them") out first.")
     }

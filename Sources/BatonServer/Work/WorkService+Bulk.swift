@@ -9,9 +9,8 @@ struct BulkRefused: Error, Sendable {
     let total: Int
 
     var message: String {
-        let listed = failures.prefix(5).map { "“\($0.title)”: \($0.message)" }.joined(separator: "; ")
-        let more = failures.count > 5 ? " and \(failures.count - 5) more" : ""
-        return "\(failures.count) of \(total) tasks cannot take this change (\(listed)\(more)). Nothing changed; "
+        let listed = FirstFew.text(failures.map { "“\($0.title)”: \($0.message)" }, separator: "; ")
+        return "\(failures.count) of \(total) tasks cannot take this change (\(listed)). Nothing changed; "
             + "send skip_failing: true to change the other \(total - failures.count)."
     }
 }
