@@ -394,6 +394,13 @@
   var retry = 1000;
   var feed = document.querySelector("[data-live-feed]");
 
+  function setBadge(page, count) {
+    document.querySelectorAll('[data-badge="' + page + '"]').forEach(function (badge) {
+      badge.querySelector(".n").textContent = String(count);
+      badge.hidden = !(count > 0);
+    });
+  }
+
   function setState(on) {
     badge.classList.toggle("on", on);
     label.textContent = on ? "Live" : "Reconnecting…";
@@ -409,6 +416,15 @@
       try { data = JSON.parse(message.data); } catch (e) { return; }
       if (data.type === "hello") { refreshFeed(); return; }
       if (data.type !== "event") return;
+      var event = data.event || {};
+      // An inbox's own events move its badge (they are the reader's alone), nothing else.
+      if (event.kind && event.kind.indexOf("notification.") === 0) {
+        if (event.data && event.data.unread !== undefined && String(event.workspace_id).toLowerCase() === workspaceId.toLowerCase()) {
+          setBadge("inbox", Number(event.data.unread));
+        }
+        scheduleRegionRefresh();
+        return;
+      }
       fresh += 1;
       counter.hidden = false;
       counter.textContent = fresh + " new";

@@ -6,7 +6,7 @@ import Vapor
 /// The modules are listed here, in order: each may use what the ones before it declare (Work's
 /// projects have Identity's members).
 public func configure(_ app: Application, config: BatonConfig) async throws {
-    let modules: [BatonModule] = [.identity, .work] + config.additionalModules
+    let modules: [BatonModule] = [.identity, .work, .notifications] + config.additionalModules
     app.batonConfig = config
     _ = JSONConventions.installed
     app.routes.defaultMaxBodySize = "1mb"
@@ -41,5 +41,6 @@ public func configure(_ app: Application, config: BatonConfig) async throws {
 
     try await DatabaseSetup.prepare(app)
     try await app.autoMigrate()
+    try await EventConsumers.ensureCursors(app)
     try await app.store.refreshPlannerStatistics()
 }

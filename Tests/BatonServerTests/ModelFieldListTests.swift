@@ -11,7 +11,8 @@ struct ModelFieldListTests {
         User.self, Workspace.self, Membership.self, Team.self, TeamMember.self, Invitation.self, AuthToken.self,
         LoginFailure.self, OutboxEmail.self, EventRecord.self, Project.self, ProjectMember.self, Stage.self,
         CustomField.self, WorkTask.self, TaskTag.self, TaskWatcher.self, TaskFieldValue.self, ChecklistItem.self,
-        Checkpoint.self, TaskComment.self, SavedView.self, BriefProposal.self,
+        Checkpoint.self, TaskComment.self, SavedView.self, BriefProposal.self, InboxEntry.self, NotificationSettingsRow.self,
+        Reminder.self,
     ]
 
     @Test("the hand-written list matches the declared properties", arguments: models.map { ModelCase($0) })

@@ -79,8 +79,11 @@ struct RequestFieldTests {
                 "user_id": memberID.uuidString, "stage_id": stageIDList[1],
                 "item_id": try #require(task.json["brief"]["checklist"][0]["id"].string),
                 "checkpoint_id": try #require(task.json["brief"]["checkpoints"][0]["id"].string),
+                "reminder_id": try #require(try await org.owner.post("/api/v1/tasks/\(taskID)/reminders", ["remind_at": "2030-01-01T09:00:00Z"])
+                    .json["id"].string),
             ]
             var values: [String: Any] = [
+                "remind_at": "2030-01-02T09:00:00Z", "note": "Check in",
                 "email": "sample@example.com", "password": "a sample password 123", "new_password": "another sample password",
                 "current_password": "correct horse battery", "time_zone": "Europe/Berlin", "role": "member", "color": "#336699",
                 "manager_id": org.ownerID.uuidString, "lead_id": org.ownerID.uuidString, "user_id": memberID.uuidString,

@@ -27,16 +27,22 @@ struct TenancyTests {
             _ = try await browserA.post("/w/\(a.workspaceID)/projects/\(projectID)/views", ["name": "Mine", "query": "priority=high"])
             let viewID = try #require(try await SavedView.query(on: app.db).first()?.id?.uuidString)
             let proposal = try await ann.post("/api/v1/tasks/\(taskID)/brief-proposals", ["field": "outcome", "text": "Sharper"])
+            try await EventConsumers.catchUp(app)
+            let reminderID = try #require(try await a.owner.post("/api/v1/tasks/\(taskID)/reminders", ["remind_at": "2030-01-01T09:00:00Z"])
+                .json["id"].string)
+            let notificationID = try #require(try await InboxEntry.query(on: app.db).filter(\.$userID == memberID).first()?.id?.uuidString)
             let b = try await Org.signUp(app, workspace: "B")
             let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
                        "projectID": projectID, "stageID": stageID, "taskID": taskID,
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),
-                       "proposalID": try #require(proposal.json["id"].string), "viewID": viewID]
+                       "proposalID": try #require(proposal.json["id"].string), "viewID": viewID,
+                       "notificationID": notificationID, "reminderID": reminderID]
             let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member",
                                         "version": 1, "text": "x", "question": "x", "body": "x", "checked": true, "status": "on_track",
                                         "due_at": "2026-12-01T00:00:00Z", "stage_ids": [], "task_ids": [], "changes": ["due_at": "2026-12-01T00:00:00Z"],
-                                        "decision": "accept", "answer": "x", "field": "outcome", "reason": "x", "feedback": "x"]
+                                        "decision": "accept", "answer": "x", "field": "outcome", "reason": "x", "feedback": "x",
+                                        "remind_at": "2030-01-01T09:00:00Z", "note": "x"]
             let before = try await EventRecord.query(on: app.db).filter(\.$workspaceID == a.workspaceID).count()
 
             // Every route with a parameter, API and pages alike, found in the router. A parameter

@@ -7,6 +7,8 @@ public enum EventAudience: Sendable, Equatable {
     case team
     /// Members, and guests of the event's project: work happens in the open.
     case project
+    /// Its actor and its subject alone, not even admins: a person's inbox.
+    case personal
 }
 
 /// What an activity line may use: the display names of the actor and the subject, the event's

@@ -31,12 +31,13 @@ public enum EventVisibility {
         audience: EventAudience?, inWorkspace: Bool, actor: ID?, subject: ID?, project: ID?, viewer: Viewer<ID>
     ) -> Bool {
         guard inWorkspace else { return actor == viewer.id }
+        if audience == .personal { return actor == viewer.id || subject == viewer.id }
         if viewer.role.canAdminister { return true }
         if actor == viewer.id || subject == viewer.id { return true }
         switch audience {
         case .team: return viewer.role != .guest
         case .project: return viewer.role != .guest || project.map(viewer.guestProjects.contains) == true
-        case .involved, nil: return false
+        case .involved, .personal, nil: return false
         }
     }
 }

@@ -14,6 +14,7 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         guard app.batonConfig.runsBackgroundWork else { return }
         try await Purge.ensureScheduled(app)
         tasks.append(Task { await Self.workJobs(app) })
+        tasks.append(Task { await EventConsumers.follow(app) })
         tasks.append(Task { await Self.refreshStatistics(app) })
         if case .postgres(let url) = app.batonConfig.database {
             tasks.append(Task { await EventListener(url: url, app: app).run() })

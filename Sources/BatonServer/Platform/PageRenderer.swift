@@ -5,7 +5,17 @@ import Vapor
 /// What every page's layout needs: who is signed in, which workspace, the CSRF token, a notice.
 struct LayoutContext: Encodable {
     struct WorkspaceLink: Encodable { let id: UUID; let name: String; let current: Bool }
-    struct NavigationLink: Encodable { let title: String; let href: String; let shortcut: String?; let current: Bool }
+    struct NavigationLink: Encodable {
+        let title: String
+        let href: String
+        let shortcut: String?
+        let current: Bool
+        let page: String
+        /// A count beside the link (the inbox's unread), when its module gives one; the live
+        /// socket keeps it current, so it is on the page even at zero.
+        var hasBadge = false
+        var badge = 0
+    }
 
     var signedIn = false
     var userName = ""
@@ -56,8 +66,10 @@ enum PageRenderer {
             layout.workspaceId = chosen.id
             layout.workspaceName = chosen.name
             layout.isAdmin = chosen.role?.canAdminister ?? false
+            let badges = try await req.application.modules.badges(workspaceID: chosen.id, userID: principal.userID, on: req.reader)
             layout.navigation = req.application.modules.navigation.filter { !$0.adminsOnly || layout.isAdmin }.map {
-                .init(title: $0.title, href: $0.path.url(chosen.id), shortcut: $0.shortcut, current: $0.page == nav)
+                .init(title: $0.title, href: $0.path.url(chosen.id), shortcut: $0.shortcut, current: $0.page == nav, page: $0.page,
+                      hasBadge: badges[$0.page] != nil, badge: badges[$0.page] ?? 0)
             }
         } else {
             layout.workspaceName = "No workspace"

@@ -26,6 +26,8 @@ public final class Store: Sendable {
     let clock: BatonClock
     let hub: LiveHub
     let jobSignal: JobSignal
+    /// Wakes the event consumers whenever events commit (here or, on PostgreSQL, on another node).
+    let eventSignal = JobSignal()
 
     init(dialect: DatabaseDialect, databases: Databases, writerThreads: WriterThreads, sqliteReaders: SQLiteReaders?,
          logger: Logger, clock: BatonClock, hub: LiveHub, jobSignal: JobSignal) {
@@ -246,6 +248,7 @@ public final class Store: Sendable {
     func didCommit(_ events: [LoggedEvent]) {
         principals.forget(after: events)
         hub.publish(events)
+        eventSignal.nudge()
     }
 
     /// Raw SQL on the read side (for queries Fluent cannot express).

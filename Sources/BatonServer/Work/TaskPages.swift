@@ -119,6 +119,8 @@ struct TaskPages: RouteCollection {
         let riskLabel: String
         let comments: [CommentRow]
         let history: [HistoryRow]
+        /// Other modules' sections for this task (reminders), as HTML.
+        let panels: [String]
     }
 
     func taskPage(_ req: Request, errors: [String: String] = [:], conflict: [String] = [],
@@ -215,7 +217,8 @@ struct TaskPages: RouteCollection {
             riskLabel: task.riskTolerance?.rawValue.capitalized ?? "",
             comments: comments.map { .init(author: names[$0.authorID] ?? "someone", html: markdown.html($0.body),
                                            when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) },
-            history: history.reversed().map { .init(sentence: $0.sentence, when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) })
+            history: history.reversed().map { .init(sentence: $0.sentence, when: BatonDate.long($0.createdAt, timeZone: principal.timeZone)) },
+            panels: try await req.application.modules.panels(.init(req: req, access: access, subjectType: "task", subjectID: try task.requireID())))
         var page = Page(title: task.title, layout: try await PageRenderer.layout(for: req, workspace: access, nav: "work"), page: context)
         page.errors = errors
         return try await PageRenderer.render("work/task", page, for: req, status: status)

@@ -43,6 +43,8 @@ extension BatonModule {
             default: nil
             }
         },
+        notices: { events, db in try await WorkNoticeSource.notices(for: events, on: db) },
+        noticeKinds: WorkNotices.kinds,
         navigation: [
             NavigationEntry(title: "Work", path: WorkPaths.projects, page: "work", order: 20, shortcut: "w"),
             NavigationEntry(title: "My work", path: WorkPaths.myWork, page: "my-work", order: 30),

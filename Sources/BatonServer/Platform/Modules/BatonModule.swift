@@ -12,6 +12,8 @@ struct BatonModule: Sendable {
     /// Each enum says, case by case, who sees the event and how it reads.
     var events: [any EventKinds.Type] = []
     var jobs: [JobDefinition] = []
+    /// Readers of the event log that see every committed event once, in order (`EventConsumer`).
+    var consumers: [EventConsumer] = []
     /// JSON routes under `/api/v1`: signed in by default, tenancy-checked under `workspace`.
     var api: @Sendable (APIRoutes) throws -> Void = { _ in }
     /// HTML pages: every form post is CSRF-checked; `workspace` pages are tenancy-checked.
@@ -26,12 +28,31 @@ struct BatonModule: Sendable {
     var guestPeers: (@Sendable (_ workspaceID: UUID, _ guestID: UUID, _ db: any Database) async throws -> Set<UUID>)? = nil
     /// The page of an event's subject (`task`, `project`, …) this module owns, for the activity feed.
     var subjectLink: (@Sendable (_ subjectType: String, _ subjectID: UUID, _ workspaceID: UUID) -> String?)? = nil
+    /// Who should hear of these events of this module's, and why (in Work: a task's owners and
+    /// the people a comment mentions). The inbox drops the actor, people who may not see the
+    /// event and kinds the person turned off.
+    var notices: (@Sendable (_ events: [LoggedEvent], _ db: any Database) async throws -> [Notice])? = nil
+    /// The kinds of notice this module raises, as people choose them in their settings.
+    var noticeKinds: [NoticeKind] = []
+    /// Sections this module adds to another module's page of a subject (the reminders on a task
+    /// page), as HTML rendered for the viewer; each holds its own `data-live-region`.
+    var subjectPanels: (@Sendable (_ panel: SubjectPanelRequest) async throws -> [String])? = nil
+    /// Counts shown beside this module's navigation entries, by the entry's `page` (the inbox's unread).
+    var badges: (@Sendable (_ workspaceID: UUID, _ userID: UUID, _ db: any Database) async throws -> [String: Int])? = nil
     /// Links in the top bar, for pages of a workspace.
     var navigation: [NavigationEntry] = []
     /// The module's operations and schemas in `/api/v1/openapi.json`; the contract test holds
     /// them to the router and to every response the tests see.
     var operations: [APIOperation] = []
     var schemas: @Sendable () -> [String: Any] = { [:] }
+}
+
+/// What a module's `subjectPanels` draws for: the page's request and the subject on it.
+struct SubjectPanelRequest: Sendable {
+    let req: Request
+    let access: WorkspaceAccess
+    let subjectType: String
+    let subjectID: UUID
 }
 
 /// A durable job the module queues with `ctx.enqueue` and runs here.

@@ -28,11 +28,38 @@ struct InstalledModules: Sendable {
         let schemas = list.reduce(PlatformAPI.schemas) { all, module in
             all.merging(module.schemas()) { _, _ in preconditionFailure("a schema is declared by two modules") }
         }
+        precondition(Set(list.flatMap(\.noticeKinds).map(\.rawValue)).count == list.flatMap(\.noticeKinds).count,
+                     "a notice kind is declared twice")
+        precondition(Set(list.flatMap(\.consumers).map(\.name)).count == list.flatMap(\.consumers).count,
+                     "an event consumer is declared twice")
         contract = OpenAPIContract(operations: PlatformAPI.operations + list.flatMap(\.operations), schemas: schemas)
     }
 
     var migrations: [any Migration] { PlatformMigrations.all + list.flatMap(\.migrations) }
     var jobs: [JobDefinition] { PlatformJobs.all + list.flatMap(\.jobs) }
+    var consumers: [EventConsumer] { list.flatMap(\.consumers) }
+    var noticeKinds: [NoticeKind] { list.flatMap(\.noticeKinds) }
+
+    /// Every module's notices for these events, in module order.
+    func notices(for events: [LoggedEvent], on db: any Database) async throws -> [Notice] {
+        var all: [Notice] = []
+        for module in list { if let found = try await module.notices?(events, db) { all += found } }
+        return all
+    }
+
+    /// The other modules' sections for a subject's page, in module order.
+    func panels(_ request: SubjectPanelRequest) async throws -> [String] {
+        var all: [String] = []
+        for module in list { if let found = try await module.subjectPanels?(request) { all += found } }
+        return all
+    }
+
+    /// The counts beside the navigation entries, by page.
+    func badges(workspaceID: UUID, userID: UUID, on db: any Database) async throws -> [String: Int] {
+        var all: [String: Int] = [:]
+        for module in list { if let found = try await module.badges?(workspaceID, userID, db) { all.merge(found) { $1 } } }
+        return all
+    }
 
     /// Everyone a guest may see: themselves and whoever any module says they work with.
     func guestPeers(workspaceID: UUID, guestID: UUID, on db: any Database) async throws -> Set<UUID> {

@@ -4,7 +4,7 @@ import Vapor
 /// What the platform itself brings before any module: the event log and the job queue, their
 /// daily purge, the live socket and the OpenAPI document.
 enum PlatformMigrations {
-    static let all: [any Migration] = [EventMigration(), CreateJobs(), AddEventProject()]
+    static let all: [any Migration] = [EventMigration(), CreateJobs(), AddEventProject(), CreateEventCursors()]
 }
 
 enum PlatformJobs {
