@@ -42,7 +42,7 @@ def test_inbox_badge_is_live_and_reminders_are_set_from_the_task(browser, second
     wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-badge="inbox"]').is_displayed()
                         and d.find_element(By.CSS_SELECTOR, '[data-badge="inbox"] .n').text == "2")
     screenshot(browser, "inbox-badge")
-    browser.find_element(By.LINK_TEXT, "Inbox").click()
+    browser.find_element(By.CSS_SELECTOR, "nav.modules a[href$='/inbox']").click()
     wait(browser).until(EC.title_contains("Inbox"))
     items = browser.find_elements(By.CSS_SELECTOR, ".inbox-item.unread")
     assert len(items) == 2
