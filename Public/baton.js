@@ -238,7 +238,8 @@
         help.appendChild(kbd);
       });
     }
-    Object.keys(routes).forEach(function (key) { line(key, routes[key].textContent); });
+    // the link's own words, without its badge
+    Object.keys(routes).forEach(function (key) { line(key, routes[key].firstChild.textContent.trim()); });
     line("r", "Profile");
     line("t", "API tokens");
     // keys of their own, on a focused board card

@@ -6,6 +6,7 @@ import Vapor
 /// The modules are listed here, in order: each may use what the ones before it declare (Work's
 /// projects have Identity's members).
 public func configure(_ app: Application, config: BatonConfig) async throws {
+    if let problem = config.smtpProblem { throw BatonError.badRequest("Mail settings: \(problem)") }
     let modules: [BatonModule] = [.identity, .work, .notifications] + config.additionalModules
     app.batonConfig = config
     _ = JSONConventions.installed

@@ -14,10 +14,13 @@ struct JobQueueTests {
             let org = try await Org.signUp(app)
             _ = try await org.owner.post("\(org.base)/invitations", ["email": "mail@example.com"])
             #expect(try await app.jobs.runDue(app: app) == 1)
+            // the message's own job: no mail server here, so it is held in the outbox
+            #expect(try await app.jobs.runDue(app: app) == 1)
             #expect(try await app.jobs.runDue(app: app) == 0)
             // a crash after the effect but before the job was marked done: the job runs again
             try await (app.db as! any SQLDatabase).raw("UPDATE jobs SET done_at = NULL, locked_until = NULL WHERE kind = 'invitation.email'").run()
             #expect(try await app.jobs.runDue(app: app) == 1)
+            #expect(try await app.jobs.runDue(app: app) == 0)
             let emails = try await OutboxEmail.query(on: app.db).all()
             #expect(emails.count == 1)
             #expect(emails.first?.toAddress == "mail@example.com")

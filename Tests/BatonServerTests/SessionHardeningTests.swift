@@ -137,7 +137,7 @@ struct SessionHardeningTests {
             // a sent message loses its link too
             let second = try await org.owner.post("\(org.base)/invitations", ["email": "later@example.com"])
             let secondSecret = try #require(second.json["accept_url"].string?.split(separator: "/").last.map(String.init))
-            #expect(try await app.jobs.runDue(app: app) == 1)
+            while try await app.jobs.runDue(app: app) > 0 {}
             let queued = try #require(try await OutboxEmail.query(on: app.db).filter(\.$toAddress == "later@example.com").first())
             try await app.store.write { ctx in try await OutboxEmail.markSent(try queued.requireID(), ctx: ctx) }
             #expect(try await rowsHolding(secondSecret) == 0)

@@ -91,7 +91,10 @@ def seed(base):
         "brief": {"outcome": "Survive the fuzzer", "checklist": ["Nothing breaks"],
                   "checkpoints": [{"title": "Halfway", "due_at": "2029-06-01T17:00:00Z"}]}}, token)
     call(base, "POST", f"/api/v1/tasks/{task['task']['id']}/comments", {"body": "Seeded comment"}, token)
+    reminders = [call(base, "POST", f"/api/v1/tasks/{task['task']['id']}/reminders", {"remind_at": "2031-01-01T09:00:00Z"}, token)["id"]
+                 for _ in range(2)]
     return {
+        "FUZZ_REMINDER": reminders[0], "FUZZ_SPARE_REMINDER": reminders[1],
         "FUZZ_TOKEN": token, "FUZZ_WORKSPACE": workspace, "FUZZ_PROJECT": project["id"], "FUZZ_TASK": task["task"]["id"],
         "FUZZ_STAGE": stages["In progress"], "FUZZ_SPARE_STAGE": spare_stage,
         "FUZZ_ITEM": task["brief"]["checklist"][0]["id"], "FUZZ_CHECKPOINT": task["brief"]["checkpoints"][0]["id"],

@@ -122,19 +122,26 @@ struct ThrottleLoginsByAddress: AsyncMigration {
 struct ShortLivedInvitationLinks: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(OutboxEmail.schema).field("secret_link", .string).update()
-        for message in try await OutboxEmail.query(on: database).filter(\.$dedupeKey =~ "invitation.email:").all() {
-            let lines = message.body.components(separatedBy: "\n")
+        guard let sql = database as? any SQLDatabase else { return }
+        // plain SQL: the model has columns later migrations add
+        let rows = try await sql.raw("""
+            SELECT id, dedupe_key, body, sent_at FROM outbox_emails WHERE dedupe_key LIKE 'invitation.email:%'
+            """).all()
+        for row in rows {
+            let (messageID, key, body) = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "dedupe_key", as: String.self),
+                                          try row.decode(column: "body", as: String.self))
+            let sentAt = try row.decode(column: "sent_at", as: Date?.self)
+            let lines = body.components(separatedBy: "\n")
             guard let link = lines.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) else { continue }
-            let id = message.dedupeKey.split(separator: ":").last.flatMap { UUID(uuidString: String($0)) }
+            let id = key.split(separator: ":").last.flatMap { UUID(uuidString: String($0)) }
             var pending = false
             if let id, let invitation = try await Invitation.find(id, on: database) {
                 pending = invitation.state(now: Date()) == .pending
             }
-            message.body = lines.map { $0 == link ? OutboxEmail.linkPlaceholder : $0 }.joined(separator: "\n")
-            message.secretLink = pending && message.sentAt == nil ? link : nil
-            try await message.save(on: database)
+            let newBody = lines.map { $0 == link ? OutboxEmail.linkPlaceholder : $0 }.joined(separator: "\n")
+            let secret: String? = pending && sentAt == nil ? link : nil
+            try await sql.raw("UPDATE outbox_emails SET body = \(bind: newBody), secret_link = \(bind: secret) WHERE id = \(bind: messageID)").run()
         }
-        guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("""
             UPDATE jobs SET payload = '{}' WHERE kind = \(bind: JobKind.invitationEmail.rawValue)
               AND (done_at IS NOT NULL OR failed_at IS NOT NULL)

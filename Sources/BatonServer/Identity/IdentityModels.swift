@@ -161,9 +161,22 @@ final class OutboxEmail: Model, @unchecked Sendable {
     @OptionalField(key: "secret_link") var secretLink: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// The workspace it is about (its admins see it in their outbox); nil for an account's own mail.
+    @OptionalField(key: "workspace_id") var workspaceID: UUID?
+    /// The HTML part; without one, the text is shown as HTML.
+    @OptionalField(key: "html") var html: String?
+    /// queued, sent, held (no mail server configured) or failed (given up); nil is queued.
+    @OptionalField(key: "status") var status: String?
+    @OptionalField(key: "attempts") var attempts: Int?
+    @OptionalField(key: "last_error") var lastError: String?
+    /// Where `List-Unsubscribe` points (someone's notification settings).
+    @OptionalField(key: "unsubscribe_url") var unsubscribeURL: String?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $dedupeKey, $toAddress, $subject, $body, $secretLink, $createdAt, $sentAt] }
+    var properties: [any AnyProperty] {
+        [$id, $dedupeKey, $toAddress, $subject, $body, $secretLink, $createdAt, $sentAt, $workspaceID, $html, $status, $attempts,
+         $lastError, $unsubscribeURL]
+    }
 }

@@ -6,6 +6,9 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
     static let ws = "/api/v1/workspaces/{workspace_id}"
 
     static var operations: [APIOperation] { [
+        .init(method: "get", path: ws + "/outbox", summary: "The workspace's email: sent, waiting, held or given up (admins)", tag: "mail",
+              query: [("after", "integer", "next_cursor of the previous page"), ("limit", "integer", "1–200, default 50")],
+              success: (200, "OutboxPage")),
         .init(method: "post", path: "/api/v1/auth/signup", summary: "Create an account and its workspace", tag: "auth", isPublic: true,
               body: ("SignupRequest", ["email", "password", "name", "workspace_name"]), success: (201, "SignupResponse")),
         .init(method: "post", path: "/api/v1/auth/login", summary: "Sign in; returns a session token", tag: "auth", isPublic: true,
@@ -49,6 +52,11 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
     static var schemas: [String: Any] {
         let role: [String: Any] = ["type": "string", "enum": ["owner", "admin", "member", "guest"]]
         return [
+        "OutboxMessage": object(["id": uuid, "to": string, "subject": string,
+                                 "status": ["type": "string", "enum": ["queued", "sent", "held", "failed"]], "attempts": integer,
+                                 "last_error": nullable(string), "created_at": date, "sent_at": nullable(date)],
+                                required: ["id", "to", "subject", "status", "attempts", "created_at"]),
+        "OutboxPage": page("OutboxMessage"),
         "SignupRequest": request(["email": string, "password": ["type": "string", "minLength": 10], "name": string, "workspace_name": string,
                                  "time_zone": ["type": "string", "description": "IANA name (the browser's); UTC when missing or unknown"]],
                                 required: ["email", "password", "name", "workspace_name"]),

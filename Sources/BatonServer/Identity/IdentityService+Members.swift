@@ -43,7 +43,7 @@ extension IdentityService {
                        data: ["email": email, "role": role.rawValue])
             try await ctx.enqueue(.invitationEmail, payload: [
                 "invitation_id": id.uuidString, "email": email, "accept_url": acceptURL,
-                "workspace_name": access.workspaceName,
+                "workspace_name": access.workspaceName, "workspace_id": access.workspaceID.uuidString,
             ], dedupeKey: "invitation.email:\(id)")
             try await ctx.enqueue(.invitationExpire, payload: ["invitation_id": id.uuidString],
                                   runAt: invitation.expiresAt, dedupeKey: "invitation.expire:\(id)")

@@ -15,23 +15,18 @@ enum InvitationJobs {
             let workspace = job.payload["workspace_name"] ?? "Baton"
             try await app.store.write { ctx in
                 // Unique on the job's dedupe key: a job re-run after a crash queues nothing twice.
-                let exists = try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey == dedupe).count() > 0
-                guard !exists else { return }
                 // An invitation revoked or accepted before its email went out needs no link any more.
                 let pending = try await Invitation.find(invitationID, on: ctx.db)?.state(now: ctx.now) == .pending
-                let message = OutboxEmail()
-                message.dedupeKey = dedupe
-                message.toAddress = email
-                message.subject = "You are invited to \(workspace) on Baton"
-                message.body = """
-                    You have been invited to join \(workspace) on Baton.
+                try await Outbox.queue(.init(
+                    to: email, subject: "You are invited to \(workspace) on Baton",
+                    text: """
+                        You have been invited to join \(workspace) on Baton.
 
-                    Accept the invitation (the link works once and expires in 7 days):
-                    \(OutboxEmail.linkPlaceholder)
-                    """
-                message.secretLink = pending ? url : nil
-                message.createdAt = ctx.now
-                try await message.create(on: ctx.db)
+                        Accept the invitation (the link works once and expires in 7 days):
+                        \(OutboxEmail.linkPlaceholder)
+                        """,
+                    workspaceID: job.payload["workspace_id"].flatMap(UUID.init(uuidString:)),
+                    secretLink: pending ? url : nil, dedupeKey: dedupe), ctx: ctx)
             }
         },
         JobDefinition(kind: .invitationExpire) { job, app in

@@ -87,25 +87,4 @@ struct InboxItem: Content {
     let updatedAt: Date
     let readAt: Date?
     let archivedAt: Date?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(workspaceId, forKey: .workspaceId)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(kindLabel, forKey: .kindLabel)
-        try container.encode(actorId, forKey: .actorId)
-        try container.encode(actorName, forKey: .actorName)
-        try container.encode(subjectType, forKey: .subjectType)
-        try container.encode(subjectId, forKey: .subjectId)
-        try container.encode(subjectTitle, forKey: .subjectTitle)
-        try container.encode(link, forKey: .link)
-        try container.encode(lines, forKey: .lines)
-        try container.encode(count, forKey: .count)
-        try container.encode(position, forKey: .position)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(readAt, forKey: .readAt)
-        try container.encode(archivedAt, forKey: .archivedAt)
-    }
 }

@@ -21,13 +21,18 @@ enum InboxDelivery {
         let byID = Dictionary(announced.map { ($0.id, $0) }) { first, _ in first }
         let viewers = try await viewers(of: drafted, on: ctx.db)
         let preferences = try await NotificationPreferences.load(Set(drafted.map(\.recipient)), on: ctx.db)
-        let notices = drafted.filter { notice in
+        let visible = drafted.filter { notice in
             guard let viewer = viewers[ViewerKey(workspace: notice.workspaceID, user: notice.recipient)],
-                  let event = byID[notice.eventID], event.isVisible(to: viewer, in: catalog) else { return false }
-            return preferences[notice.recipient, default: .defaults].delivery(of: notice.kind, kinds: app.modules.noticeKinds).reachesInbox
+                  let event = byID[notice.eventID] else { return false }
+            return event.isVisible(to: viewer, in: catalog)
         }
-        guard !notices.isEmpty else { return }
-        try await place(notices, ctx: ctx)
+        func delivery(_ notice: Notice) -> NoticeDelivery {
+            preferences[notice.recipient, default: .defaults].delivery(of: notice.kind, kinds: app.modules.noticeKinds)
+        }
+        let inbox = visible.filter { delivery($0).reachesInbox }
+        if !inbox.isEmpty { try await place(inbox, ctx: ctx) }
+        let mail = visible.filter { delivery($0).sendsEmail }
+        if !mail.isEmpty { try await NoticeMail.queue(mail, events: byID, settings: preferences, ctx: ctx, app: app) }
     }
 
     private static func place(_ notices: [Notice], ctx: WriteContext) async throws {

@@ -158,12 +158,4 @@ struct PreferencesDTO: Content {
         }
         self.timeZone = timeZone
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kinds, forKey: .kinds)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(quietHours, forKey: .quietHours)
-        try container.encode(timeZone, forKey: .timeZone)
-    }
 }

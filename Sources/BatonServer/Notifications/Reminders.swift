@@ -86,18 +86,4 @@ struct ReminderDTO: Content {
         createdAt = reminder.createdAt
         deliveredAt = reminder.deliveredAt
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(workspaceId, forKey: .workspaceId)
-        try container.encode(subjectType, forKey: .subjectType)
-        try container.encode(subjectId, forKey: .subjectId)
-        try container.encode(subjectTitle, forKey: .subjectTitle)
-        try container.encode(remindAt, forKey: .remindAt)
-        try container.encode(note, forKey: .note)
-        try container.encode(status, forKey: .status)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(deliveredAt, forKey: .deliveredAt)
-    }
 }

@@ -35,6 +35,10 @@ public struct BatonConfig: Sendable {
     /// The directory holding `Resources/Views` and `Public` (`--resources`, `BATON_RESOURCES`);
     /// nil: found next to the executable (ResourceDirectory).
     public var resources: String?
+    /// The mail server (`BATON_SMTP_*`); nil: emails are held in the outbox and written to the log.
+    public var smtp: SMTPSettings?
+    /// Mail settings that cannot work: the server refuses to start and says why.
+    public var smtpProblem: String?
 
     public init(
         database: DatabaseChoice,
@@ -73,6 +77,7 @@ public struct BatonConfig: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let token = environment["BATON_METRICS_TOKEN"], token.count >= 16 { config.metricsToken = token }
         config.resources = environment["BATON_RESOURCES"].flatMap { $0.isEmpty ? nil : $0 }
+        do { config.smtp = try SMTPSettings.fromEnvironment(environment) } catch { config.smtpProblem = String(describing: error) }
         return config
     }
 }
