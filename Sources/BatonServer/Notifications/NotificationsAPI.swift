@@ -17,7 +17,7 @@ struct NotificationsAPI {
     func list(req: Request) async throws -> Response {
         let principal = try req.principal()
         var filter = Inbox.Filter()
-        filter.workspace = try workspaceQuery(req)
+        filter.workspace = try req.queryID("workspace_id")
         filter.unread = try flag(req, "unread")
         filter.archived = try flag(req, "archived") ?? false
         filter.after = try req.cursorParameter("after")
@@ -30,14 +30,7 @@ struct NotificationsAPI {
     struct UnreadCount: Content { let unread: Int }
 
     func unreadCount(req: Request) async throws -> UnreadCount {
-        let userID = try req.principal().userID
-        let workspaces = try await Inbox.activeWorkspaces(of: userID, on: req.reader)
-        let chosen = try workspaceQuery(req)
-        var total = 0
-        for workspace in workspaces where chosen == nil || chosen == workspace {
-            total += try await Inbox.unreadCount(user: userID, workspace: workspace, on: req.reader)
-        }
-        return UnreadCount(unread: total)
+        try await unreadTotal(try req.principal().userID, workspace: try req.queryID("workspace_id"), on: req.reader)
     }
 
     func read(req: Request) async throws -> UnreadCount {
@@ -81,12 +74,6 @@ struct NotificationsAPI {
             total += try await Inbox.unreadCount(user: userID, workspace: id, on: db)
         }
         return UnreadCount(unread: total)
-    }
-
-    private func workspaceQuery(_ req: Request) throws -> UUID? {
-        guard let raw = req.queryText("workspace_id"), !raw.isEmpty else { return nil }
-        guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
-        return id
     }
 
     private func flag(_ req: Request, _ name: String) throws -> Bool? {

@@ -42,11 +42,7 @@ struct RemindersAPI {
         guard ["pending", "delivered", "all"].contains(status) else {
             throw BatonError.validation("status", "status is pending, delivered or all.")
         }
-        let task = try req.queryText("task_id").flatMap { raw -> UUID? in
-            guard !raw.isEmpty else { return nil }
-            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("task_id", "task_id must be an id.") }
-            return id
-        }
+        let task = try req.queryID("task_id")
         let (reminders, next) = try await ReminderQueries.page(user: userID, status: status, task: task, after: try req.cursorParameter("after"),
                                                                limit: try req.pageSize(), on: req.reader)
         let titles = try await ReminderQueries.titles(reminders, on: req.reader)

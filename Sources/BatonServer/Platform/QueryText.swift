@@ -16,6 +16,13 @@ extension Request {
         return parsed[name]
     }
 
+    /// An id in the query (`?workspace_id=`): nil when absent or empty, a 422 naming it when not an id.
+    func queryID(_ name: String) throws -> UUID? {
+        guard let raw = queryText(name), !raw.isEmpty else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw BatonError.validation(name, "\(name) must be an id.") }
+        return id
+    }
+
     private static func decodeComponent(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

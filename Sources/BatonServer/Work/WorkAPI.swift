@@ -51,8 +51,7 @@ struct WorkAPI {
         let principal = try req.principal()
         let managerID = try req.uuidParameter("userID", label: "Manager")
         let access: WorkspaceAccess
-        if let raw = req.queryText("workspace_id"), !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id must be an id.") }
+        if let id = try req.queryID("workspace_id") {
             access = try await Tenancy.access(id, for: principal.userID, on: req.reader)
         } else {
             guard let shared = try await Tenancy.sharedAccess(with: managerID, for: principal.userID, on: req.reader) else {
