@@ -155,16 +155,16 @@ struct AutomationRulesTests {
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.schedule, every: .day, at: "25:00"), actions: [notify])) == "trigger.at")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.schedule, every: .week, at: "09:00"), actions: [notify])) == "trigger.weekday")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), conditions: [RuleCondition("nope", .equals, "x")], actions: [notify]))
-                == "conditions[0].field")
+                == "conditions.0.field")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), conditions: [RuleCondition("estimate", .greaterThan, "lots")],
-                                       actions: [notify])) == "conditions[0].value")
+                                       actions: [notify])) == "conditions.0.value")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), actions: [RuleAction(.notify, recipients: ["everyone"], message: "x")]))
-                == "actions[0].recipients")
+                == "actions.0.recipients")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), actions: [notify, RuleAction(.webhook, url: "file:///etc/passwd")]))
-                == "actions[1].url")
-        #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), actions: [RuleAction(.comment, message: "a\u{7}b")])) == "actions[0].message")
+                == "actions.1.url")
+        #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), actions: [RuleAction(.comment, message: "a\u{7}b")])) == "actions.0.message")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.stageChanged, toStage: review), actions: [RuleAction(.setStage, stageID: review)]))
-                == "actions[0].stage_id")
+                == "actions.0.stage_id")
     }
 
     @Test("the default rules and templates are valid and round-trip through JSON")

@@ -74,7 +74,9 @@ struct RequestFieldTests {
                 "checklist": ["Item"], "checkpoints": [["title": "CP", "due_at": "2027-01-01T00:00:00Z"]]]])
             let taskID = try #require(task.json["task"]["id"].string)
             let teamID = try #require(try await org.owner.post("\(org.base)/teams", ["name": "T"]).json["id"].string)
+            try await EventConsumers.catchUp(app)   // the project's default rules
             var ids: [String: String] = [
+                "rule_id": try #require(try await Rule.query(on: app.db).first()?.id?.uuidString),
                 "workspace_id": org.workspaceID.uuidString, "project_id": projectID, "task_id": taskID, "team_id": teamID,
                 "user_id": memberID.uuidString, "stage_id": stageIDList[1],
                 "item_id": try #require(task.json["brief"]["checklist"][0]["id"].string),
@@ -92,6 +94,7 @@ struct RequestFieldTests {
                 "type": "single_select", "options": ["A", "B"], "currency": "EUR", "start_at": "2027-01-02T09:00:00Z",
                 "due_at": "2027-01-15T09:00:00Z", "status": "on_track", "checked": true, "waived_reason": "Legal signed off",
                 "blocked": true, "blocked_reason": "Waiting on legal", "custom_fields": [String: Any](), "delegation_level": 5,
+                "from_stage": stageIDList[0], "to_stage": stageIDList[1], "team_id": teamID, "view_id": UUID().uuidString,
             ]
             let check = SchemaCheck(components: app.modules.contract.components)
             var checked = 0

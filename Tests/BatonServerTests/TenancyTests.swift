@@ -37,7 +37,8 @@ struct TenancyTests {
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),
                        "proposalID": try #require(proposal.json["id"].string), "viewID": viewID,
-                       "notificationID": notificationID, "reminderID": reminderID]
+                       "notificationID": notificationID, "reminderID": reminderID,
+                       "ruleID": try #require(try await Rule.query(on: app.db).first()?.id?.uuidString)]
             let body: [String: Any?] = ["title": "x", "name": "x", "email": "x@example.com", "user_id": b.ownerID.uuidString, "role": "member",
                                         "version": 1, "text": "x", "question": "x", "body": "x", "checked": true, "status": "on_track",
                                         "due_at": "2026-12-01T00:00:00Z", "stage_ids": [], "task_ids": [], "changes": ["due_at": "2026-12-01T00:00:00Z"],

@@ -12,7 +12,13 @@ public enum AutomationEvent: String, EventKinds {
     case ruleNotified = "rule.notified"
     case webhookQueued = "rule.webhook_queued"
 
-    public var audience: EventAudience { .project }
+    /// Rules are not shown to guests; what a rule did about a task is seen like the task's own events.
+    public var audience: EventAudience {
+        switch self {
+        case .ruleNotified: .project
+        default: .team
+        }
+    }
 
     public func sentence(_ line: EventLine) -> String {
         let rule = "“\(line.data["rule"] ?? "a rule")”"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What is wrong with a rule, as far as can be told without the database: the first problem
-/// found, with the path of the field it is in (`actions[0].message`).
+/// found, with the path of the field it is in (`actions.0.message`).
 public enum RuleValidation {
     public struct Problem: Error, Equatable, Sendable {
         public let field: String
@@ -14,7 +14,7 @@ public enum RuleValidation {
     }
 
     public static let maxNameLength = 120
-    public static let maxHours = 24 * 60
+    public static let maxHours = 24 * 30
 
     public static func problem(in rule: RuleDefinition) -> Problem? {
         if let problem = problem(in: rule.trigger) { return problem }
@@ -22,14 +22,14 @@ public enum RuleValidation {
             return Problem("conditions", "A rule takes at most \(RuleDefinition.maxConditions) conditions.")
         }
         for (index, condition) in rule.conditions.enumerated() {
-            if let problem = problem(in: condition, at: "conditions[\(index)]") { return problem }
+            if let problem = problem(in: condition, at: "conditions.\(index)") { return problem }
         }
         if rule.actions.isEmpty { return Problem("actions", "Add at least one action: what should happen?") }
         if rule.actions.count > RuleDefinition.maxActions {
             return Problem("actions", "A rule takes at most \(RuleDefinition.maxActions) actions.")
         }
         for (index, action) in rule.actions.enumerated() {
-            if let problem = problem(in: action, at: "actions[\(index)]", trigger: rule.trigger) { return problem }
+            if let problem = problem(in: action, at: "actions.\(index)", trigger: rule.trigger) { return problem }
         }
         return nil
     }

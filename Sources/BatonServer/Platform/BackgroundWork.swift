@@ -13,6 +13,10 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
         tasks.append(Task { await hub.run() })
         guard app.batonConfig.runsBackgroundWork else { return }
         try await Purge.ensureScheduled(app)
+        let recurring = app.modules.recurring
+        try await app.store.write { ctx in
+            for job in recurring { try await job.schedule(at: ctx.now, ctx: ctx) }
+        }
         tasks.append(Task { await Self.workJobs(app) })
         tasks.append(Task { await EventConsumers.follow(app) })
         tasks.append(Task { await Self.refreshStatistics(app) })

@@ -39,6 +39,9 @@ public struct BatonConfig: Sendable {
     public var smtp: SMTPSettings?
     /// Mail settings that cannot work: the server refuses to start and says why.
     public var smtpProblem: String?
+    /// Rule webhooks may post to loopback and private addresses (`BATON_WEBHOOK_ALLOW_PRIVATE=1`):
+    /// off by default, so that a project lead cannot make the server probe its own network.
+    public var webhooksMayReachPrivateHosts = false
 
     public init(
         database: DatabaseChoice,
@@ -77,6 +80,7 @@ public struct BatonConfig: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let token = environment["BATON_METRICS_TOKEN"], token.count >= 16 { config.metricsToken = token }
         config.resources = environment["BATON_RESOURCES"].flatMap { $0.isEmpty ? nil : $0 }
+        config.webhooksMayReachPrivateHosts = environment["BATON_WEBHOOK_ALLOW_PRIVATE"] == "1"
         do { config.smtp = try SMTPSettings.fromEnvironment(environment) } catch { config.smtpProblem = String(describing: error) }
         return config
     }

@@ -21,8 +21,9 @@ public final class WriteContext: @unchecked Sendable {
     private var preparedStatements: [SerializedStatement] = []
     private var preparedEventStatements: [SerializedStatement] = []
 
-    /// Data added to every event recorded here (a preparing import marks its rows' events).
-    private let eventTag: [String: String]
+    /// Data added to every event recorded here (a preparing import marks its rows' events; a
+    /// rule's write marks its events with the rule and its depth, `EventTag`).
+    private var eventTag: [String: String]
 
     init(db: any Database, now: Date, preparing: Bool = false, eventTag: [String: String] = [:]) {
         self.db = db
@@ -30,6 +31,9 @@ public final class WriteContext: @unchecked Sendable {
         self.preparing = preparing
         self.eventTag = eventTag
     }
+
+    /// Adds `tag` to the data of every event recorded from now on.
+    func addTag(_ tag: [String: String]) { eventTag.merge(tag) { $1 } }
 
     /// Inserts a new row: at once in a write, kept for later when preparing.
     func insert<M: Model>(_ model: M) async throws where M.IDValue == UUID {
@@ -158,6 +162,12 @@ extension WriteContext {
             return query
         }
     }
+}
+
+/// Data that every event written by the writes in a task carries (`EventTag.$current.withValue`):
+/// a rule's actions mark their events with the rule and the depth of the chain that set it off.
+enum EventTag {
+    @TaskLocal static var current: [String: String] = [:]
 }
 
 enum EventOrdering {

@@ -196,26 +196,33 @@ extension WorkService {
         let body = try DisplayText.validate(rawBody, label: "Comment", max: 10_000, lines: true).orFail(field: "body")
         return try await store.write { ctx in
             let (task, scope) = try await WorkScope.task(id: taskID, for: userID, on: ctx.db, lockingRow: true)
-            let handles = Set(Mentions.handles(in: body))
-            var mentioned: [UUID] = []
-            if !handles.isEmpty {
-                let members = try await Tenancy.query(scope.access, Membership.self, on: ctx.db)
-                    .filter(\.$deactivatedAt == nil).with(\.$user).all()
-                mentioned = members.filter { handles.contains(Mentions.handle(forEmail: $0.user.email)) }.map(\.$user.id)
-            }
-            let comment = TaskComment()
-            comment.taskID = taskID
-            comment.authorID = userID
-            comment.body = body
-            comment.mentions = mentioned.map(\.uuidString).joined(separator: ";")
-            comment.createdAt = ctx.now
-            try await comment.create(on: ctx.db)
-            ctx.record(WorkEvent.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(task), data: [
-                "title": task.title, "comment_id": try comment.requireID().uuidString,
-                "mentions": comment.mentions, "excerpt": String(body.prefix(140)),
-            ])
-            try await Self.touch(task, progress: task.assigneeID == userID, ctx: ctx)
-            return comment
+            return try await Self.comment(on: task, scope: scope, body: body, ctx: ctx)
         }
+    }
+
+    /// Inside a transaction (a rule's comment action): `body` is already validated.
+    static func comment(on task: WorkTask, scope: WorkScope.ProjectAccess, body: String, ctx: WriteContext) async throws -> TaskComment {
+        let userID = scope.access.userID
+        let taskID = try task.requireID()
+        let handles = Set(Mentions.handles(in: body))
+        var mentioned: [UUID] = []
+        if !handles.isEmpty {
+            let members = try await Tenancy.query(scope.access, Membership.self, on: ctx.db)
+                .filter(\.$deactivatedAt == nil).with(\.$user).all()
+            mentioned = members.filter { handles.contains(Mentions.handle(forEmail: $0.user.email)) }.map(\.$user.id)
+        }
+        let comment = TaskComment()
+        comment.taskID = taskID
+        comment.authorID = userID
+        comment.body = body
+        comment.mentions = mentioned.map(\.uuidString).joined(separator: ";")
+        comment.createdAt = ctx.now
+        try await comment.create(on: ctx.db)
+        ctx.record(WorkEvent.taskCommented, workspace: task.workspaceID, actor: userID, subject: .task(task), data: [
+            "title": task.title, "comment_id": try comment.requireID().uuidString,
+            "mentions": comment.mentions, "excerpt": String(body.prefix(140)),
+        ])
+        try await Self.touch(task, progress: task.assigneeID == userID, ctx: ctx)
+        return comment
     }
 }

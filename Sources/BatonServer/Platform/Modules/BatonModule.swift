@@ -12,6 +12,8 @@ struct BatonModule: Sendable {
     /// Each enum says, case by case, who sees the event and how it reads.
     var events: [any EventKinds.Type] = []
     var jobs: [JobDefinition] = []
+    /// Jobs that run every so often (a sweep for due dates): queued at boot, each run queues the next.
+    var recurring: [RecurringJob] = []
     /// Readers of the event log that see every committed event once, in order (`EventConsumer`).
     var consumers: [EventConsumer] = []
     /// JSON routes under `/api/v1`: signed in by default, tenancy-checked under `workspace`.
@@ -61,6 +63,25 @@ struct JobDefinition: Sendable {
     /// Payload keys that hold secrets: dropped from the row once the job has finished or failed for good.
     var secretPayloadKeys: [String] = []
     let handler: JobHandler
+}
+
+/// A job of the module's `jobs` that runs every `interval`. One run per interval across all
+/// processes (the dedupe key is the interval's number); a run that fails is retried as any job.
+struct RecurringJob: Sendable {
+    let kind: JobKind
+    let interval: TimeInterval
+
+    /// Queues the run for the interval that `date` falls in (nothing if it is queued already).
+    func schedule(at date: Date, ctx: WriteContext) async throws {
+        let slot = Int(date.timeIntervalSince1970 / interval)
+        try await ctx.enqueue(kind, payload: [:], runAt: date, dedupeKey: "\(kind.rawValue):\(slot)")
+    }
+
+    /// Queues the next run, from inside this one.
+    func scheduleNext(after now: Date, ctx: WriteContext) async throws {
+        let next = (Double(Int(now.timeIntervalSince1970 / interval)) + 1) * interval
+        try await schedule(at: Date(timeIntervalSince1970: next), ctx: ctx)
+    }
 }
 
 /// One link in the top bar, to a page of the workspace; `page` is what a page passes as `nav` to

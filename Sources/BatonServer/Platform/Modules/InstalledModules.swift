@@ -38,6 +38,7 @@ struct InstalledModules: Sendable {
     var migrations: [any Migration] { PlatformMigrations.all + list.flatMap(\.migrations) }
     var jobs: [JobDefinition] { PlatformJobs.all + list.flatMap(\.jobs) }
     var consumers: [EventConsumer] { list.flatMap(\.consumers) }
+    var recurring: [RecurringJob] { list.flatMap(\.recurring) }
     var noticeKinds: [NoticeKind] { list.flatMap(\.noticeKinds) }
 
     /// Every module's notices for these events, in module order.

@@ -1,0 +1,27 @@
+import Fluent
+import BatonCore
+import Vapor
+
+extension BatonModule {
+    /// Per-project rules: they follow the event log and a one-minute sweep, and act through the
+    /// other modules' services (notify, assign, set stage or field, comment, create a task, webhook).
+    static let automations = BatonModule(
+        name: "automations",
+        migrations: [CreateRules(), AddDefaultRulesToProjects()],
+        events: [AutomationEvent.self],
+        jobs: [RuleRunner.job, RuleSweep.job, RuleWebhook.job],
+        recurring: [RuleSweep.recurring],
+        consumers: [RuleEventFollower.consumer],
+        api: { api in AutomationsAPI().register(api) },
+        notices: { events, _ in
+            events.flatMap { event -> [Notice] in
+                guard event.kind == AutomationEvent.ruleNotified.rawValue, let workspace = event.workspaceId else { return [] }
+                return AutomationNotices.notices(eventID: event.id, workspaceID: workspace, data: event.data,
+                                                 subjectID: event.subjectId, at: event.createdAt)
+            }
+        },
+        noticeKinds: [AutomationNotices.kind],
+        operations: AutomationsOpenAPI.operations,
+        schemas: { AutomationsOpenAPI.schemas }
+    )
+}
