@@ -15,7 +15,10 @@ enum RuleEventFollower {
     private static func addDefaultRules(for events: [LoggedEvent], ctx: WriteContext) async throws {
         for event in events where event.kind == WorkEvent.projectCreated.rawValue {
             guard let workspace = event.workspaceId, let project = event.subjectId else { continue }
-            guard try await Rule.query(on: ctx.db).filter(\.$projectID == project).count() == 0 else { continue }
+            // Someone may have added a rule of their own before the follower got here.
+            let defaults = RuleTemplates.defaults.map(\.key)
+            guard try await Rule.query(on: ctx.db).filter(\.$projectID == project).filter(\.$templateKey ~~ defaults).count() == 0
+            else { continue }
             for rule in try DefaultRules.rules(for: workspace, project: project, now: ctx.now) {
                 try await ctx.insert(rule)
                 ctx.record(AutomationEvent.ruleCreated, workspace: workspace, actor: nil, subject: .rule(rule),
