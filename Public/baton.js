@@ -473,5 +473,83 @@
       });
   }
 
+
+  // Selects marked data-autosubmit send their form when changed (filters).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  });
+
+  // The rule editor: each part shows the fields its choice takes; spare rows appear one at a
+  // time; the preview beside the form follows what is typed (a dry run: it changes nothing).
+  document.querySelectorAll("form[data-rule-editor]").forEach(function (form) {
+    function scopeOf(el) { return el.closest("[data-switch-scope]"); }
+    function applySwitches() {
+      form.querySelectorAll("[data-show-for]").forEach(function (el) {
+        var scope = scopeOf(el);
+        var select = scope && scope.querySelector("select[data-switch]");
+        if (!select) return;
+        var shown = el.getAttribute("data-show-for").split(" ").indexOf(select.value) >= 0;
+        el.hidden = !shown;
+      });
+    }
+    function isEmptyRow(row) {
+      var first = row.querySelector("select");
+      return !first || first.value === "";
+    }
+    function layoutRows() {
+      form.querySelectorAll("[data-rows]").forEach(function (list) {
+        var rows = Array.prototype.slice.call(list.querySelectorAll(":scope > [data-row]"));
+        var blankShown = false;
+        rows.forEach(function (row) {
+          if (!isEmptyRow(row) || row.hasAttribute("data-opened")) { row.hidden = false; return; }
+          row.hidden = blankShown;
+          if (!row.hidden) blankShown = true;
+        });
+        var add = list.parentNode.querySelector("[data-add-row]");
+        if (add) add.hidden = !rows.some(function (row) { return row.hidden; });
+      });
+    }
+    form.addEventListener("click", function (event) {
+      var add = event.target.closest("[data-add-row]");
+      if (add) {
+        var next = add.parentNode.querySelector("[data-rows] > [data-row][hidden]");
+        if (next) { next.hidden = false; next.setAttribute("data-opened", ""); var field = next.querySelector("select"); if (field) field.focus(); }
+        layoutRows();
+        return;
+      }
+      var clear = event.target.closest("[data-clear-row]");
+      if (clear) {
+        var row = clear.closest("[data-row]");
+        row.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
+        row.querySelectorAll("input, textarea").forEach(function (i) { if (i.type === "checkbox") i.checked = false; else i.value = ""; });
+        row.removeAttribute("data-opened");
+        applySwitches(); layoutRows(); schedulePreview();
+      }
+    });
+    var previewTimer = null, previewSeq = 0;
+    function runPreview() {
+      var target = document.getElementById("rule-preview");
+      if (!target) return;
+      var seq = ++previewSeq;
+      target.setAttribute("aria-busy", "true");
+      fetch(form.getAttribute("data-preview"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form)).toString()
+      }).then(function (response) { return response.text(); }).then(function (html) {
+        if (seq !== previewSeq) return;
+        var next = new DOMParser().parseFromString(html, "text/html").getElementById("rule-preview");
+        if (next) target.innerHTML = next.innerHTML;
+        target.removeAttribute("aria-busy");
+      }).catch(function () { target.removeAttribute("aria-busy"); });
+    }
+    function schedulePreview() { clearTimeout(previewTimer); previewTimer = setTimeout(runPreview, 700); }
+    form.addEventListener("change", function () { applySwitches(); layoutRows(); schedulePreview(); });
+    form.addEventListener("input", schedulePreview);
+    var previewButton = form.querySelector("[data-preview-button]");
+    if (previewButton) previewButton.addEventListener("click", function (event) { event.preventDefault(); runPreview(); });
+    applySwitches(); layoutRows();
+  });
+
   connect();
 })();

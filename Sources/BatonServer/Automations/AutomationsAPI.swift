@@ -55,40 +55,16 @@ struct AutomationsAPI {
 
     /// The saved rule, or the saved rule with the body's changes, tried on today's tasks.
     func dryRun(req: Request) async throws -> RuleDryRun.Result {
-        let userID = try req.principal().userID
-        let (rule, scope) = try await AutomationService.rule(try ruleID(req), for: userID, on: req.reader)
+        let (rule, scope) = try await AutomationService.rule(try ruleID(req), for: try req.principal().userID, on: req.reader)
         try scope.requireManage()
-        let draft = try RuleDraft(try PatchReader.body(req), editing: true)
-        let old = try rule.definition
-        let definition = RuleDefinition(trigger: draft.trigger ?? old.trigger, match: draft.match ?? old.match,
-                                        conditions: draft.conditions ?? old.conditions, actions: draft.actions ?? old.actions)
-        let checked = try await RuleReferences.check(definition, keepingSecretsOf: old, scope: scope, on: req.reader)
-        return try await RuleDryRun.run(rule, checked, project: scope.project, baseURL: req.application.publicBaseURL,
-                                        now: req.application.clock.now(), on: req.reader)
+        return try await RuleDryRun.trySaved(rule, with: try RuleDraft(try PatchReader.body(req), editing: true), scope: scope, req: req)
     }
 
     /// A rule not saved yet (the editor's preview while it is being made).
     func dryRunDraft(req: Request) async throws -> RuleDryRun.Result {
         let scope = try await project(req)
         try scope.requireManage()
-        let draft = try RuleDraft(try PatchReader.body(req), editing: false)
-        let template = draft.templateKey.flatMap(RuleTemplates.named)?.definition
-        guard let trigger = draft.trigger ?? template?.trigger else { throw BatonError.validation("trigger", "Choose what sets the rule off.") }
-        var definition = RuleDefinition(trigger: trigger, match: draft.match ?? template?.match ?? .all,
-                                        conditions: draft.conditions ?? template?.conditions ?? [], actions: draft.actions ?? template?.actions ?? [])
-        // The preview needs no secret: it posts nothing.
-        for index in definition.actions.indices where definition.actions[index].type == .webhook && definition.actions[index].secret == nil {
-            definition.actions[index].secret = String(repeating: "x", count: 16)
-        }
-        let checked = try await RuleReferences.check(definition, keepingSecretsOf: nil, scope: scope, on: req.reader)
-        let rule = Rule()
-        rule.workspaceID = scope.access.workspaceID
-        rule.projectID = scope.projectID
-        rule.name = draft.name ?? "New rule"
-        rule.createdAt = req.application.clock.now()
-        rule.updatedAt = rule.createdAt
-        return try await RuleDryRun.run(rule, checked, project: scope.project, baseURL: req.application.publicBaseURL,
-                                        now: req.application.clock.now(), on: req.reader)
+        return try await RuleDryRun.tryDraft(try RuleDraft(try PatchReader.body(req), editing: false), scope: scope, req: req)
     }
 
     func runs(req: Request) async throws -> ListPage<RuleRunDTO> {

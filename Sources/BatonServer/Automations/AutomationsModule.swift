@@ -13,6 +13,9 @@ extension BatonModule {
         recurring: [RuleSweep.recurring],
         consumers: [RuleEventFollower.consumer],
         api: { api in AutomationsAPI().register(api) },
+        pages: { pages in try pages.workspace.register(collection: AutomationPages()) },
+        paths: AutomationPaths.all,
+        subjectLink: { type, id, workspaceID in type == "rule" ? AutomationPaths.rule.url(workspaceID, id) : nil },
         notices: { events, _ in
             events.flatMap { event -> [Notice] in
                 guard event.kind == AutomationEvent.ruleNotified.rawValue, let workspace = event.workspaceId else { return [] }
@@ -21,6 +24,7 @@ extension BatonModule {
             }
         },
         noticeKinds: [AutomationNotices.kind],
+        subjectPanels: AutomationPanel.subjectPanels,
         operations: AutomationsOpenAPI.operations,
         schemas: { AutomationsOpenAPI.schemas }
     )

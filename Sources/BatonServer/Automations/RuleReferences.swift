@@ -7,8 +7,9 @@ import BatonCore
 /// canonical (a stage by name becomes its id, `me` becomes the saver). The first problem is a
 /// 422 naming the field; nothing is saved.
 enum RuleReferences {
+    /// `forPreview`: a dry run posts nothing, so a webhook needs no secret yet.
     static func check(_ given: RuleDefinition, keepingSecretsOf old: RuleDefinition?, scope: WorkScope.ProjectAccess,
-                      on db: any Database) async throws -> RuleDefinition {
+                      on db: any Database, forPreview: Bool = false) async throws -> RuleDefinition {
         if let problem = RuleValidation.problem(in: given) { throw BatonError.validation(problem.field, problem.message) }
         var rule = given
         let stages = try await WorkService.stages(of: scope.projectID, on: db)
@@ -70,6 +71,7 @@ enum RuleReferences {
             case .webhook:
                 if action.secret == nil {
                     let kept = old?.actions.first { $0.type == .webhook && $0.url == action.url }?.secret
+                    if kept == nil && forPreview { continue }
                     guard let kept else {
                         throw BatonError.validation("\(path).secret", "Give a signing secret (16 to 200 characters): the receiver checks the signature with it.")
                     }

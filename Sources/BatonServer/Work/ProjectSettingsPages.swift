@@ -27,6 +27,8 @@ struct ProjectSettingsPages: RouteCollection {
         let fields: [FieldRow]
         let fieldTypes: [Option]
         let importResult: ImportResultDTO?
+        /// Other modules' sections of a project's settings (subject `project-settings`).
+        let panels: [String]
     }
 
     private func scope(_ req: Request) async throws -> WorkScope.ProjectAccess {
@@ -50,7 +52,9 @@ struct ProjectSettingsPages: RouteCollection {
             stages: rows, fields: fields.map { FieldRow(name: $0.name, type: $0.type.rawValue.replacingOccurrences(of: "_", with: " "),
                                                         options: $0.optionList.joined(separator: ", ") + ($0.currency ?? "")) },
             fieldTypes: CustomFieldType.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized, selected: false) },
-            importResult: result)
+            importResult: result,
+            panels: try await req.application.modules.panels(.init(req: req, access: scope.access, subjectType: "project-settings",
+                                                                   subjectID: scope.projectID)))
         var page = Page(title: "\(scope.project.name) · Settings", layout: try await PageRenderer.layout(for: req, workspace: scope.access, nav: "work"), page: context)
         page.errors = errors
         return try await PageRenderer.render("work/settings", page, for: req, status: status)
