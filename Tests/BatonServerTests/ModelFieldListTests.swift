@@ -12,7 +12,7 @@ struct ModelFieldListTests {
         LoginFailure.self, OutboxEmail.self, EventRecord.self, Project.self, ProjectMember.self, Stage.self,
         CustomField.self, WorkTask.self, TaskTag.self, TaskWatcher.self, TaskFieldValue.self, ChecklistItem.self,
         Checkpoint.self, TaskComment.self, SavedView.self, BriefProposal.self, InboxEntry.self, NotificationSettingsRow.self,
-        Reminder.self, Rule.self, RuleRun.self, RuleViewMatch.self,
+        Reminder.self, Rule.self, RuleRun.self, RuleViewMatch.self, PasswordResetLink.self, PasswordResetRequest.self,
     ]
 
     @Test("the hand-written list matches the declared properties", arguments: models.map { ModelCase($0) })

@@ -18,6 +18,8 @@ public enum IdentityEvent: String, EventKinds {
     case profileUpdated = "user.profile_updated"
     case passwordChanged = "user.password_changed"
     case passwordReset = "user.password_reset"
+    case passwordResetRequested = "user.password_reset_requested"
+    case passwordResetByLink = "user.password_reset_by_link"
     case tokenCreated = "token.created"
     case tokenRevoked = "token.revoked"
     case signedIn = "user.signed_in"
@@ -30,6 +32,7 @@ public enum IdentityEvent: String, EventKinds {
              .memberTitleChanged, .memberDeactivated, .memberReactivated, .teamCreated, .teamMemberAdded, .teamMemberRemoved:
             .team
         case .memberInvited, .invitationRevoked, .invitationLinkRenewed, .invitationExpired, .profileUpdated, .passwordChanged, .passwordReset,
+             .passwordResetRequested, .passwordResetByLink,
              .tokenCreated, .tokenRevoked, .signedIn, .signedOut:
             .involved
         }
@@ -58,6 +61,8 @@ public enum IdentityEvent: String, EventKinds {
         case .profileUpdated: return "\(who) updated their profile"
         case .passwordChanged: return "\(who) changed their password"
         case .passwordReset: return "An administrator reset \(line.owner) password"
+        case .passwordResetRequested: return "A link to reset \(line.owner) password was emailed"
+        case .passwordResetByLink: return "\(person) chose a new password with an emailed link"
         case .tokenCreated: return "\(who) created the API token “\(data["name"] ?? "")”"
         case .tokenRevoked: return "\(who) revoked the API token “\(data["name"] ?? "")”"
         case .signedIn: return "\(who) signed in"

@@ -7,6 +7,8 @@ struct IdentityAPI {
     func register(_ api: APIRoutes) {
         api.open.post("auth", "signup", use: signup)
         api.open.post("auth", "login", use: login)
+        api.open.post("auth", "password-reset", use: requestPasswordReset)
+        api.open.post("auth", "password-reset", ":secret", use: resetPassword)
         api.open.get("invitations", ":secret", use: showInvitation)
         api.open.post("invitations", ":secret", "accept", use: acceptInvitation)
 
@@ -59,6 +61,24 @@ struct IdentityAPI {
         let session = try await req.identity.login(email: body.email, password: body.password, tokenName: "API login",
                                                    address: req.clientAddress)
         return TokenResponse(token: session.token)
+    }
+
+    struct MessageResponse: Content { let message: String }
+
+    /// 202 whether or not the address has an account: the answer tells nothing about who is here.
+    func requestPasswordReset(req: Request) async throws -> Response {
+        let body = try PatchReader.body(req)
+        guard let email = try body.string("email") else { throw BatonError.validation("email", "Enter your email address.") }
+        try await req.identity.requestPasswordReset(email: email, address: req.clientAddress)
+        return try await MessageResponse(message: PasswordResetWords.sent).encodeResponse(status: .accepted, for: req)
+    }
+
+    func resetPassword(req: Request) async throws -> MessageResponse {
+        let secret = req.parameters.get("secret") ?? ""
+        let body = try PatchReader.body(req)
+        let password = try body.string("password") ?? ""
+        try await req.identity.resetPassword(secret: secret, password: password, address: req.clientAddress)
+        return MessageResponse(message: PasswordResetWords.done)
     }
 
     func logout(req: Request) async throws -> HTTPStatus {

@@ -11,6 +11,10 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
               success: (200, "OutboxPage")),
         .init(method: "post", path: "/api/v1/auth/signup", summary: "Create an account and its workspace", tag: "auth", isPublic: true,
               body: ("SignupRequest", ["email", "password", "name", "workspace_name"]), success: (201, "SignupResponse")),
+        .init(method: "post", path: "/api/v1/auth/password-reset", summary: "Email a single-use link (1 hour) to reset a forgotten password; 202 whether or not the address has an account",
+              tag: "auth", isPublic: true, body: ("PasswordResetRequest", ["email"]), success: (202, "Message")),
+        .init(method: "post", path: "/api/v1/auth/password-reset/{secret}", summary: "Choose a new password with an emailed link (signs out every browser)",
+              tag: "auth", isPublic: true, body: ("PasswordResetChoice", ["password"]), success: (200, "Message")),
         .init(method: "post", path: "/api/v1/auth/login", summary: "Sign in; returns a session token", tag: "auth", isPublic: true,
               body: ("LoginRequest", ["email", "password"]), success: (200, "TokenResponse")),
         .init(method: "post", path: "/api/v1/auth/logout", summary: "Revoke the token used for this request", tag: "auth", success: (204, nil)),
@@ -52,6 +56,9 @@ enum IdentityOpenAPI: JSONSchemaBuilding {
     static var schemas: [String: Any] {
         let role: [String: Any] = ["type": "string", "enum": ["owner", "admin", "member", "guest"]]
         return [
+        "Message": object(["message": string], required: ["message"]),
+        "PasswordResetRequest": request(["email": string], required: ["email"]),
+        "PasswordResetChoice": request(["password": string], required: ["password"]),
         "OutboxMessage": object(["id": uuid, "to": string, "subject": string,
                                  "status": ["type": "string", "enum": ["queued", "sent", "held", "failed"]], "attempts": integer,
                                  "last_error": nullable(string), "created_at": date, "sent_at": nullable(date)],

@@ -15,6 +15,7 @@ struct IdentityPages {
         pages.post(IdentityPaths.logout.route, use: logout)
         pages.get(IdentityPaths.invite.route, use: invitePage)
         pages.post(IdentityPaths.invite.route, use: acceptInvite)
+        try routes.open.register(collection: PasswordResetPages())
         let signedIn = routes.signedIn
         signedIn.get(IdentityPaths.profile.route, use: profilePage)
         signedIn.post(IdentityPaths.profile.route, use: saveProfile)

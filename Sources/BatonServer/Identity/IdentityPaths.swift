@@ -5,6 +5,8 @@ enum IdentityPaths {
     static let signup = PagePath("identity.signup", "/signup")
     static let logout = PagePath("identity.logout", "/logout")
     static let invite = PagePath("identity.invite", "/invite/:secret")
+    static let forgotPassword = PagePath("identity.forgotPassword", "/forgot-password")
+    static let resetPassword = PagePath("identity.resetPassword", "/reset-password/:secret")
     static let profile = PagePath("identity.profile", "/profile")
     static let password = PagePath("identity.password", "/profile/password")
     static let tokens = PagePath("identity.tokens", "/tokens")
@@ -27,7 +29,7 @@ enum IdentityPaths {
     static let activityItems = PagePath("identity.activityItems", "/w/:workspaceID/activity/items")
 
     static let all: [PagePath] = [
-        home, login, signup, logout, invite, profile, password, tokens, revokeToken, newWorkspace, workspaces,
+        home, login, signup, logout, invite, forgotPassword, resetPassword, profile, password, tokens, revokeToken, newWorkspace, workspaces,
         workspace, people, invitations, revokeInvitation, renewInvitation, member, deactivate, reactivate, teams, teamMembers,
         removeFromTeam, activity, activityItems,
     ]

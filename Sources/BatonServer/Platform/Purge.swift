@@ -28,6 +28,7 @@ enum Purge {
               AND id <> \(bind: current ?? UUID())
             """).run()
         try await IdentityService.purgeLoginFailures(before: ctx.now.addingTimeInterval(-throttleWindow), ctx: ctx)
+        try await IdentityService.purgePasswordResets(before: ctx.now.addingTimeInterval(-86400), ctx: ctx)
     }
 
     private static func schedule(at date: Date, ctx: WriteContext) async throws {
