@@ -48,6 +48,7 @@ def test_lead_makes_a_rule_and_it_fires(browser, server):
     # check: the preview beside the form follows, without saving
     wait(browser).until(lambda d: "Would notify Maya Lead" in d.find_element(By.ID, "rule-preview").text)
     assert "Vendor contract" in browser.find_element(By.ID, "rule-preview").text
+    browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, "rule-editor")
     browser.find_element(By.XPATH, "//button[text()='Save rule']").click()
     wait(browser).until(EC.title_contains("Rules"))
