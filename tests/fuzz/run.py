@@ -93,7 +93,10 @@ def seed(base):
     call(base, "POST", f"/api/v1/tasks/{task['task']['id']}/comments", {"body": "Seeded comment"}, token)
     reminders = [call(base, "POST", f"/api/v1/tasks/{task['task']['id']}/reminders", {"remind_at": "2031-01-01T09:00:00Z"}, token)["id"]
                  for _ in range(2)]
+    rules = [call(base, "POST", f"/api/v1/projects/{project['id']}/rules", {"template_key": key}, token)["id"]
+             for key in ("checkpoint_missed", "urgent_created")]
     return {
+        "FUZZ_RULE": rules[0], "FUZZ_SPARE_RULE": rules[1],
         "FUZZ_REMINDER": reminders[0], "FUZZ_SPARE_REMINDER": reminders[1],
         "FUZZ_TOKEN": token, "FUZZ_WORKSPACE": workspace, "FUZZ_PROJECT": project["id"], "FUZZ_TASK": task["task"]["id"],
         "FUZZ_STAGE": stages["In progress"], "FUZZ_SPARE_STAGE": spare_stage,
