@@ -56,9 +56,11 @@ enum RuleEventFollower {
                 batches[key, default: []].append(.event(event.id, rule: ruleID, task: task, causedBy: person))
             }
         }
-        for (key, firings) in batches {
-            let ordered = firings.reversed() as ReversedCollection
-            try await RuleJobs.enqueue(rule: key.rule, depth: key.depth, firings: Array(ordered), ctx: ctx)
+        // One job per depth carries every rule's firings (in the order of the events).
+        for depth in Set(batches.keys.map(\.depth)).sorted() {
+            let groups = batches.filter { $0.key.depth == depth }.sorted { $0.key.rule.uuidString < $1.key.rule.uuidString }
+                .map { (rule: $0.key.rule, firings: Array($0.value.reversed())) }
+            try await RuleJobs.enqueue(depth: depth, groups: groups, ctx: ctx)
         }
     }
 

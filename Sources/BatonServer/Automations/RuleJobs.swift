@@ -33,13 +33,45 @@ enum RuleJobs {
     /// Firings per job: one write carries them all.
     static let batchSize = 200
 
-    /// Queues `firings` of a rule, `batchSize` to a job. A job's dedupe key is its first
-    /// firing's, so a sweep that finds the same firings again queues nothing new.
+    /// Queues `firings` of a rule, `batchSize` to a job.
     static func enqueue(rule: UUID, depth: Int, firings: [RuleFiring], ctx: WriteContext) async throws {
-        for chunk in firings.chunked(batchSize) {
-            try await ctx.enqueue(.ruleRun, payload: ["rule_id": rule.uuidString, "depth": String(depth), "firings": RuleFiring.encode(chunk)],
-                                  runAt: ctx.now, dedupeKey: "run:" + chunk[0].key)
+        try await enqueue(depth: depth, groups: [(rule, firings)], ctx: ctx)
+    }
+
+    /// Queues the firings of several rules at one depth, `batchSize` firings to a job (a job may
+    /// carry several rules: one write runs them all). A job's dedupe key is its first firing's,
+    /// so a sweep that finds the same firings again queues nothing new.
+    static func enqueue(depth: Int, groups: [(rule: UUID, firings: [RuleFiring])], ctx: WriteContext) async throws {
+        var pending: [(UUID, [RuleFiring])] = []
+        var count = 0
+        func flush() async throws {
+            guard let first = pending.first?.1.first else { return }
+            let text = pending.map { "\($0.0.uuidString)#\(RuleFiring.encode($0.1))" }.joined(separator: "\n")
+            try await ctx.enqueue(.ruleRun, payload: ["depth": String(depth), "rules": text], runAt: ctx.now, dedupeKey: "run:" + first.key)
+            pending = []
+            count = 0
         }
+        for (rule, firings) in groups {
+            for chunk in firings.chunked(batchSize) {
+                if count + chunk.count > batchSize { try await flush() }
+                pending.append((rule, chunk))
+                count += chunk.count
+            }
+        }
+        try await flush()
+    }
+
+    /// A job's rules and their firings (`rules`), or the one rule of an older job (`rule_id`, `firings`).
+    static func groups(of payload: [String: String]) -> [(rule: UUID, firings: [RuleFiring])] {
+        if let text = payload["rules"] {
+            return text.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: "#", maxSplits: 1)
+                guard parts.count == 2, let rule = UUID(uuidString: String(parts[0])) else { return nil }
+                return (rule, RuleFiring.decode(String(parts[1])))
+            }
+        }
+        guard let rule = payload["rule_id"].flatMap(UUID.init(uuidString:)) else { return [] }
+        return [(rule, RuleFiring.decode(payload["firings"] ?? ""))]
     }
 
     /// A scheduled rule's occurrence: the runner finds the tasks when it runs.

@@ -8,17 +8,28 @@ import BatonCore
 /// so the rules they set off run one level deeper, and stop at `RuleDepth.limit`.
 enum RuleRunner {
     static let job = JobDefinition(kind: .ruleRun) { job, app in
-        guard let ruleID = job.payload["rule_id"].flatMap(UUID.init(uuidString:)) else { return }
         let depth = job.payload["depth"].flatMap(Int.init) ?? 1
-        var firings = RuleFiring.decode(job.payload["firings"] ?? "")
-        if let ms = job.payload["at"].flatMap(Int.init) {
-            firings = try await occurrenceFirings(rule: ruleID, ms: ms, on: app.store.reader)
+        if let ms = job.payload["at"].flatMap(Int.init), let ruleID = job.payload["rule_id"].flatMap(UUID.init(uuidString:)) {
+            try await run(ruleID, depth: depth, firings: try await occurrenceFirings(rule: ruleID, ms: ms, on: app.store.reader), app: app)
+            return
         }
-        try await run(ruleID, depth: depth, firings: firings, app: app)
+        let groups = RuleJobs.groups(of: job.payload).filter { !$0.firings.isEmpty }
+        guard !groups.isEmpty else { return }
+        // Every rule of the job in one write; if an action fails, rule by rule, firing by firing.
+        do {
+            try await app.store.write { ctx in
+                for group in groups {
+                    ctx.addTag([RuleDepth.eventKey: String(depth), RuleDepth.ruleKey: group.rule.uuidString])
+                    try await fire(group.rule, depth: depth, firings: group.firings, baseURL: app.publicBaseURL, ctx: ctx)
+                }
+            }
+        } catch where RuleFailure.describing(error) != nil {
+            for group in groups { try await run(group.rule, depth: depth, firings: group.firings, app: app) }
+        }
     }
 
-    /// One write for the batch; if an action fails, each firing on its own, so that one task's
-    /// failure is written to the history and the others still happen.
+    /// One rule's firings in one write; if an action fails, each firing on its own, so that one
+    /// task's failure is written to the history and the others still happen.
     static func run(_ ruleID: UUID, depth: Int, firings: [RuleFiring], app: Application) async throws {
         guard !firings.isEmpty else { return }
         do {
