@@ -83,7 +83,7 @@ final class RuleActions: @unchecked Sendable {
             let message = String(Self.oneLine(RuleTemplate.render(action.message ?? "", facts)).prefix(RuleTemplate.maxLength))
             ctx.record(AutomationEvent.ruleNotified, workspace: task.workspaceID, actor: nil, subject: .task(task), data: [
                 "rule": rule.name, "rule_id": try rule.requireID().uuidString, "title": task.title, "message": message,
-                "recipients": people.map(\.uuidString).joined(separator: ";"),
+                "recipients": people.map(\.uuidString).joined(separator: ";"), "occasion": occasion,
             ])
             return "Notified \(try await nameList(people, on: ctx.db)): “\(message)”"
         case .assign:

@@ -76,12 +76,18 @@ enum InboxDelivery {
         }
     }
 
-    /// Unread entries in the inbox that a notice of this batch might join.
+    /// Unread entries in the inbox that a notice of this batch might join: by one of its actors,
+    /// about one of its subjects, not full yet (`InboxGrouping.joins` decides). Baton's own notices
+    /// (rules, reminders) join nothing, so a reader flooded with them costs no growing lookup.
     private static func openEntries(for notices: [Notice], on db: any Database) async throws -> [InboxEntry] {
-        guard let earliest = notices.map(\.at).min() else { return [] }
+        let joinable = notices.filter { $0.actor != nil && $0.subjectID != nil }
+        guard let earliest = joinable.map(\.at).min() else { return [] }
         return try await InboxEntry.query(on: db)
-            .filter(\.$userID ~~ Array(Set(notices.map(\.recipient))))
+            .filter(\.$userID ~~ Array(Set(joinable.map(\.recipient))))
+            .filter(\.$actorID ~~ Array(Set(joinable.compactMap(\.actor))))
+            .filter(\.$subjectID ~~ Array(Set(joinable.compactMap(\.subjectID))))
             .filter(\.$readAt == nil).filter(\.$archivedAt == nil)
+            .filter(\.$lines < InboxGrouping.maximumLines)
             .filter(\.$firstAt >= earliest.addingTimeInterval(-InboxGrouping.window))
             .sort(\.$position).all()
     }
