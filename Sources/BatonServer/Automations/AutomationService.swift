@@ -13,17 +13,8 @@ struct AutomationService: Sendable {
 
     func create(in scope: WorkScope.ProjectAccess, _ draft: RuleDraft) async throws -> Rule {
         try scope.requireManage()
-        let template = try draft.templateKey.map { key in
-            guard let found = RuleTemplates.named(key) else { throw BatonError.validation("template_key", "No rule template “\(key.prefix(60))”.") }
-            return found
-        }
-        guard let trigger = draft.trigger ?? template?.definition.trigger else {
-            throw BatonError.validation("trigger", "Choose what sets the rule off, or start from a template.")
-        }
-        let base = template?.definition
-        let definition = RuleDefinition(trigger: trigger, match: draft.match ?? base?.match ?? .all,
-                                        conditions: draft.conditions ?? base?.conditions ?? [],
-                                        actions: draft.actions ?? base?.actions ?? [])
+        let template = try draft.template()
+        let definition = try draft.newDefinition()
         let name = try Self.name(draft.name ?? template?.name ?? "")
         return try await store.write { ctx in
             let count = try await Rule.query(on: ctx.db).filter(\.$projectID == scope.projectID).count()
@@ -67,9 +58,7 @@ struct AutomationService: Sendable {
             if let enabled = draft.enabled { rule.enabled = enabled }
             if draft.changesDefinition {
                 let old = try rule.definition
-                let next = RuleDefinition(trigger: draft.trigger ?? old.trigger, match: draft.match ?? old.match,
-                                          conditions: draft.conditions ?? old.conditions, actions: draft.actions ?? old.actions)
-                let checked = try await RuleReferences.check(next, keepingSecretsOf: old, scope: scope, on: ctx.db)
+                let checked = try await RuleReferences.check(draft.applied(to: old), keepingSecretsOf: old, scope: scope, on: ctx.db)
                 if checked.trigger != old.trigger { try await RuleViewMatch.query(on: ctx.db).filter(\.$ruleID == ruleID).delete() }
                 try rule.setDefinition(checked)
                 if checked.trigger != old.trigger { try await Self.seedViewMatches(rule, checked, project: scope.project, ctx: ctx) }

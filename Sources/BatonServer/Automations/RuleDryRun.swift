@@ -25,20 +25,14 @@ enum RuleDryRun {
     /// A saved rule with a draft's changes (none: as saved).
     static func trySaved(_ rule: Rule, with draft: RuleDraft, scope: WorkScope.ProjectAccess, req: Request) async throws -> Result {
         let old = try rule.definition
-        let definition = RuleDefinition(trigger: draft.trigger ?? old.trigger, match: draft.match ?? old.match,
-                                        conditions: draft.conditions ?? old.conditions, actions: draft.actions ?? old.actions)
-        let checked = try await RuleReferences.check(definition, keepingSecretsOf: old, scope: scope, on: req.reader, forPreview: true)
+        let checked = try await RuleReferences.check(draft.applied(to: old), keepingSecretsOf: old, scope: scope, on: req.reader, forPreview: true)
         return try await run(rule, checked, project: scope.project, baseURL: req.application.publicBaseURL,
                              now: req.application.clock.now(), on: req.reader)
     }
 
     /// A rule not saved yet, from a template or spelled out.
     static func tryDraft(_ draft: RuleDraft, scope: WorkScope.ProjectAccess, req: Request) async throws -> Result {
-        let template = draft.templateKey.flatMap(RuleTemplates.named)?.definition
-        guard let trigger = draft.trigger ?? template?.trigger else { throw BatonError.validation("trigger", "Choose what sets the rule off.") }
-        let definition = RuleDefinition(trigger: trigger, match: draft.match ?? template?.match ?? .all,
-                                        conditions: draft.conditions ?? template?.conditions ?? [], actions: draft.actions ?? template?.actions ?? [])
-        let checked = try await RuleReferences.check(definition, keepingSecretsOf: nil, scope: scope, on: req.reader, forPreview: true)
+        let checked = try await RuleReferences.check(try draft.newDefinition(), keepingSecretsOf: nil, scope: scope, on: req.reader, forPreview: true)
         let rule = Rule()
         rule.workspaceID = scope.access.workspaceID
         rule.projectID = scope.projectID

@@ -15,6 +15,30 @@ struct RuleDraft: Sendable {
 
     var changesDefinition: Bool { trigger != nil || match != nil || conditions != nil || actions != nil }
 
+    /// The template a new rule starts from; an unknown key is a 422.
+    func template() throws -> RuleBlueprint? {
+        try templateKey.map { key in
+            guard let found = RuleTemplates.named(key) else { throw BatonError.validation("template_key", "No rule template “\(key.prefix(60))”.") }
+            return found
+        }
+    }
+
+    /// A new rule's definition: what the draft names, else its template's.
+    func newDefinition() throws -> RuleDefinition {
+        let base = try template()?.definition
+        guard let trigger = trigger ?? base?.trigger else {
+            throw BatonError.validation("trigger", "Choose what sets the rule off, or start from a template.")
+        }
+        return RuleDefinition(trigger: trigger, match: match ?? base?.match ?? .all, conditions: conditions ?? base?.conditions ?? [],
+                              actions: actions ?? base?.actions ?? [])
+    }
+
+    /// What an edit makes of `old`: each part the draft names replaces the saved one.
+    func applied(to old: RuleDefinition) -> RuleDefinition {
+        RuleDefinition(trigger: trigger ?? old.trigger, match: match ?? old.match, conditions: conditions ?? old.conditions,
+                       actions: actions ?? old.actions)
+    }
+
     /// Reads a JSON body (`PatchReader`): wrong types are 422s naming the field (`actions.0.type`).
     /// A new rule may start from a template; an edit says which version it read.
     init(_ body: PatchReader, editing: Bool) throws {
