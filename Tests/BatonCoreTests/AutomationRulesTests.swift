@@ -165,6 +165,9 @@ struct AutomationRulesTests {
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.blocked), actions: [RuleAction(.comment, message: "a\u{7}b")])) == "actions.0.message")
         #expect(problem(RuleDefinition(trigger: RuleTrigger(.stageChanged, toStage: review), actions: [RuleAction(.setStage, stageID: review)]))
                 == "actions.0.stage_id")
+        // a deadline rule that moves the deadline would fire forever
+        #expect(problem(RuleDefinition(trigger: RuleTrigger(.dueSoon, withinHours: 24, unchangedHours: 0),
+                                       actions: [RuleAction(.setField, field: "due_in_days", value: "1")])) == "actions.0.field")
     }
 
     @Test("the default rules and templates are valid and round-trip through JSON")

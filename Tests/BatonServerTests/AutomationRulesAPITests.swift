@@ -74,6 +74,10 @@ struct AutomationRulesAPITests {
             let listed = try await work.member.get("\(work.projectBase)/rules")
             #expect(listed.status == .ok && listed.json["data"].array.count == 4)
             #expect(!listed.body.contains("s3cret"))
+            // a webhook's address is often its credential: members see only its host
+            let shown = listed.json["data"].array.first { $0["name"].string == "To CRM" }
+            #expect(shown?["actions"][0]["url"].string == "https://hooks.example.com/…")
+            #expect(try await work.owner.get("/api/v1/rules/\(ruleID)").json["actions"][0]["url"].string == "https://hooks.example.com/baton")
             #expect(try await work.member.post("\(work.projectBase)/rules", ["template_key": "urgent_created"]).status == .forbidden)
             #expect(try await work.member.patch("/api/v1/rules/\(ruleID)", ["enabled": false]).status == .forbidden)
             #expect(try await work.member.delete("/api/v1/rules/\(ruleID)").status == .forbidden)
@@ -127,6 +131,14 @@ struct AutomationRulesAPITests {
             let draft = try await work.owner.post("\(work.projectBase)/rules/dry-run", ["template_key": "urgent_created"])
             #expect(draft.status == .ok && draft.json["matching"].int == 1, "\(draft.body)")
             #expect(try await counts() == before)
+            // one that finds its tasks by deadline (its occasions are named by the rule it does not have yet)
+            _ = try await work.task(["title": "Due in an hour", "due_at": BatonDate.iso(Date().addingTimeInterval(3600))])
+            let before2 = try await counts()
+            let deadline = try await work.owner.post("\(work.projectBase)/rules/dry-run", [
+                "trigger": ["type": "due_soon", "within_hours": 48, "unchanged_hours": 0],
+                "actions": [["type": "notify", "recipients": ["assignee"], "message": "Soon: {{title}}"]]])
+            #expect(deadline.status == .ok && deadline.json["tasks"][0]["title"].string == "Due in an hour", "\(deadline.body)")
+            #expect(try await counts() == before2)
             // bad input in a dry run is the same 422
             let bad = try await work.owner.post("/api/v1/rules/\(rule["id"].string!)/dry-run", ["conditions": [["field": "nope"]]])
             #expect(bad.status == .unprocessableEntity && bad.json["error"]["field"].string == "conditions.0.field")
@@ -163,6 +175,7 @@ struct AutomationRulesAPITests {
                     #expect(body["rule"]["name"].string == "Hook")
                     let timestamp = try #require(got.0.first(name: "Baton-Timestamp"))
                     #expect(got.0.first(name: "Baton-Signature") == RuleWebhook.signature(secret: secret, timestamp: timestamp, body: got.1))
+                    #expect(got.0.first(name: "Baton-Delivery")?.count == 32)
                     #expect(runs.allSatisfy { $0["status"].string == "done" }, "\(runs)")
                 } else {
                     #expect(received.withLockedValue { $0.isEmpty })

@@ -22,6 +22,7 @@ public enum WebhookAddress {
             if text.hasPrefix("fe8") || text.hasPrefix("fe9") || text.hasPrefix("fea") || text.hasPrefix("feb") { return true }
             if text.hasPrefix("fc") || text.hasPrefix("fd") { return true }
             if text.hasPrefix("::ffff:") { return isPrivate(String(text.dropFirst(7))) }
+            if text.hasPrefix("64:ff9b:") || text.hasPrefix("2001:db8:") { return true }   // NAT64 and documentation
             return false
         }
         let parts = text.split(separator: ".").compactMap { Int($0) }
@@ -31,6 +32,7 @@ public enum WebhookAddress {
         case (169, 254), (192, 168): return true
         case (172, 16...31): return true
         case (100, 64...127): return true
+        case (198, 18...19), (192, 0): return true   // benchmarking, IETF protocol assignments
         default: return parts[0] >= 224
         }
     }

@@ -244,6 +244,6 @@ public enum RuleRecipient: Equatable, Sendable {
     public static let relative: [(String, String)] = [
         ("assignee", "The assignee"), ("delegator", "The delegator"), ("watchers", "Watchers"),
         ("manager", "The assignee’s manager"), ("lead", "The project lead"),
-        ("role:admin", "Workspace admins"),
+        ("role:admin", "Workspace admins"), ("role:owner", "Workspace owners"), ("role:member", "Every member"),
     ]
 }

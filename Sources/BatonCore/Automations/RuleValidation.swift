@@ -112,6 +112,10 @@ public enum RuleValidation {
                 return Problem("\(path).field", "Choose a field the rule can set.")
             }
             if (action.value ?? "").count > 500 { return Problem("\(path).value", "Keep the value under 500 characters.") }
+            // A new due date is a new occasion for a deadline rule: it would fire again and again.
+            if trigger.type == .dueSoon && field == "due_in_days" {
+                return Problem("\(path).field", "A deadline rule cannot move the deadline: each new date would set it off again.")
+            }
         case .comment:
             return template(action.message, required: true, label: "comment")
         case .createTask:

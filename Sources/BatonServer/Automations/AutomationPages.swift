@@ -117,6 +117,7 @@ struct AutomationPages: RouteCollection {
 
     func edit(req: Request) async throws -> Response {
         let (rule, scope) = try await rule(req)
+        try scope.requireManage()
         return try await editor(req, scope: scope, rule: rule, values: RuleForm.values(of: try rule.definition, name: rule.name))
     }
 

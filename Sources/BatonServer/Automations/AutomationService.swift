@@ -80,6 +80,7 @@ struct AutomationService: Sendable {
             let (rule, scope) = try await Self.rule(ruleID, for: userID, on: ctx.db)
             try scope.requireManage()
             try await RuleViewMatch.query(on: ctx.db).filter(\.$ruleID == ruleID).delete()
+            try await RuleRun.query(on: ctx.db).filter(\.$ruleID == ruleID).delete()
             try await rule.delete(on: ctx.db)
             ctx.record(AutomationEvent.ruleDeleted, workspace: rule.workspaceID, actor: userID, subject: .rule(rule), data: ["rule": rule.name])
         }

@@ -29,7 +29,8 @@ struct AutomationsAPI {
     func list(req: Request) async throws -> ListPage<RuleDTO> {
         let scope = try await project(req)
         let now = req.application.clock.now()
-        return ListPage(data: try await RuleQueries.rules(of: scope.projectID, on: req.reader).map { try RuleDTO($0, now: now) }, nextCursor: nil)
+        return ListPage(data: try await RuleQueries.rules(of: scope.projectID, on: req.reader).map { try RuleDTO($0, now: now, canManage: scope.canManage) },
+                        nextCursor: nil)
     }
 
     func create(req: Request) async throws -> Response {
@@ -39,8 +40,8 @@ struct AutomationsAPI {
     }
 
     func show(req: Request) async throws -> RuleDTO {
-        let (rule, _) = try await AutomationService.rule(try ruleID(req), for: try req.principal().userID, on: req.reader)
-        return try RuleDTO(rule, now: req.application.clock.now())
+        let (rule, scope) = try await AutomationService.rule(try ruleID(req), for: try req.principal().userID, on: req.reader)
+        return try RuleDTO(rule, now: req.application.clock.now(), canManage: scope.canManage)
     }
 
     func update(req: Request) async throws -> RuleDTO {

@@ -34,6 +34,7 @@ enum RuleDryRun {
     static func tryDraft(_ draft: RuleDraft, scope: WorkScope.ProjectAccess, req: Request) async throws -> Result {
         let checked = try await RuleReferences.check(try draft.newDefinition(), keepingSecretsOf: nil, scope: scope, on: req.reader, forPreview: true)
         let rule = Rule()
+        rule.id = UUID()   // occasions are named by the rule; a draft's name is thrown away
         rule.workspaceID = scope.access.workspaceID
         rule.projectID = scope.projectID
         rule.name = draft.name ?? "New rule"

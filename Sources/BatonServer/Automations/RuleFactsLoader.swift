@@ -82,7 +82,8 @@ struct RuleTaskContext: Sendable {
             guard let fieldID = field.id else { continue }
             let raw = values[id]?[fieldID]
             let key = "field:\(fieldID.uuidString.lowercased())"
-            facts.display[field.name.lowercased()] = raw ?? ""
+            // A custom field called "Link" or "Title" does not stand in for the built-in placeholder.
+            if facts.display[field.name.lowercased()] == nil { facts.display[field.name.lowercased()] = raw ?? "" }
             guard let raw else { continue }
             switch field.type {
             case .number, .money: facts.values[key] = FiniteNumber.parse(raw).map { .number($0) }

@@ -41,13 +41,14 @@ enum RuleJobs {
     /// Queues the firings of several rules at one depth, `batchSize` firings to a job (a job may
     /// carry several rules: one write runs them all). A job's dedupe key is its first firing's,
     /// so a sweep that finds the same firings again queues nothing new.
-    static func enqueue(depth: Int, groups: [(rule: UUID, firings: [RuleFiring])], ctx: WriteContext) async throws {
+    static func enqueue(depth: Int, groups: [(rule: UUID, firings: [RuleFiring])], dedupeSuffix: String = "",
+                        ctx: WriteContext) async throws {
         var pending: [(UUID, [RuleFiring])] = []
         var count = 0
         func flush() async throws {
             guard let first = pending.first?.1.first else { return }
             let text = pending.map { "\($0.0.uuidString)#\(RuleFiring.encode($0.1))" }.joined(separator: "\n")
-            try await ctx.enqueue(.ruleRun, payload: ["depth": String(depth), "rules": text], runAt: ctx.now, dedupeKey: "run:" + first.key)
+            try await ctx.enqueue(.ruleRun, payload: ["depth": String(depth), "rules": text], runAt: ctx.now, dedupeKey: "run:" + first.key + dedupeSuffix)
             pending = []
             count = 0
         }

@@ -18,7 +18,9 @@ struct RuleDTO: Content {
         let url: String?
         let hasSecret: Bool?
 
-        init(_ action: RuleAction) {
+        /// `showsAddress`: a webhook's URL is often its credential (Slack, Zapier): only the
+        /// people who may change the rule see more than its host.
+        init(_ action: RuleAction, showsAddress: Bool) {
             type = action.type.rawValue
             recipients = action.recipients
             message = action.message
@@ -28,7 +30,7 @@ struct RuleDTO: Content {
             field = action.field
             value = action.value
             dueInDays = action.dueInDays
-            url = action.url
+            url = showsAddress ? action.url : action.url.flatMap(URL.init(string:)).map { "\($0.scheme ?? "https")://\($0.host ?? "")/…" }
             hasSecret = action.type == .webhook ? action.secret != nil : nil
         }
     }
@@ -49,7 +51,7 @@ struct RuleDTO: Content {
     let updatedAt: Date
     let nextRunAt: Date?
 
-    init(_ rule: Rule, now: Date) throws {
+    init(_ rule: Rule, now: Date, canManage: Bool = true) throws {
         let definition = try rule.definition
         id = try rule.requireID()
         workspaceId = rule.workspaceID
@@ -60,7 +62,7 @@ struct RuleDTO: Content {
         trigger = definition.trigger
         match = definition.match.rawValue
         conditions = definition.conditions
-        actions = definition.actions.map(ActionDTO.init)
+        actions = definition.actions.map { ActionDTO($0, showsAddress: canManage) }
         ownerId = rule.ownerID
         version = rule.version
         createdAt = rule.createdAt

@@ -18,9 +18,10 @@ enum RuleRunner {
         // Every rule of the job in one write; if an action fails, rule by rule, firing by firing.
         do {
             try await app.store.write { ctx in
+                let contexts = try await ContextCache.forRules(groups, on: ctx.db)
                 for group in groups {
                     ctx.addTag([RuleDepth.eventKey: String(depth), RuleDepth.ruleKey: group.rule.uuidString])
-                    try await fire(group.rule, depth: depth, firings: group.firings, baseURL: app.publicBaseURL, ctx: ctx)
+                    try await fire(group.rule, depth: depth, firings: group.firings, baseURL: app.publicBaseURL, contexts: contexts, ctx: ctx)
                 }
             }
         } catch where RuleFailure.describing(error) != nil {
@@ -57,7 +58,8 @@ enum RuleRunner {
         }
     }
 
-    private static func fire(_ ruleID: UUID, depth: Int, firings: [RuleFiring], baseURL: String, ctx: WriteContext) async throws {
+    private static func fire(_ ruleID: UUID, depth: Int, firings: [RuleFiring], baseURL: String, contexts: ContextCache? = nil,
+                             ctx: WriteContext) async throws {
         guard let rule = try await Rule.find(ruleID, on: ctx.db), rule.enabled else { return }
         var seen = Set<String>()
         for chunk in firings.map(\.key).chunked(500) {
@@ -74,8 +76,11 @@ enum RuleRunner {
             return
         }
         let definition = try rule.definition
-        guard let context = try await RuleTaskContext.load(project: rule.projectID, tasks: pending.map(\.taskID), baseURL: baseURL, on: ctx.db)
-        else { return }
+        let shared = try await contexts?.context(for: rule.projectID, baseURL: baseURL, on: ctx.db)
+        let loaded = shared == nil ? try await RuleTaskContext.load(project: rule.projectID, tasks: pending.map(\.taskID), baseURL: baseURL, on: ctx.db) : nil
+        guard let context = shared ?? loaded else { return }
+        // The next rule must see what this one changed.
+        if definition.actions.contains(where: { $0.type.changesWork }) { contexts?.forget(rule.projectID) }
         let actor = try await actingScope(of: rule, in: context.project, definition: definition, on: ctx.db)
         let actions = RuleActions(rule: rule, definition: definition, context: context, actor: actor)
         let view = try await RuleViewFilter.load(definition.trigger, project: context.project, on: ctx.db)
@@ -91,11 +96,37 @@ enum RuleRunner {
         }
     }
 
-    /// Whose rights a rule that changes work acts with: whoever last saved it, or the project lead
+    /// The tasks of a job's rules, loaded once per project for all of them (until a rule changes work).
+    final class ContextCache: @unchecked Sendable {
+        private let tasks: [UUID: [UUID]]
+        private var loaded: [UUID: RuleTaskContext] = [:]
+
+        private init(tasks: [UUID: [UUID]]) { self.tasks = tasks }
+
+        static func forRules(_ groups: [(rule: UUID, firings: [RuleFiring])], on db: any Database) async throws -> ContextCache {
+            let projects = Dictionary(try await Rule.query(on: db).filter(\.$id ~~ groups.map(\.rule)).all().map { ($0.id!, $0.projectID) }) { a, _ in a }
+            var tasks: [UUID: Set<UUID>] = [:]
+            for group in groups { if let project = projects[group.rule] { tasks[project, default: []].formUnion(group.firings.map(\.taskID)) } }
+            return ContextCache(tasks: tasks.mapValues { Array($0) })
+        }
+
+        func context(for project: UUID, baseURL: String, on db: any Database) async throws -> RuleTaskContext? {
+            if let known = loaded[project] { return known }
+            guard let ids = tasks[project], let context = try await RuleTaskContext.load(project: project, tasks: ids, baseURL: baseURL, on: db)
+            else { return nil }
+            loaded[project] = context
+            return context
+        }
+
+        func forget(_ project: UUID) { loaded[project] = nil }
+    }
+
+    /// Whose rights a rule that changes work (or posts a webhook) acts with: whoever last saved it, or the project lead
     /// for a rule nobody has saved. They must still be able to manage the project.
     static func actingScope(of rule: Rule, in project: Project, definition: RuleDefinition,
                             on db: any Database) async throws -> WorkScope.ProjectAccess? {
-        guard definition.actions.contains(where: { $0.type.changesWork }) else { return nil }
+        // A webhook sends the task out of Baton: only while someone who may manage the project stands behind it.
+        guard definition.actions.contains(where: { $0.type.changesWork || $0.type == .webhook }) else { return nil }
         guard let actorID = rule.ownerID ?? project.leadID else {
             throw RuleFailure("This rule changes tasks but acts for nobody: give the project a lead, or save the rule to act for you.")
         }

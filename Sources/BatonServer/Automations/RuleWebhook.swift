@@ -64,7 +64,7 @@ enum RuleWebhook {
             return
         }
         do {
-            try await send(url: url, body: body, secret: secret, app: app)
+            try await send(url: url, body: body, secret: secret, delivery: Secret.hash("\(runKey):\(index)"), app: app)
         } catch {
             let message = RuleFailure.describing(error) ?? String(describing: error)
             let final = job.attempts >= job.maxAttempts || error is RuleFailure
@@ -75,7 +75,8 @@ enum RuleWebhook {
         }
     }
 
-    private static func send(url: String, body: String, secret: String, app: Application) async throws {
+    /// `delivery` is the same on every attempt: a receiver that answered too late can tell a retry.
+    private static func send(url: String, body: String, secret: String, delivery: String, app: Application) async throws {
         guard let parsed = URL(string: url), let host = parsed.host else { throw RuleFailure("the address is not valid.") }
         if !app.batonConfig.webhooksMayReachPrivateHosts {
             let addresses = try await resolve(host: host, port: parsed.port ?? (parsed.scheme == "https" ? 443 : 80), app: app)
@@ -90,6 +91,7 @@ enum RuleWebhook {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Baton-Webhook/1")
         request.headers.add(name: "Baton-Timestamp", value: timestamp)
+        request.headers.add(name: "Baton-Delivery", value: String(delivery.prefix(32)))
         request.headers.add(name: "Baton-Signature", value: signature(secret: secret, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(string: body))
         var configuration = HTTPClient.Configuration()
@@ -108,7 +110,9 @@ enum RuleWebhook {
 
     /// The host's addresses as text, looked up off the event loops.
     private static func resolve(host: String, port: Int, app: Application) async throws -> [String] {
-        if host.hasPrefix("[") { return [String(host.dropFirst().dropLast())] }
+        // A literal address goes through getaddrinfo too, which writes it the one canonical way
+        // (`0:0:0:0:0:0:0:1` becomes `::1`) before it is judged.
+        let host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         return try await app.threadPool.runIfActive {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -53,7 +53,7 @@ extension IdentityService {
         }
     }
 
-    /// Sets the new password, signs the person out of every browser, and retires every link.
+    /// Sets the new password, revokes every session and API token, and retires every link.
     func resetPassword(secret: String, password: String, address: String) async throws {
         let hash = Secret.hash(secret)
         // The cheap lookup first: a made-up link costs no bcrypt.
@@ -61,8 +61,13 @@ extension IdentityService {
         try Validate.password(password, field: "password")
         let passwordHash = try await passwords.hash(password)
         try await store.write { ctx in
-            guard let reset = try await PasswordResetLink.usable(hash: hash, now: ctx.now, on: ctx.db),
-                  let user = try await User.find(reset.userID, on: ctx.db) else { throw Self.linkGone }
+            // Claimed in one statement: of two uses at once, one gets the row, the other a 404.
+            let claimed = try await ctx.sql.raw("""
+                UPDATE password_resets SET used_at = \(bind: ctx.now)
+                WHERE secret_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: ctx.now) RETURNING user_id
+                """).all()
+            guard let row = claimed.first, let user = try await User.find(try row.decode(column: "user_id", as: UUID.self), on: ctx.db)
+            else { throw Self.linkGone }
             let userID = try user.requireID()
             let links = try await PasswordResetLink.query(on: ctx.db).filter(\.$userID == userID).all()
             try await PasswordResetLink.query(on: ctx.db).filter(\.$userID == userID).filter(\.$usedAt == nil)
@@ -71,7 +76,8 @@ extension IdentityService {
                 .set(\.$secretLink, to: nil).update()
             user.passwordHash = passwordHash
             try await user.save(on: ctx.db)
-            try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID).filter(\.$kind == .session)
+            // Recovery after a takeover: the browsers and the API tokens an intruder may hold stop working.
+            try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID)
                 .filter(\.$revokedAt == nil).set(\.$revokedAt, to: ctx.now).update()
             try await LoginFailure.query(on: ctx.db).filter(\.$email == user.email).delete()
             ctx.record(IdentityEvent.passwordResetByLink, workspace: nil, actor: userID, subject: .user(userID))
@@ -152,5 +158,5 @@ struct CreatePasswordResets: AsyncMigration {
 /// What the forms and the API say, the same for an address with or without an account.
 enum PasswordResetWords {
     static let sent = "If that address has a Baton account, a link to choose a new password is on its way. It works once, for one hour."
-    static let done = "Your password is changed and every browser was signed out. Sign in with the new one."
+    static let done = "Your password is changed; every browser was signed out and your API tokens revoked. Sign in with the new one."
 }

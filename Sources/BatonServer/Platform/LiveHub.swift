@@ -70,6 +70,8 @@ public final class LiveHub: Sendable {
                 && event.data["kept_token_id"] != sub.tokenID.uuidString
         case IdentityEvent.passwordReset.rawValue:
             return event.subjectId == sub.userID && sub.tokenKind == .session
+        case IdentityEvent.passwordResetByLink.rawValue:
+            return event.subjectId == sub.userID
         case IdentityEvent.memberDeactivated.rawValue:
             return event.subjectId == sub.userID && event.workspaceId == sub.workspaceID
         default:

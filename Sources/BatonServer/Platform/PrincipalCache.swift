@@ -13,7 +13,7 @@ import BatonCore
 /// file takes effect within `lifetime`.
 final class PrincipalCache: Sendable {
     static let forgettingKinds: Set<String> = Set([
-        IdentityEvent.tokenRevoked, .signedOut, .passwordChanged, .passwordReset, .profileUpdated, .memberDeactivated,
+        IdentityEvent.tokenRevoked, .signedOut, .passwordChanged, .passwordReset, .passwordResetByLink, .profileUpdated, .memberDeactivated,
     ].map(\.rawValue))
 
     private struct Entry {
