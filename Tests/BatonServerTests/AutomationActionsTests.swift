@@ -149,4 +149,51 @@ struct AutomationActionsTests {
             #expect(try await work.org.eventKinds().contains("rule.disabled"))
         }
     }
+
+    @Test("a field change assigns a named person and sets a field; unblocking comments; a saved view fires when a task enters it, not while it stays",
+          arguments: TestDatabase.available)
+    func fieldsUnblockAndViews(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            let (lenaID, _) = try await work.org.addMember("Lena Novak")
+            _ = try await work.addRule(["name": "Escalate", "trigger": ["type": "field_changed", "field": "priority"],
+                                        "conditions": [["field": "priority", "op": "equals", "value": "urgent"]],
+                                        "actions": [["type": "assign", "user_id": lenaID.uuidString],
+                                                    ["type": "set_field", "field": "tags", "value": "escalated, {{priority}}"]]])
+            _ = try await work.addRule(["template_key": "unblocked_comment"])
+            // a saved view of high-priority work, and a rule on entering it
+            let olive = try await NotificationPagesTests.browser(app, token: work.org.token)
+            _ = try await olive.post("/w/\(work.org.workspaceID)/projects/\(work.projectID)/views", ["name": "Hot", "query": "priority=high"])
+            let viewID = try #require(try await SavedView.query(on: app.db).filter(\.$name == "Hot").first()?.id?.uuidString)
+            let entering = try await work.addRule(["name": "Entered Hot", "trigger": ["type": "starts_matching", "view_id": viewID],
+                                                   "actions": [["type": "notify", "recipients": ["assignee"], "message": "{{title}} is hot"]]])
+            let taskID = try #require(try await work.task(["title": "Supplier", "priority": "low", "assignee_id": work.memberID.uuidString])["task"]["id"].string)
+            try await work.settle(app)
+            // field change: urgent → Lena, tagged
+            try await work.change(taskID, ["priority": "urgent"])
+            try await work.settle(app)
+            let escalated = try await work.owner.get("/api/v1/tasks/\(taskID)").json["task"]
+            #expect(escalated["assignee_id"].uuid == lenaID)
+            #expect(escalated["tags"].array.compactMap(\.string) == ["escalated", "urgent"], "\(escalated)")
+            // unblocked: the template's comment
+            try await work.change(taskID, ["blocked": true, "blocked_reason": "Waiting"])
+            try await work.change(taskID, ["blocked": false])
+            try await work.settle(app)
+            let comments = try await work.owner.get("/api/v1/tasks/\(taskID)/comments").json["data"].array.compactMap { $0["body"].string }
+            #expect(comments == ["Unblocked. Back in To do."], "\(comments)")
+            // the view: entering fires, staying does not, leaving and entering again fires again
+            let viewRule = try #require(entering["id"].string)
+            try await work.change(taskID, ["priority": "high"])
+            try await work.settle(app)
+            #expect(try await work.runs(viewRule).count == 1)
+            try await work.change(taskID, ["title": "Supplier contract"])
+            try await work.settle(app)
+            #expect(try await work.runs(viewRule).count == 1)
+            try await work.change(taskID, ["priority": "low"])
+            try await work.settle(app)
+            try await work.change(taskID, ["priority": "high"])
+            try await work.settle(app)
+            #expect(try await work.runs(viewRule).count == 2)
+        }
+    }
 }

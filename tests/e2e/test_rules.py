@@ -54,13 +54,20 @@ def test_lead_makes_a_rule_and_it_fires(browser, server):
     wait(browser).until(EC.title_contains("Rules"))
     assert "High-priority blocks reach the lead" in browser.page_source
 
-    # Tom flags it blocked: the rule tells Maya in her inbox
+    # Maya looks at her own work; Tom, in his session, flags the task blocked
+    browser.get(f"{server}/w/{workspace}/my-work")
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    assert not browser.find_element(By.CSS_SELECTOR, '[data-badge="inbox"]').is_displayed()
     version = api(server, "GET", f"/api/v1/tasks/{task['id']}", token=token)["task"]["version"]
-    tom_token = tom["token"]
     api(server, "PATCH", f"/api/v1/tasks/{task['id']}", {"blocked": True, "blocked_reason": "Waiting on legal",
-                                                          "version": version}, tom_token)
-    browser.get(f"{server}/w/{workspace}/inbox")
-    wait(browser).until(lambda d: "Vendor contract is stuck: Waiting on legal" in (d.refresh() or d.page_source))
+                                                          "version": version}, tom["token"])
+    # check: her Inbox badge counts the rules' alerts without a reload, and the inbox has them
+    wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-badge="inbox"]').is_displayed()
+                        and int(d.find_element(By.CSS_SELECTOR, '[data-badge="inbox"] .n').text) >= 1)
+    screenshot(browser, "rule-badge")
+    browser.find_element(By.CSS_SELECTOR, "nav.modules a[href$='/inbox']").click()
+    wait(browser).until(EC.title_contains("Inbox"))
+    assert "Vendor contract is stuck: Waiting on legal" in browser.page_source
 
     # the run history says what it did
     rules = api(server, "GET", f"/api/v1/projects/{project['id']}/rules", token=token)["data"]
