@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 import BatonCore
@@ -43,7 +44,7 @@ struct AutomationService: Sendable {
     /// An edit: what the draft names changes; saving makes the editor the one the rule acts for.
     func update(_ ruleID: UUID, by userID: UUID, _ draft: RuleDraft) async throws -> Rule {
         try await store.write { ctx in
-            let (rule, scope) = try await Self.rule(ruleID, for: userID, on: ctx.db)
+            let (rule, scope) = try await Self.rule(ruleID, for: userID, on: ctx.db, lockingRow: true)
             try scope.requireManage()
             if let version = draft.version, version != rule.version {
                 throw BatonError.conflict("version", "Someone else changed this rule (now version \(rule.version)). Reload and try again.")
@@ -77,7 +78,7 @@ struct AutomationService: Sendable {
 
     func delete(_ ruleID: UUID, by userID: UUID) async throws {
         try await store.write { ctx in
-            let (rule, scope) = try await Self.rule(ruleID, for: userID, on: ctx.db)
+            let (rule, scope) = try await Self.rule(ruleID, for: userID, on: ctx.db, lockingRow: true)
             try scope.requireManage()
             try await RuleViewMatch.query(on: ctx.db).filter(\.$ruleID == ruleID).delete()
             try await RuleRun.query(on: ctx.db).filter(\.$ruleID == ruleID).delete()
@@ -88,8 +89,13 @@ struct AutomationService: Sendable {
 
     /// A rule and the caller's access to its project: 404 unless the caller may see the project;
     /// guests do not see rules at all.
-    static func rule(_ ruleID: UUID, for userID: UUID, on db: any Database) async throws -> (Rule, WorkScope.ProjectAccess) {
-        guard let rule = try await Rule.find(ruleID, on: db) else { throw BatonError.notFound("Rule") }
+    /// `lockingRow` (inside a write): on PostgreSQL the row stays locked until the transaction
+    /// ends, so two edits of one version cannot both pass the version check.
+    static func rule(_ ruleID: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> (Rule, WorkScope.ProjectAccess) {
+        let lock = lockingRow && (db as? any SQLDatabase)?.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let rule = try await PlainSQL.first(Rule.self, on: db, "SELECT * FROM rules WHERE id = \(bind: ruleID)\(unsafeRaw: lock)") else {
+            throw BatonError.notFound("Rule")
+        }
         let scope: WorkScope.ProjectAccess
         do {
             scope = try await WorkScope.project(id: rule.projectID, for: userID, on: db)

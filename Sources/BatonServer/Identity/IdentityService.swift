@@ -184,6 +184,7 @@ struct IdentityService: Sendable {
         try await store.write { ctx in
             try await Self.forgetFailures(email: principal.email, address: address, ctx: ctx)
             try await User.query(on: ctx.db).filter(\.$id == principal.userID).set(\.$passwordHash, to: hash).update()
+            try await PasswordResetLink.retireAll(of: principal.userID, ctx: ctx)
             try await AuthToken.query(on: ctx.db)
                 .filter(\.$user.$id == principal.userID).filter(\.$kind == .session)
                 .filter(\.$id != principal.tokenID).filter(\.$revokedAt == nil)
@@ -205,6 +206,7 @@ struct IdentityService: Sendable {
             let userID = try user.requireID()
             user.passwordHash = hash
             try await user.save(on: ctx.db)
+            try await PasswordResetLink.retireAll(of: userID, ctx: ctx)
             try await AuthToken.query(on: ctx.db).filter(\.$user.$id == userID).filter(\.$kind == .session)
                 .filter(\.$revokedAt == nil).set(\.$revokedAt, to: ctx.now).update()
             ctx.record(IdentityEvent.passwordReset, workspace: nil, actor: nil, subject: .user(userID))

@@ -69,11 +69,7 @@ extension IdentityService {
             guard let row = claimed.first, let user = try await User.find(try row.decode(column: "user_id", as: UUID.self), on: ctx.db)
             else { throw Self.linkGone }
             let userID = try user.requireID()
-            let links = try await PasswordResetLink.query(on: ctx.db).filter(\.$userID == userID).all()
-            try await PasswordResetLink.query(on: ctx.db).filter(\.$userID == userID).filter(\.$usedAt == nil)
-                .set(\.$usedAt, to: ctx.now).update()
-            try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey ~~ links.map { "password-reset:\($0.id!)" })
-                .set(\.$secretLink, to: nil).update()
+            try await PasswordResetLink.retireAll(of: userID, ctx: ctx)
             user.passwordHash = passwordHash
             try await user.save(on: ctx.db)
             // Recovery after a takeover: the browsers and the API tokens an intruder may hold stop working.
@@ -108,6 +104,16 @@ final class PasswordResetLink: Model, @unchecked Sendable {
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
     var properties: [any AnyProperty] { [$id, $userID, $secretHash, $createdAt, $expiresAt, $usedAt] }
+
+    /// A new password (by link, by the person, by an operator) ends every open link, and the
+    /// links still waiting in the outbox.
+    static func retireAll(of userID: UUID, ctx: WriteContext) async throws {
+        let links = try await query(on: ctx.db).filter(\.$userID == userID).all()
+        guard !links.isEmpty else { return }
+        try await query(on: ctx.db).filter(\.$userID == userID).filter(\.$usedAt == nil).set(\.$usedAt, to: ctx.now).update()
+        try await OutboxEmail.query(on: ctx.db).filter(\.$dedupeKey ~~ links.map { "password-reset:\($0.id!)" })
+            .set(\.$secretLink, to: nil).update()
+    }
 
     static func usable(hash: String, now: Date, on db: any Database) async throws -> PasswordResetLink? {
         try await query(on: db).filter(\.$secretHash == hash).filter(\.$usedAt == nil).filter(\.$expiresAt > now).first()
