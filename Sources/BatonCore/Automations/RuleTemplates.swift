@@ -12,6 +12,8 @@ public enum RuleTemplates {
     /// Put in every new project, and into existing ones by the migration that brought rules.
     public static let defaults: [RuleBlueprint] = [movedStage, deadlineWithoutProgress, flaggedBlocked]
 
+    public static func isDefault(_ key: String?) -> Bool { defaults.contains { $0.key == key } }
+
     public static let movedStage = RuleBlueprint(
         key: "stage_moved", name: "Tell the delegator when work moves",
         summary: "When a task moves to a new stage, its delegator hears of it.",

@@ -75,6 +75,17 @@ final class RuleRun: Model, @unchecked Sendable {
 
 /// Tasks a "starts matching a saved view" rule has seen inside the view: the rule fires when a
 /// task enters, not while it stays; leaving removes the row, so entering again fires again.
+extension RuleRun {
+    /// Which of these occasions have run already (a key in `rule_runs` never runs again).
+    static func ran(_ keys: [String], on db: any Database) async throws -> Set<String> {
+        var done = Set<String>()
+        for chunk in keys.chunked(500) {
+            done.formUnion(try await query(on: db).filter(\.$key ~~ chunk).all().map(\.key))
+        }
+        return done
+    }
+}
+
 final class RuleViewMatch: Model, @unchecked Sendable {
     static let schema = "rule_view_matches"
 
@@ -87,6 +98,16 @@ final class RuleViewMatch: Model, @unchecked Sendable {
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
     var properties: [any AnyProperty] { [$id, $ruleID, $taskID, $enteredAt] }
+
+    /// Notes that the task is inside the rule's view from now.
+    static func record(rule: UUID, task: UUID, ctx: WriteContext) async throws {
+        let match = RuleViewMatch()
+        match.id = UUID()
+        match.ruleID = rule
+        match.taskID = task
+        match.enteredAt = ctx.now
+        try await ctx.insert(match)
+    }
 }
 
 extension JobKind {

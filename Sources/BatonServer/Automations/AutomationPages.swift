@@ -67,7 +67,7 @@ struct AutomationPages: RouteCollection {
             let last = try await RuleRun.query(on: req.reader).filter(\.$ruleID == rule.requireID()).sort(\.$createdAt, .descending).first()
             rows.append(RuleRow(id: try rule.requireID(), name: rule.name, enabled: rule.enabled,
                                 sentence: (try? rule.definition).map(words.sentence) ?? "",
-                                isDefault: RuleTemplates.defaults.contains { $0.key == rule.templateKey },
+                                isDefault: RuleTemplates.isDefault(rule.templateKey),
                                 lastRun: last.map { BatonDate.long($0.createdAt, timeZone: timeZone) }, lastStatus: last?.status))
         }
         let keys = Set(rules.compactMap(\.templateKey))

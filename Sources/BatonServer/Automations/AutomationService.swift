@@ -113,17 +113,14 @@ struct AutomationService: Sendable {
     /// A "starts matching" rule begins with the tasks already in its view: they did not enter it.
     private static func seedViewMatches(_ rule: Rule, _ definition: RuleDefinition, project: Project, ctx: WriteContext) async throws {
         guard let filter = try await RuleViewFilter.load(definition.trigger, project: project, on: ctx.db) else { return }
-        let tasks = try await WorkTask.query(on: ctx.db).filter(\.$projectID == rule.projectID).filter(\.$archivedAt == nil)
-            .limit(20_000).all()
-        let context = try await RuleTaskContext.load(project: rule.projectID, tasks: tasks.compactMap(\.id), baseURL: "", on: ctx.db)
-        guard let context else { return }
+        // The ids only: the context loads the tasks themselves.
+        let ids = try await PlainSQL.rows(on: ctx.db, """
+            SELECT id FROM tasks WHERE project_id = \(bind: rule.projectID) AND archived_at IS NULL LIMIT 20000
+            """).map { try $0.decode(column: "id", as: UUID.self) }
+        guard let context = try await RuleTaskContext.load(project: rule.projectID, tasks: ids, baseURL: "", on: ctx.db) else { return }
+        let ruleID = try rule.requireID()
         for task in context.tasks.values where filter.contains(context.facts(of: task, rule: rule, now: ctx.now)) {
-            let match = RuleViewMatch()
-            match.id = UUID()
-            match.ruleID = try rule.requireID()
-            match.taskID = try task.requireID()
-            match.enteredAt = ctx.now
-            try await ctx.insert(match)
+            try await RuleViewMatch.record(rule: ruleID, task: try task.requireID(), ctx: ctx)
         }
     }
 }

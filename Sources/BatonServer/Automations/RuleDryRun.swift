@@ -74,11 +74,7 @@ enum RuleDryRun {
         do { view = try await RuleViewFilter.load(trigger, project: project, on: db) } catch let failure as RuleFailure {
             throw BatonError.validation("trigger.view_id", failure.message)
         }
-        var done = Set<String>()
-        let keys = Array(occasions.values)
-        for chunk in keys.chunked(500) where rule.id != nil {
-            done.formUnion(try await RuleRun.query(on: db).filter(\.$key ~~ chunk).all().map(\.key))
-        }
+        let done = try await RuleRun.ran(Array(occasions.values), on: db)
         var hits: [Result.Hit] = []
         var matching = 0
         for id in candidates {

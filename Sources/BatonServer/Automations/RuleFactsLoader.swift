@@ -97,9 +97,3 @@ struct RuleTaskContext: Sendable {
         return facts
     }
 }
-
-extension Array {
-    func chunked(_ size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min(count, $0 + size)]) }
-    }
-}

@@ -11,7 +11,7 @@ struct RuleFiring: Sendable, Equatable {
     var causedBy: UUID? = nil
 
     static func event(_ eventID: Int, rule: UUID, task: UUID, causedBy: UUID?) -> RuleFiring {
-        RuleFiring(taskID: task, key: "rule:\(rule.uuidString.lowercased()):event:\(eventID)", occasion: "event:\(eventID)", causedBy: causedBy)
+        RuleFiring(taskID: task, key: RuleJobs.key(rule: rule, "event:\(eventID)"), occasion: "event:\(eventID)", causedBy: causedBy)
     }
 
     /// Payload text: `task|key|occasion|person` joined by `;` (none of them holds either character).
@@ -22,9 +22,8 @@ struct RuleFiring: Sendable, Equatable {
     static func decode(_ text: String) -> [RuleFiring] {
         text.split(separator: ";").compactMap { item in
             let parts = item.split(separator: "|", omittingEmptySubsequences: false)
-            guard parts.count == 3 || parts.count == 4, let task = UUID(uuidString: String(parts[0])) else { return nil }
-            return RuleFiring(taskID: task, key: String(parts[1]), occasion: String(parts[2]),
-                              causedBy: parts.count == 4 ? UUID(uuidString: String(parts[3])) : nil)
+            guard parts.count == 4, let task = UUID(uuidString: String(parts[0])) else { return nil }
+            return RuleFiring(taskID: task, key: String(parts[1]), occasion: String(parts[2]), causedBy: UUID(uuidString: String(parts[3])))
         }
     }
 }
@@ -32,11 +31,6 @@ struct RuleFiring: Sendable, Equatable {
 enum RuleJobs {
     /// Firings per job: one write carries them all.
     static let batchSize = 200
-
-    /// Queues `firings` of a rule, `batchSize` to a job.
-    static func enqueue(rule: UUID, depth: Int, firings: [RuleFiring], ctx: WriteContext) async throws {
-        try await enqueue(depth: depth, groups: [(rule, firings)], ctx: ctx)
-    }
 
     /// Queues the firings of several rules at one depth, `batchSize` firings to a job (a job may
     /// carry several rules: one write runs them all). A job's dedupe key is its first firing's,
@@ -62,17 +56,13 @@ enum RuleJobs {
         try await flush()
     }
 
-    /// A job's rules and their firings (`rules`), or the one rule of an older job (`rule_id`, `firings`).
+    /// A job's rules and their firings (`rules`: a line per rule, `<rule>#<firings>`).
     static func groups(of payload: [String: String]) -> [(rule: UUID, firings: [RuleFiring])] {
-        if let text = payload["rules"] {
-            return text.split(separator: "\n").compactMap { line in
-                let parts = line.split(separator: "#", maxSplits: 1)
-                guard parts.count == 2, let rule = UUID(uuidString: String(parts[0])) else { return nil }
-                return (rule, RuleFiring.decode(String(parts[1])))
-            }
+        (payload["rules"] ?? "").split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "#", maxSplits: 1)
+            guard parts.count == 2, let rule = UUID(uuidString: String(parts[0])) else { return nil }
+            return (rule, RuleFiring.decode(String(parts[1])))
         }
-        guard let rule = payload["rule_id"].flatMap(UUID.init(uuidString:)) else { return [] }
-        return [(rule, RuleFiring.decode(payload["firings"] ?? ""))]
     }
 
     /// A scheduled rule's occurrence: the runner finds the tasks when it runs.

@@ -119,7 +119,7 @@ enum RuleQueries {
     static var templates: [RuleTemplateDTO] {
         RuleTemplates.all.map { template in
             RuleTemplateDTO(key: template.key, name: template.name, summary: template.summary,
-                            isDefault: RuleTemplates.defaults.contains { $0.key == template.key })
+                            isDefault: RuleTemplates.isDefault(template.key))
         }
     }
 }

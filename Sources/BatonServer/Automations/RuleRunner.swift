@@ -20,7 +20,7 @@ enum RuleRunner {
             try await app.store.write { ctx in
                 let contexts = try await ContextCache.forRules(groups, on: ctx.db)
                 for group in groups {
-                    ctx.addTag([RuleDepth.eventKey: String(depth), RuleDepth.ruleKey: group.rule.uuidString])
+                    ctx.addTag(eventTag(rule: group.rule, depth: depth))
                     try await fire(group.rule, depth: depth, firings: group.firings, baseURL: app.publicBaseURL, contexts: contexts, ctx: ctx)
                 }
             }
@@ -49,22 +49,22 @@ enum RuleRunner {
     }
 
     private static func write(_ ruleID: UUID, depth: Int, firings: [RuleFiring], app: Application) async throws {
-        let tag = [RuleDepth.eventKey: String(depth), RuleDepth.ruleKey: ruleID.uuidString]
         let baseURL = app.publicBaseURL
-        try await EventTag.$current.withValue(tag) {
-            try await app.store.write { ctx in
-                try await fire(ruleID, depth: depth, firings: firings, baseURL: baseURL, ctx: ctx)
-            }
+        try await app.store.write { ctx in
+            ctx.addTag(eventTag(rule: ruleID, depth: depth))
+            try await fire(ruleID, depth: depth, firings: firings, baseURL: baseURL, ctx: ctx)
         }
+    }
+
+    /// What the events of a rule's actions carry: the rule (it is not set off by them) and the depth.
+    private static func eventTag(rule: UUID, depth: Int) -> [String: String] {
+        [RuleDepth.eventKey: String(depth), RuleDepth.ruleKey: rule.uuidString]
     }
 
     private static func fire(_ ruleID: UUID, depth: Int, firings: [RuleFiring], baseURL: String, contexts: ContextCache? = nil,
                              ctx: WriteContext) async throws {
         guard let rule = try await Rule.find(ruleID, on: ctx.db), rule.enabled else { return }
-        var seen = Set<String>()
-        for chunk in firings.map(\.key).chunked(500) {
-            seen.formUnion(try await RuleRun.query(on: ctx.db).filter(\.$key ~~ chunk).all().map(\.key))
-        }
+        var seen = try await RuleRun.ran(firings.map(\.key), on: ctx.db)
         let pending = firings.filter { seen.insert($0.key).inserted }
         guard !pending.isEmpty else { return }
         guard RuleDepth.isAllowed(depth) else {

@@ -79,10 +79,7 @@ enum RuleSweep {
     /// again each minute (and acts once they hold): the job's name carries the minute.
     private static func queueNew(_ firings: [RuleFiring], rule: UUID, now: Date, app: Application) async throws {
         guard !firings.isEmpty else { return }
-        var done = Set<String>()
-        for chunk in firings.map(\.key).chunked(500) {
-            done.formUnion(try await RuleRun.query(on: app.store.reader).filter(\.$ruleID == rule).filter(\.$key ~~ chunk).all().map(\.key))
-        }
+        let done = try await RuleRun.ran(firings.map(\.key), on: app.store.reader)
         let fresh = firings.filter { !done.contains($0.key) }
         guard !fresh.isEmpty else { return }
         let minute = Int(now.timeIntervalSince1970 / 60)

@@ -28,12 +28,7 @@ struct RuleViewFilter: Sendable {
         let inside = try await RuleViewMatch.query(on: ctx.db).filter(\.$ruleID == rule).filter(\.$taskID == taskID).first()
         switch (contains(facts), inside) {
         case (true, nil):
-            let match = RuleViewMatch()
-            match.id = UUID()
-            match.ruleID = rule
-            match.taskID = taskID
-            match.enteredAt = ctx.now
-            try await ctx.insert(match)
+            try await RuleViewMatch.record(rule: rule, task: taskID, ctx: ctx)
             return true
         case (false, let row?):
             try await row.delete(on: ctx.db)

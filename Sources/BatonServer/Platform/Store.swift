@@ -92,18 +92,7 @@ public final class Store: Sendable {
 
     /// Runs `body` in one write transaction. Inside it, use only `ctx.db`: its changes, events
     /// and jobs commit together or not at all.
-    public func write<T: Sendable>(_ given: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
-        // Read here, in the caller's task: SQLite runs the body on the writer's session.
-        let tag = EventTag.current
-        let body: @Sendable (WriteContext) async throws -> T
-        if tag.isEmpty {
-            body = given
-        } else {
-            body = { ctx in
-                ctx.addTag(tag)
-                return try await given(ctx)
-            }
-        }
+    public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) async throws -> T) async throws -> T {
         switch dialect {
         case .sqlite:
             let value = try await groupCommit.submit({ ctx in try await body(ctx) }, runSession: { await self.commitSession($0) })

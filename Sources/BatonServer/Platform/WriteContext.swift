@@ -22,7 +22,7 @@ public final class WriteContext: @unchecked Sendable {
     private var preparedEventStatements: [SerializedStatement] = []
 
     /// Data added to every event recorded here (a preparing import marks its rows' events; a
-    /// rule's write marks its events with the rule and its depth, `EventTag`).
+    /// rule's write marks its events with the rule and its depth, `addTag`).
     private var eventTag: [String: String]
 
     init(db: any Database, now: Date, preparing: Bool = false, eventTag: [String: String] = [:]) {
@@ -162,12 +162,6 @@ extension WriteContext {
             return query
         }
     }
-}
-
-/// Data that every event written by the writes in a task carries (`EventTag.$current.withValue`):
-/// a rule's actions mark their events with the rule and the depth of the chain that set it off.
-enum EventTag {
-    @TaskLocal static var current: [String: String] = [:]
 }
 
 enum EventOrdering {

@@ -138,7 +138,7 @@ struct WorkPages: RouteCollection {
     static func checklistProgress(of taskIDs: [UUID], on db: any Database) async throws -> [UUID: (done: Int, all: Int)] {
         guard !taskIDs.isEmpty else { return [:] }
         var result: [UUID: (done: Int, all: Int)] = [:]
-        for chunk in stride(from: 0, to: taskIDs.count, by: 500).map({ Array(taskIDs[$0..<min($0 + 500, taskIDs.count)]) }) {
+        for chunk in taskIDs.chunked(500) {
             let rows = try await PlainSQL.rows(on: db, """
                 SELECT task_id, COUNT(*) AS items,
                        SUM(CASE WHEN checked_at IS NOT NULL OR waived_reason IS NOT NULL THEN 1 ELSE 0 END) AS done
