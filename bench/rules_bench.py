@@ -97,6 +97,19 @@ def seed(base, database):
     return token, workspace, tom["token"], projects, ids
 
 
+def wait_until_drained(database, poll, limit=None):
+    """Waits until every follower has read the whole log and no rule job waits; returns the seconds it took."""
+    started = time.time()
+    while limit is None or time.time() - started < limit:
+        with sqlite3.connect(database, timeout=10) as connection:
+            behind = connection.execute("SELECT (SELECT max(id) FROM events) - min(position) FROM event_cursors").fetchone()[0]
+            pending = connection.execute("SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND kind = 'rule.run'").fetchone()[0]
+        if behind == 0 and pending == 0:
+            break
+        time.sleep(poll)
+    return time.time() - started
+
+
 def set_rules(base, token, project, enabled):
     for rule in call(base, "GET", f"/api/v1/projects/{project}/rules", token=token)["data"]:
         call(base, "PATCH", f"/api/v1/rules/{rule['id']}", {"enabled": enabled}, token)
@@ -248,27 +261,13 @@ def main():
         print(f"PATCH stage change, 13 rules on in the project, 263 in all: {on['rps']:.0f} req/s (p99 {on['p99']:.1f} ms, errors {on['errors']})"
               f"  -> {on['rps'] / off['rps']:.2f}x of off (target >= 0.80x)")
         # let the backlog of the full-speed runs drain before the paced stream
-        while True:
-            with sqlite3.connect(database, timeout=10) as connection:
-                behind = connection.execute("SELECT (SELECT max(id) FROM events) - min(position) FROM event_cursors").fetchone()[0]
-                pending = connection.execute("SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND kind = 'rule.run'").fetchone()[0]
-            if behind == 0 and pending == 0:
-                break
-            time.sleep(1)
+        wait_until_drained(database, poll=1)
         with sqlite3.connect(database, timeout=10) as connection:
             versions = dict(connection.execute("SELECT id, version FROM tasks WHERE project_id = ?", (project,)).fetchall())
         sampler = CursorSampler(database)
         since = time.time()
         made, took = paced_stream(base, token, ids[200:], stages, args.stream, 10_000, versions)
-        drained = time.time()
-        while time.time() - drained < 120:
-            with sqlite3.connect(database, timeout=10) as connection:
-                behind = connection.execute("SELECT (SELECT max(id) FROM events) - min(position) FROM event_cursors").fetchone()[0]
-                pending = connection.execute("SELECT count(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND kind = 'rule.run'").fetchone()[0]
-            if behind == 0 and pending == 0:
-                break
-            time.sleep(0.2)
-        print(f"  the stream's rule work drained {time.time() - drained:.1f} s after its last change")
+        print(f"  the stream's rule work drained {wait_until_drained(database, poll=0.2, limit=120):.1f} s after its last change")
         time.sleep(1)
         sampler.stop()
         latencies = notice_latencies(database, sampler, since)
