@@ -89,7 +89,7 @@ public struct ApprovalCondition: Codable, Sendable, Equatable {
 public enum ApprovalMatch: String, Codable, Sendable { case all, any }
 
 /// Who approves at a step, before it is resolved to people.
-public enum ApproverSpec: Codable, Sendable, Equatable {
+public enum ApproverSpec: Sendable, Equatable {
     case requesterManager
     /// The manager `levels` up the reporting line (1 is the manager).
     case managerUp(levels: Int)
@@ -102,7 +102,7 @@ public enum ApproverSpec: Codable, Sendable, Equatable {
 }
 
 /// How many of a step's approvers must approve.
-public enum ApprovalQuorum: Codable, Sendable, Equatable {
+public enum ApprovalQuorum: Sendable, Equatable {
     case anyOne, all
     case atLeast(Int)
     case percent(Int)
@@ -128,18 +128,23 @@ public enum ApprovalQuorum: Codable, Sendable, Equatable {
 
 public enum StepOutcome: String, Sendable, Equatable { case open, approved, rejected }
 
-public struct ApprovalStep: Codable, Sendable, Equatable {
+public struct ApprovalStep: Sendable, Equatable {
     public var name: String
     public var approvers: [ApproverSpec]
     public var quorum: ApprovalQuorum
-    /// Steps in one parallel group run at once and merge on `merge`; groups run in order.
+    /// Steps next to each other with the same group run at once (parallel branches); the group
+    /// is passed when all of them (`merge` all) or any one of them (`merge` any) approve.
     public var parallelGroup: Int?
+    /// The first step of a group says how it merges; all by default.
+    public var merge: ApprovalMatch
 
-    public init(name: String, approvers: [ApproverSpec], quorum: ApprovalQuorum = .anyOne, parallelGroup: Int? = nil) {
+    public init(name: String, approvers: [ApproverSpec], quorum: ApprovalQuorum = .anyOne, parallelGroup: Int? = nil,
+                merge: ApprovalMatch = .all) {
         self.name = name
         self.approvers = approvers
         self.quorum = quorum
         self.parallelGroup = parallelGroup
+        self.merge = merge
     }
 }
 
@@ -172,6 +177,8 @@ public struct ApprovalBranch: Codable, Sendable, Equatable {
 }
 
 public struct ApprovalFlow: Codable, Sendable, Equatable {
+    enum CodingKeys: String, CodingKey { case branches, defaultSteps = "default_steps", cc }
+
     public var branches: [ApprovalBranch]
     /// The route when no `route` branch holds.
     public var defaultSteps: [ApprovalStep]
@@ -187,12 +194,22 @@ public struct ApprovalFlow: Codable, Sendable, Equatable {
     /// (else the default), then every `add` branch that holds, in order. Names the branches taken.
     public func route(_ values: [String: ApprovalValue], fields: [ApprovalField]) -> (steps: [ApprovalStep], branches: [String]) {
         let taken = branches.first { $0.effect == .route && $0.holds(values, fields: fields) }
-        var steps = taken?.steps ?? defaultSteps
+        let takenIndex = taken.flatMap { branch in branches.firstIndex { $0 == branch } }
+        var steps = Self.separateGroups(taken?.steps ?? defaultSteps, branch: takenIndex.map { $0 + 1 } ?? 0)
         var names = [taken?.name ?? "Default"]
-        for branch in branches where branch.effect == .add && branch.holds(values, fields: fields) {
-            steps += branch.steps
+        for (index, branch) in branches.enumerated() where branch.effect == .add && branch.holds(values, fields: fields) {
+            steps += Self.separateGroups(branch.steps, branch: index + 1)
             names.append(branch.name)
         }
         return (steps, names)
+    }
+
+    /// Parallel groups are numbered within a branch: steps of two branches never merge into one group.
+    private static func separateGroups(_ steps: [ApprovalStep], branch: Int) -> [ApprovalStep] {
+        steps.map { step in
+            var step = step
+            step.parallelGroup = step.parallelGroup.map { branch * 1_000 + $0 }
+            return step
+        }
     }
 }

@@ -52,10 +52,14 @@ public struct ApprovalDirectory: Sendable {
 
 /// What a template does in the special cases.
 public struct ApprovalPolicy: Codable, Sendable, Equatable {
-    public enum SelfApproval: String, Codable, Sendable { case skip, autoApprove = "auto_approve", manager }
+    public enum SelfApproval: String, Codable, Sendable, CaseIterable { case skip, autoApprove = "auto_approve", manager }
+    enum CodingKeys: String, CodingKey {
+        case requesterIsApprover = "requester_is_approver", repeatApproverAutoApproves = "repeat_approver_auto_approves"
+    }
     /// The requester is one of a step's approvers.
     public var requesterIsApprover: SelfApproval
-    /// Someone who approved an earlier step is an approver again: their approval counts again.
+    /// Someone who approved an earlier step is an approver again: their approval counts again
+    /// (applied as the request moves on, by `ApprovalProgress`).
     public var repeatApproverAutoApproves: Bool
 
     public init(requesterIsApprover: SelfApproval = .manager, repeatApproverAutoApproves: Bool = true) {
@@ -71,14 +75,13 @@ public struct ResolvedApprover: Sendable, Equatable {
         case outOfOffice = "out_of_office"         // the named approver's substitute at this time
         case ownApproval = "own_approval"          // the requester, auto-approved by the template
         case ownRequestToManager = "own_request"   // the requester's manager instead of the requester
-        case approvedEarlier = "approved_earlier"  // approved an earlier step: counted again
         case noApprover = "no_approver"            // nobody found: the template's owner
     }
 
     public let person: UUID
     /// "Daniel Okafor, acting for Maya Chen": the person the route named.
     public let actingFor: UUID?
-    /// Counted as approved from the start (the requester under auto-approve, a repeat approver).
+    /// Counted as approved from the start (the requester under auto-approve).
     public let preApproved: Bool
     public let note: Note?
 }
@@ -87,6 +90,8 @@ public struct ResolvedStep: Sendable, Equatable {
     public let name: String
     public let quorum: ApprovalQuorum
     public let approvers: [ResolvedApprover]
+    public var parallelGroup: Int? = nil
+    public var merge: ApprovalMatch = .all
 }
 
 public enum ApproverResolution {
@@ -94,8 +99,7 @@ public enum ApproverResolution {
     /// goes to the template's owner (a request is never approved silently).
     public static func resolve(_ steps: [ApprovalStep], requester: UUID, owner: UUID, directory: ApprovalDirectory,
                                policy: ApprovalPolicy, at moment: Date) -> [ResolvedStep] {
-        var earlier: Set<UUID> = []
-        return steps.map { step in
+        steps.map { step in
             var people: [ResolvedApprover] = []
             func add(_ person: UUID, actingFor: UUID? = nil, preApproved: Bool = false, note: ResolvedApprover.Note? = nil) {
                 guard !people.contains(where: { $0.person == person }) else { return }
@@ -121,14 +125,12 @@ public enum ApproverResolution {
                     }
                     continue
                 }
-                let repeated = policy.repeatApproverAutoApproves && earlier.contains(person)
-                add(person, actingFor: actingFor, preApproved: repeated, note: note ?? (repeated ? .approvedEarlier : nil))
+                add(person, actingFor: actingFor, note: note)
             }
             if people.isEmpty || people.allSatisfy({ $0.person == requester && !$0.preApproved }) {
                 people = [ResolvedApprover(person: owner, actingFor: nil, preApproved: false, note: .noApprover)]
             }
-            earlier.formUnion(people.map(\.person))
-            return ResolvedStep(name: step.name, quorum: step.quorum, approvers: people)
+            return ResolvedStep(name: step.name, quorum: step.quorum, approvers: people, parallelGroup: step.parallelGroup, merge: step.merge)
         }
     }
 
