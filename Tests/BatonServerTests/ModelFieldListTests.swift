@@ -13,6 +13,8 @@ struct ModelFieldListTests {
         CustomField.self, WorkTask.self, TaskTag.self, TaskWatcher.self, TaskFieldValue.self, ChecklistItem.self,
         Checkpoint.self, TaskComment.self, SavedView.self, BriefProposal.self, InboxEntry.self, NotificationSettingsRow.self,
         Reminder.self, Rule.self, RuleRun.self, RuleViewMatch.self, PasswordResetLink.self, PasswordResetRequest.self,
+        ApprovalTemplate.self, ApprovalRequest.self, ApprovalParticipant.self, ApprovalWait.self, ApprovalActionRecord.self,
+        DecisionRightsRecord.self, OutOfOffice.self,
     ]
 
     @Test("the hand-written list matches the declared properties", arguments: models.map { ModelCase($0) })

@@ -75,7 +75,8 @@ struct RequestFieldTests {
             let taskID = try #require(task.json["task"]["id"].string)
             let teamID = try #require(try await org.owner.post("\(org.base)/teams", ["name": "T"]).json["id"].string)
             try await EventConsumers.catchUp(app)   // the project's default rules
-            var ids: [String: String] = [
+            let approvals = try await org.approvalRecords(requester: member)
+            var ids: [String: String] = ["template_id": approvals.templateID, "request_id": approvals.requestID,
                 "rule_id": try #require(try await Rule.query(on: app.db).first()?.id?.uuidString),
                 "workspace_id": org.workspaceID.uuidString, "project_id": projectID, "task_id": taskID, "team_id": teamID,
                 "user_id": memberID.uuidString, "stage_id": stageIDList[1],
@@ -95,6 +96,9 @@ struct RequestFieldTests {
                 "due_at": "2027-01-15T09:00:00Z", "status": "on_track", "checked": true, "waived_reason": "Legal signed off",
                 "blocked": true, "blocked_reason": "Waiting on legal", "custom_fields": [String: Any](), "delegation_level": 5,
                 "from_stage": stageIDList[0], "to_stage": stageIDList[1], "team_id": teamID, "view_id": UUID().uuidString,
+                "owner_id": org.ownerID.uuidString, "escalate_to_id": org.ownerID.uuidString, "substitute_id": memberID.uuidString,
+                "to": memberID.uuidString, "people": [memberID.uuidString], "for_team": teamID, "escalate_to": "person",
+                "from": "2030-01-01T09:00:00Z", "until": "2030-01-08T09:00:00Z",
             ]
             let check = SchemaCheck(components: app.modules.contract.components)
             var checked = 0

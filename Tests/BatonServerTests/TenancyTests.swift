@@ -31,8 +31,9 @@ struct TenancyTests {
             let reminderID = try #require(try await a.owner.post("/api/v1/tasks/\(taskID)/reminders", ["remind_at": "2030-01-01T09:00:00Z"])
                 .json["id"].string)
             let notificationID = try #require(try await InboxEntry.query(on: app.db).filter(\.$userID == memberID).first()?.id?.uuidString)
+            let approvals = try await a.approvalRecords(requester: ann)
             let b = try await Org.signUp(app, workspace: "B")
-            let ids = ["userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
+            let ids = ["templateID": approvals.templateID, "requestID": approvals.requestID,"userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
                        "projectID": projectID, "stageID": stageID, "taskID": taskID,
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),

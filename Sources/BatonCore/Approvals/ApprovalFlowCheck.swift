@@ -8,8 +8,12 @@ public enum ApprovalFlowCheck {
         if flow.defaultSteps.isEmpty && flow.branches.allSatisfy({ $0.effect == .add || $0.steps.isEmpty }) {
             return ApprovalProblem("flow.default_steps", "The flow has no approver: give the default route at least one step.")
         }
+        if flow.branches.count > 100 { return ApprovalProblem("flow.branches", "A flow takes at most 100 branches.") }
+        if flow.cc.count > 20 { return ApprovalProblem("flow.cc", "At most 20 CC entries.") }
         for (index, branch) in flow.branches.enumerated() {
             let path = "flow.branches.\(index)"
+            if let problem = nameProblem(branch.name, path: "\(path).name") { return problem }
+            if branch.conditions.count > 20 { return ApprovalProblem("\(path).conditions", "At most 20 conditions per branch.") }
             if branch.steps.isEmpty { return ApprovalProblem("\(path).steps", "“\(branch.name)” has no step.") }
             if branch.conditions.isEmpty { return ApprovalProblem("\(path).conditions", "“\(branch.name)” needs a condition (the default route has none).") }
             for (number, condition) in branch.conditions.enumerated() {
@@ -21,8 +25,14 @@ public enum ApprovalFlowCheck {
     }
 
     private static func check(_ steps: [ApprovalStep], path: String) -> ApprovalProblem? {
+        if steps.count > 20 { return ApprovalProblem(path, "At most 20 steps.") }
         for (index, step) in steps.enumerated() {
             let place = "\(path).\(index)"
+            if let problem = nameProblem(step.name, path: "\(place).name") { return problem }
+            if step.approvers.count > 20 { return ApprovalProblem("\(place).approvers", "At most 20 approver entries per step.") }
+            if let group = step.parallelGroup, !(1...99).contains(group) {
+                return ApprovalProblem("\(place).parallel_group", "A parallel group is a number from 1 to 99.")
+            }
             if step.approvers.isEmpty { return ApprovalProblem("\(place).approvers", "Step “\(step.name)” has no approver.") }
             switch step.quorum {
             case .atLeast(let count) where count < 1: return ApprovalProblem("\(place).quorum", "At least 1 approver.")
@@ -37,6 +47,12 @@ public enum ApprovalFlowCheck {
             }
         }
         return nil
+    }
+
+    private static func nameProblem(_ name: String, path: String) -> ApprovalProblem? {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard trimmed.isEmpty || trimmed.count > 120 || trimmed.contains(where: { $0.isNewline }) else { return nil }
+        return ApprovalProblem(path, "Name it (one line, up to 120 characters).")
     }
 
     private static func check(_ condition: ApprovalCondition, fields: [ApprovalField], path: String) -> ApprovalProblem? {
@@ -133,5 +149,43 @@ struct NumberRange: Equatable {
         if other.low > low || (other.low == low && other.lowOpen) { result.low = other.low; result.lowOpen = other.lowOpen || (other.low == low && lowOpen) }
         if other.high < high || (other.high == high && other.highOpen) { result.high = other.high; result.highOpen = other.highOpen || (other.high == high && highOpen) }
         return result
+    }
+}
+
+public enum ApprovalFormCheck {
+    public static let maxFields = 50
+
+    /// The first problem with a form's fields, naming the place (`fields.2.options`).
+    public static func problem(in fields: [ApprovalField]) -> ApprovalProblem? {
+        if fields.isEmpty { return ApprovalProblem("fields", "A form needs at least one field.") }
+        if fields.count > maxFields { return ApprovalProblem("fields", "A form takes at most \(maxFields) fields.") }
+        var keys: Set<String> = []
+        for (index, field) in fields.enumerated() {
+            let path = "fields.\(index)"
+            guard field.key.range(of: #"^[a-z][a-z0-9_]{0,39}$"#, options: .regularExpression) != nil else {
+                return ApprovalProblem("\(path).key", "A key is lowercase letters, digits and _ (up to 40), starting with a letter.")
+            }
+            guard keys.insert(field.key).inserted else { return ApprovalProblem("\(path).key", "“\(field.key)” is used twice.") }
+            let label = field.label.trimmingCharacters(in: .whitespaces)
+            guard !label.isEmpty, label.count <= 120, !label.contains(where: { $0.isNewline }) else {
+                return ApprovalProblem("\(path).label", "Label the field (one line, up to 120 characters).")
+            }
+            switch field.type {
+            case .singleSelect, .multiSelect:
+                let options = field.options ?? []
+                if options.isEmpty || options.count > 100 { return ApprovalProblem("\(path).options", "Give 1 to 100 options.") }
+                if Set(options).count != options.count { return ApprovalProblem("\(path).options", "Each option once.") }
+                if options.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 100 || $0.contains(",") }) {
+                    return ApprovalProblem("\(path).options", "Options are 1 to 100 characters, without commas.")
+                }
+            case .money:
+                if let currency = field.currency, currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
+                    return ApprovalProblem("\(path).currency", "A currency is three capital letters (EUR).")
+                }
+            default:
+                if field.options != nil { return ApprovalProblem("\(path).options", "Only select fields take options.") }
+            }
+        }
+        return nil
     }
 }

@@ -138,7 +138,7 @@ public enum ApproverResolution {
         switch spec {
         case .requesterManager: directory.manager(of: requester).map { [$0] } ?? []
         case .managerUp(let levels): directory.manager(of: requester, levels: levels).map { [$0] } ?? []
-        case .role(let role): directory.roles[role] ?? []
+        case .role(let role): directory.roles[role.trimmingCharacters(in: .whitespaces).lowercased()] ?? directory.roles[role] ?? []
         case .teamLead(let team): directory.teamLeads[team].map { [$0] } ?? []
         case .people(let list): list
         case .matrix(let decision): directory.matrix[decision] ?? []

@@ -15,6 +15,7 @@ public enum IdentityEvent: String, EventKinds {
     case teamCreated = "team.created"
     case teamMemberAdded = "team.member_added"
     case teamMemberRemoved = "team.member_removed"
+    case teamLeadChanged = "team.lead_changed"
     case profileUpdated = "user.profile_updated"
     case passwordChanged = "user.password_changed"
     case passwordReset = "user.password_reset"
@@ -29,7 +30,7 @@ public enum IdentityEvent: String, EventKinds {
     public var audience: EventAudience {
         switch self {
         case .workspaceCreated, .workspaceRenamed, .memberJoined, .memberRoleChanged, .memberManagerChanged,
-             .memberTitleChanged, .memberDeactivated, .memberReactivated, .teamCreated, .teamMemberAdded, .teamMemberRemoved:
+             .memberTitleChanged, .memberDeactivated, .memberReactivated, .teamCreated, .teamMemberAdded, .teamMemberRemoved, .teamLeadChanged:
             .team
         case .memberInvited, .invitationRevoked, .invitationLinkRenewed, .invitationExpired, .profileUpdated, .passwordChanged, .passwordReset,
              .passwordResetRequested, .passwordResetByLink,
@@ -57,6 +58,9 @@ public enum IdentityEvent: String, EventKinds {
         case .memberReactivated: return "\(who) reactivated \(person)"
         case .teamCreated: return "\(who) created the team \(data["name"] ?? "")"
         case .teamMemberAdded: return "\(who) added \(data["user_id"].map(line.name) ?? "someone") to \(data["team"] ?? "a team")"
+        case .teamLeadChanged:
+            let lead = data["lead_id"].flatMap { $0.isEmpty ? nil : line.name($0) }
+            return lead.map { "\(who) made \($0) the lead of \(data["team"] ?? "a team")" } ?? "\(who) cleared the lead of \(data["team"] ?? "a team")"
         case .teamMemberRemoved: return "\(who) removed \(data["user_id"].map(line.name) ?? "someone") from \(data["team"] ?? "a team")"
         case .profileUpdated: return "\(who) updated their profile"
         case .passwordChanged: return "\(who) changed their password"

@@ -92,7 +92,7 @@ struct AutomationService: Sendable {
     /// `lockingRow` (inside a write): on PostgreSQL the row stays locked until the transaction
     /// ends, so two edits of one version cannot both pass the version check.
     static func rule(_ ruleID: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> (Rule, WorkScope.ProjectAccess) {
-        let lock = lockingRow && (db as? any SQLDatabase)?.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = PlainSQL.rowLock(lockingRow, on: db)
         guard let rule = try await PlainSQL.first(Rule.self, on: db, "SELECT * FROM rules WHERE id = \(bind: ruleID)\(unsafeRaw: lock)") else {
             throw BatonError.notFound("Rule")
         }

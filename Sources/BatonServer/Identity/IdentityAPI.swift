@@ -34,6 +34,7 @@ struct IdentityAPI {
         workspace.get("teams", use: listTeams)
         workspace.post("teams", use: createTeam)
         workspace.post("teams", ":teamID", "members", use: addTeamMember)
+        workspace.patch("teams", ":teamID", use: updateTeam)
         workspace.delete("teams", ":teamID", "members", ":userID", use: removeTeamMember)
         workspace.get("events", use: listEvents)
     }
@@ -275,8 +276,22 @@ struct IdentityAPI {
         let access = try await req.workspaceAccess()
         let body = try req.decodeBody(WorkspaceBody.self)
         let team = try await req.identity.createTeam(access, name: body.name)
-        return try await TeamDTO(id: try team.requireID(), name: team.name, memberIds: [], createdAt: team.createdAt)
+        return try await TeamDTO(id: try team.requireID(), name: team.name, memberIds: [], leadId: nil, createdAt: team.createdAt)
             .encodeResponse(status: .created, for: req)
+    }
+
+    /// Names the team's lead (`lead_id`, null for none).
+    func updateTeam(req: Request) async throws -> TeamDTO {
+        let access = try await req.workspaceAccess()
+        let teamID = try req.uuidParameter("teamID", label: "Team")
+        _ = try await Tenancy.find(access, Team.self, id: teamID, on: req.reader, label: "Team")
+        let body = try PatchReader.body(req)
+        guard let lead = try body.nullableUUID("lead_id") else { throw BatonError.validation("lead_id", "Send lead_id (an id or null).") }
+        try await req.identity.setTeamLead(access, teamID: teamID, leadID: lead)
+        guard let team = try await IdentityQueries.teams(access, on: req.application.store.reader).first(where: { $0.id == teamID }) else {
+            throw BatonError.notFound("Team")
+        }
+        return team
     }
 
     struct TeamMemberBody: Content { let userId: UUID }

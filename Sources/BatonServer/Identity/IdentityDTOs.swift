@@ -68,6 +68,7 @@ struct TeamDTO: Content {
     let id: UUID
     let name: String
     let memberIds: [UUID]
+    let leadId: UUID?
     let createdAt: Date
 }
 
@@ -129,7 +130,7 @@ enum IdentityQueries {
         let ids = teams.compactMap(\.id)
         let rows = ids.isEmpty ? [] : try await TeamMember.query(on: db).filter(\.$teamID ~~ ids).all()
         let members = Dictionary(grouping: rows, by: \.teamID).mapValues { $0.map(\.userID) }
-        return try teams.map { TeamDTO(id: try $0.requireID(), name: $0.name, memberIds: members[try $0.requireID()] ?? [], createdAt: $0.createdAt) }
+        return try teams.map { TeamDTO(id: try $0.requireID(), name: $0.name, memberIds: members[try $0.requireID()] ?? [], leadId: $0.leadID, createdAt: $0.createdAt) }
     }
 
     static func invitations(_ access: WorkspaceAccess, now: Date, on db: any Database) async throws -> [InvitationDTO] {

@@ -164,3 +164,14 @@ struct RepairIdentityNames: AsyncMigration {
 
     func revert(on database: any Database) async throws {}
 }
+
+/// A team may have a lead (approvals route to "the team's lead").
+struct AddTeamLeads: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Team.schema).field("lead_id", .uuid).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Team.schema).deleteField("lead_id").update()
+    }
+}

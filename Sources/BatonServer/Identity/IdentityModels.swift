@@ -61,11 +61,13 @@ final class Team: Model, WorkspaceScoped, @unchecked Sendable {
     @Field(key: "workspace_id") var workspaceID: UUID
     @Field(key: "name") var name: String
     @Field(key: "created_at") var createdAt: Date
+    /// Who leads the team: approvals can route to "the team's lead".
+    @OptionalField(key: "lead_id") var leadID: UUID?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $workspaceID, $name, $createdAt] }
+    var properties: [any AnyProperty] { [$id, $workspaceID, $name, $createdAt, $leadID] }
 }
 
 final class TeamMember: Model, @unchecked Sendable {

@@ -303,6 +303,23 @@ extension IdentityService {
         }
     }
 
+    /// The lead must be an active member (not a guest); nil clears it.
+    func setTeamLead(_ access: WorkspaceAccess, teamID: UUID, leadID: UUID?) async throws {
+        try access.requireAdmin()
+        try await store.write { ctx in
+            let team = try await Tenancy.find(access, Team.self, id: teamID, on: ctx.db, label: "Team")
+            if let leadID {
+                let member = try await Self.member(access, userID: leadID, ctx: ctx, field: "lead_id")
+                guard member.isActive, member.role != .guest else { throw BatonError.validation("lead_id", "A team's lead is an active member, not a guest.") }
+            }
+            guard team.leadID != leadID else { return }
+            team.leadID = leadID
+            try await team.save(on: ctx.db)
+            ctx.record(IdentityEvent.teamLeadChanged, workspace: access.workspaceID, actor: access.userID, subject: .team(teamID),
+                       data: ["lead_id": leadID?.uuidString ?? "", "team": team.name])
+        }
+    }
+
     func removeFromTeam(_ access: WorkspaceAccess, teamID: UUID, userID: UUID) async throws {
         try access.requireAdmin()
         try await store.write { ctx in

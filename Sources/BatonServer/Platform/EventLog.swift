@@ -105,7 +105,7 @@ struct AddEventProject: AsyncMigration {
 /// the activity feed and by task history alike.
 enum EventSentences {
     /// Event data naming people, whose names the sentences use.
-    static let personKeys = ["from", "to", "user_id", "delegator", "assignee", "proposed_by", "requested_by"]
+    static let personKeys = ["from", "to", "user_id", "delegator", "assignee", "proposed_by", "requested_by", "acting_for"]
 
     static func describe(_ events: [LoggedEvent], in catalog: EventCatalog, timeZone: String? = nil,
                          on db: any Database) async throws -> [String] {

@@ -24,6 +24,12 @@ enum PlainSQL {
     static func run(on db: any Database, _ query: SQLQueryString) async throws {
         try await (db as! any SQLDatabase).raw(query).run()
     }
+
+    /// " FOR UPDATE" on PostgreSQL when `locking` (the row stays locked until the transaction
+    /// ends); nothing on SQLite, whose single writer serializes writes already.
+    static func rowLock(_ locking: Bool = true, on db: any Database) -> String {
+        locking && (db as? any SQLDatabase)?.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+    }
 }
 
 extension PlainSQL {

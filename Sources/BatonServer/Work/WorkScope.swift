@@ -68,7 +68,7 @@ enum WorkScope {
     /// `lockingRow` (inside a write): on PostgreSQL the row stays locked until the transaction
     /// ends; SQLite's single writer serializes writes already.
     static func task(id: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> (WorkTask, ProjectAccess) {
-        let lock = lockingRow && (db as? any SQLDatabase)?.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = PlainSQL.rowLock(lockingRow, on: db)
         guard let task = try await PlainSQL.first(WorkTask.self, on: db, "SELECT * FROM tasks WHERE id = \(bind: id)\(unsafeRaw: lock)") else {
             throw BatonError.notFound("Task")
         }

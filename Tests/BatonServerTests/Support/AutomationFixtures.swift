@@ -4,15 +4,17 @@ import Testing
 import Vapor
 @testable import BatonServer
 
-extension WorkFixture {
-    /// Follows the log and runs due jobs until nothing is left: what a running server does between requests.
-    func settle(_ app: Application) async throws {
-        for _ in 0..<20 {
-            try await EventConsumers.catchUp(app)
-            if try await app.jobs.runDue(app: app, limit: 50) == 0 { return }
-        }
-        Issue.record("jobs kept coming after 20 rounds")
+/// Follows the log and runs due jobs until nothing is left: what a running server does between requests.
+func settleJobs(_ app: Application) async throws {
+    for _ in 0..<20 {
+        try await EventConsumers.catchUp(app)
+        if try await app.jobs.runDue(app: app, limit: 50) == 0 { return }
     }
+    Issue.record("jobs kept coming after 20 rounds")
+}
+
+extension WorkFixture {
+    func settle(_ app: Application) async throws { try await settleJobs(app) }
 
     /// The project's rules by template key (the three defaults start there).
     func rules() async throws -> [JSON] {

@@ -1,0 +1,196 @@
+import Fluent
+import Foundation
+import Vapor
+import BatonCore
+
+/// Writes one change of a request inside its transaction: the progress and status, who waits
+/// now (and since when), the path entry with how long the step waited, the event, what each
+/// person is told, the timeouts of the new wait, and the task released once it is decided.
+struct ApprovalLedger {
+    let request: ApprovalRequest
+    let template: ApprovalTemplate
+    let ctx: WriteContext
+
+    struct Entry {
+        let event: ApprovalEvent
+        let actor: UUID?
+        var actingFor: UUID? = nil
+        var comment: String? = nil
+        var target: UUID? = nil
+        var data: [String: String] = [:]
+    }
+
+    private var requestID: UUID { request.id! }
+
+    func addParticipant(_ user: UUID, role: String, actingFor: UUID? = nil, note: String? = nil) async throws {
+        let existing = try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$userID == user)
+            .filter(\.$role == role).first()
+        if let existing {
+            guard actingFor != nil || note != nil else { return }
+            existing.actingFor = actingFor
+            existing.note = note
+            try await existing.update(on: ctx.db)
+            return
+        }
+        let row = ApprovalParticipant()
+        row.id = UUID()
+        row.requestID = requestID
+        row.workspaceID = request.workspaceID
+        row.userID = user
+        row.role = role
+        row.actingFor = actingFor
+        row.note = note
+        try await ctx.insert(row)
+    }
+
+    /// Whom `user` approves for on this request (an absent approver, a requester's own step).
+    func actingFor(_ user: UUID) async throws -> UUID? {
+        try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$userID == user)
+            .filter(\.$role == "approver").first()?.actingFor
+    }
+
+    func commit(before: ApprovalProgress?, after: ApprovalProgress, as entry: Entry, cc: [UUID] = []) async throws {
+        let now = ctx.now
+        let waits = try await ApprovalWait.query(on: ctx.db).filter(\.$requestID == requestID).all()
+        let waitingBefore = Set(waits.map(\.userID))
+        let step = before.flatMap { progress in Self.step(of: entry.actor, in: progress) }
+        let waited = entry.actor.flatMap { actor in waits.first { $0.userID == actor }.map { now.timeIntervalSince($0.since) } }
+
+        request.progressJSON = try StoredJSON.encode(after)
+        request.status = after.status.rawValue
+        let moved = before.map { $0.current != after.current || $0.status != after.status } ?? true
+        if moved && after.status == .pending { request.stepStartedAt = now }
+        if after.status.isFinal && before?.status != after.status { request.decidedAt = now }
+        let waitingAfter = after.waitingOn
+        for row in waits where !waitingAfter.contains(row.userID) { try await row.delete(on: ctx.db) }
+        for person in waitingAfter where !waitingBefore.contains(person) {
+            let row = ApprovalWait()
+            row.id = UUID()
+            row.requestID = requestID
+            row.workspaceID = request.workspaceID
+            row.userID = person
+            row.since = now
+            try await ctx.insert(row)
+        }
+        let waitChanged = waitingBefore != Set(waitingAfter)
+        if waitChanged { request.generation += 1 }
+        request.version += 1
+        request.updatedAt = now
+        try await request.update(on: ctx.db)
+
+        try await path(entry.event, actor: entry.actor, actingFor: entry.actingFor, target: entry.target, comment: entry.comment,
+                       step: step, waited: entry.event.measuresWait ? waited : nil)
+        var data = entry.data
+        if let step { data["step"] = step.name }
+        if let actingFor = entry.actingFor { data["acting_for"] = actingFor.uuidString }
+        if let comment = entry.comment { data["comment"] = String(comment.prefix(500)) }
+        record(entry.event, actor: entry.actor, data: data)
+        try await recordAutomatic(before: before, after: after)
+
+        let told = Told(ledger: self, actor: entry.actor)
+        for person in waitingAfter where !waitingBefore.contains(person) {
+            let actingFor = try await actingFor(person)
+            told.tell(person, "to_act", actingFor.map { ["acting_for": $0.uuidString] } ?? [:])
+        }
+        for person in cc { told.tell(person, "cc") }
+        if after.status != before?.status {
+            switch after.status {
+            case .approved, .rejected:
+                let outcome = after.status.rawValue
+                record(.decided, actor: entry.actor, data: ["outcome": outcome, "template_id": template.id!.uuidString]
+                       .merging(request.taskID.map { ["task_id": $0.uuidString] } ?? [:]) { $1 })
+                var extra = ["outcome": outcome]
+                if after.status == .rejected, let comment = entry.comment { extra["comment"] = String(comment.prefix(300)) }
+                told.tell(request.requesterID, "decided", extra)
+                for person in try await participants(role: "cc") { told.tell(person, "decided", extra) }
+            case .changesRequested:
+                told.tell(request.requesterID, "changes_requested", ["comment": String((entry.comment ?? "").prefix(300))])
+            case .withdrawn:
+                for person in waitingBefore { told.tell(person, "withdrawn") }
+            case .pending:
+                break
+            }
+        } else if let before, after.status == .pending, after.current > before.current, before.steps.indices.contains(before.current) {
+            told.tell(request.requesterID, "progress", ["step": before.steps[before.current].name])
+        }
+        if waitChanged && after.status == .pending { try await ApprovalTimeouts.schedule(request, template: template, ctx: ctx) }
+        if after.status.isFinal && before?.status != after.status && request.blocksTask {
+            try await ApprovalTaskLink.release(request, actor: entry.actor, ctx: ctx)
+        }
+    }
+
+    fileprivate func record(_ kind: ApprovalEvent, actor: UUID?, subject: EventSubject? = nil, data: [String: String]) {
+        ctx.record(kind, workspace: request.workspaceID, actor: actor, subject: subject ?? .approvalRequest(requestID),
+                   data: data.merging(["title": request.title, "request_id": requestID.uuidString]) { first, _ in first })
+    }
+
+    private func participants(role: String) async throws -> [UUID] {
+        try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$role == role).all().map(\.userID)
+    }
+
+    private func path(_ kind: ApprovalEvent, actor: UUID?, actingFor: UUID? = nil, target: UUID? = nil, comment: String?,
+                      step: (index: Int, name: String)?, waited: Double?) async throws {
+        let row = ApprovalActionRecord()
+        row.id = UUID()
+        row.requestID = requestID
+        row.workspaceID = request.workspaceID
+        row.seq = try await ApprovalActionRecord.query(on: ctx.db).filter(\.$requestID == requestID).count()
+        row.kind = kind.pathKind
+        row.stepIndex = step?.index
+        row.stepName = step?.name
+        row.actorID = actor
+        row.actingFor = actingFor
+        row.targetID = target
+        row.comment = comment
+        row.waitedSeconds = waited
+        row.createdAt = ctx.now
+        try await ctx.insert(row)
+    }
+
+    /// Approvals counted without the person acting, each written to the path and the log.
+    private func recordAutomatic(before: ApprovalProgress?, after: ApprovalProgress) async throws {
+        func automatic(_ progress: ApprovalProgress?) -> Set<String> {
+            Set((progress?.steps ?? []).enumerated().flatMap { index, step in
+                step.carried.union(step.preApproved.intersection(step.approvals)).map { "\(index)|\($0.uuidString)" }
+            })
+        }
+        let old = automatic(before)
+        for (index, step) in after.steps.enumerated() {
+            for person in step.carried.union(step.preApproved.intersection(step.approvals)) where !old.contains("\(index)|\(person.uuidString)") {
+                let why = step.carried.contains(person) ? "approved an earlier step" : "their own request, by the template"
+                try await path(.autoApproved, actor: nil, target: person, comment: why, step: (index, step.name), waited: nil)
+                record(.autoApproved, actor: nil, data: ["user_id": person.uuidString, "why": why, "step": step.name])
+            }
+        }
+    }
+
+    /// The open step `person` acted on.
+    private static func step(of person: UUID?, in progress: ApprovalProgress) -> (index: Int, name: String)? {
+        let open = progress.openSteps
+        guard !open.isEmpty else { return nil }
+        let index = person.flatMap { person in open.first { progress.steps[$0].approvers.contains(person) } } ?? open.lowerBound
+        return (index, progress.steps[index].name)
+    }
+}
+
+/// `approval.told` events: one person told one thing about the request (their inbox, their pages).
+private struct Told {
+    let ledger: ApprovalLedger
+    let actor: UUID?
+
+    func tell(_ person: UUID, _ reason: String, _ extra: [String: String] = [:]) {
+        ledger.record(.told, actor: actor, subject: .user(person), data: extra.merging(["reason": reason]) { $1 })
+    }
+}
+
+extension ApprovalProgress.Status {
+    var isFinal: Bool { self == .approved || self == .rejected || self == .withdrawn }
+}
+
+extension ApprovalEvent {
+    /// The action answers a wait: how long it waited is measured.
+    var measuresWait: Bool { [.approved, .rejected, .changesRequested, .transferred, .returned, .approverAdded].contains(self) }
+
+    /// "approved", "changes_requested": the path's name for it.
+    var pathKind: String { String(rawValue.split(separator: ".").last ?? "") }
+}
