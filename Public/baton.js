@@ -479,8 +479,9 @@
     if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();
   });
 
-  // The rule editor: each part shows the fields its choice takes; spare rows appear one at a
-  // time; the preview beside the form follows what is typed (a dry run: it changes nothing).
+  // The rule editor (and forms like it: a request's form, a template's editor): each part shows
+  // the fields its choice takes; spare rows appear one at a time; the preview beside the form
+  // (`data-preview-target`) follows what is typed, and changes nothing.
   document.querySelectorAll("form[data-rule-editor]").forEach(function (form) {
     function scopeOf(el) { return el.closest("[data-switch-scope]"); }
     function applySwitches() {
@@ -528,7 +529,8 @@
     });
     var previewTimer = null, previewSeq = 0;
     function runPreview() {
-      var target = document.getElementById("rule-preview");
+      var targetID = form.getAttribute("data-preview-target") || "rule-preview";
+      var target = document.getElementById(targetID);
       if (!target) return;
       var seq = ++previewSeq;
       target.setAttribute("aria-busy", "true");
@@ -538,7 +540,7 @@
         body: new URLSearchParams(new FormData(form)).toString()
       }).then(function (response) { return response.text(); }).then(function (html) {
         if (seq !== previewSeq) return;
-        var next = new DOMParser().parseFromString(html, "text/html").getElementById("rule-preview");
+        var next = new DOMParser().parseFromString(html, "text/html").getElementById(targetID);
         if (next) target.innerHTML = next.innerHTML;
         target.removeAttribute("aria-busy");
       }).catch(function () { target.removeAttribute("aria-busy"); });

@@ -167,4 +167,16 @@ struct ApprovalMatrixTests {
         #expect(summary[0].count == 10 && summary[0].average == 5.5 * 3600 && summary[0].p90 == 9 * 3600)
         #expect(summary[1].p90 == 60 && summary[1].average == 60)
     }
+
+    @Test("a wait in words")
+    func waitWords() {
+        #expect(WaitWords.duration(20) == "under a minute")
+        #expect(WaitWords.duration(45 * 60) == "45 min")
+        #expect(WaitWords.duration(3 * 3600 + 20 * 60) == "3 h 20 min")
+        #expect(WaitWords.duration(5 * 3600) == "5 h")
+        #expect(WaitWords.duration(52 * 3600) == "2 d 4 h")
+        #expect(WaitWords.duration(-5) == "under a minute")
+        #expect(AmountWords.text(12_500) == "12,500" && AmountWords.text(1_234_567.5) == "1,234,567.50" && AmountWords.text(-3) == "-3")
+        #expect(AmountWords.text(999) == "999" && AmountWords.text(0.05) == "0.05")
+    }
 }

@@ -19,3 +19,31 @@ public struct WaitSummary: Sendable, Equatable {
         .sorted { ($0.p90, $0.count, $1.key) > ($1.p90, $1.count, $0.key) }
     }
 }
+
+public enum WaitWords {
+    /// "under a minute", "45 min", "3 h 20 min", "2 d 4 h": how long someone waited, for a reader.
+    public static func duration(_ seconds: TimeInterval) -> String {
+        let minutes = Int(max(0, seconds) / 60)
+        if minutes < 1 { return "under a minute" }
+        if minutes < 60 { return "\(minutes) min" }
+        let hours = minutes / 60
+        if hours < 24 { return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min" }
+        return hours % 24 == 0 ? "\(hours / 24) d" : "\(hours / 24) d \(hours % 24) h"
+    }
+}
+
+public enum AmountWords {
+    /// "12,500", "12,500.50", "-3": an amount with thousands grouped, cents only when there are any.
+    public static func text(_ number: Double) -> String {
+        let cents = Int((abs(number) * 100).rounded())
+        var whole = String(cents / 100)
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "," + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        let sign = number < 0 && cents > 0 ? "-" : ""
+        let fraction = cents % 100 == 0 ? "" : "." + String(format: "%02d", cents % 100)
+        return sign + whole + grouped + fraction
+    }
+}

@@ -156,9 +156,10 @@ extension DecisionRights.Holder: Codable {
         }
     }
 
-    func includes(_ person: UUID, roles: Set<String>, teams: Set<UUID>) -> Bool {
+    /// Whether a person with these (lowercased) roles and titles, and these teams, holds it.
+    public func includes(_ person: UUID, roles: Set<String>, teams: Set<UUID>) -> Bool {
         switch self {
-        case .role(let role): roles.contains(role.lowercased())
+        case .role(let role): roles.contains(role.trimmingCharacters(in: .whitespaces).lowercased())
         case .team(let team): teams.contains(team)
         case .person(let id): id == person
         }

@@ -11,8 +11,17 @@ extension BatonModule {
         events: [ApprovalEvent.self],
         jobs: [ApprovalTimeouts.job],
         api: { api in ApprovalsAPI().register(api) },
+        pages: { pages in try pages.workspace.register(collection: ApprovalPages()) },
+        paths: ApprovalPaths.all,
+        subjectLink: { type, id, workspaceID in type == "approval_request" ? ApprovalPaths.request.url(workspaceID, id) : nil },
         notices: { events, _ in ApprovalNotices.notices(events) },
         noticeKinds: [ApprovalNotices.toAct, ApprovalNotices.updates],
+        noticeActions: ApprovalInboxActions.actions,
+        subjectPanels: ApprovalTaskPanel.subjectPanels,
+        badges: { workspaceID, userID, db in
+            ["approvals": try await ApprovalWait.query(on: db).filter(\.$userID == userID).filter(\.$workspaceID == workspaceID).count()]
+        },
+        navigation: [NavigationEntry(title: "Approvals", path: ApprovalPaths.list, page: "approvals", order: 45, shortcut: "r")],
         operations: ApprovalsOpenAPI.operations,
         schemas: { ApprovalsOpenAPI.schemas }
     )

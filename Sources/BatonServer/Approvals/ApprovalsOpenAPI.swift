@@ -107,6 +107,7 @@ enum ApprovalsOpenAPI: JSONSchemaBuilding {
             "ApprovalBranch": request(branch, required: ["name", "conditions", "steps"]),
             "ApprovalFlow": request(flow),
             "ApprovalField": request(field, required: ["key", "label", "type"]),
+            "ApprovalFieldList": array(ref("ApprovalField")),
             "ApprovalPolicy": request(policy),
             "ApprovalTemplateRequest": request(templateBody),
             "ApprovalTemplatePatch": request(templateBody.merging(["version": integer]) { $1 }),

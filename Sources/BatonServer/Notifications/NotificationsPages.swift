@@ -18,7 +18,7 @@ struct NotificationsPages: RouteCollection {
     struct InboxContext: Encodable {
         struct Tab: Encodable { let key: String; let label: String; let current: Bool }
         let tabs: [Tab]
-        struct Row: Encodable { let item: InboxItem; let when: String }
+        struct Row: Encodable { let item: InboxItem; let when: String; let actions: NoticeActions? }
         let show: String
         let items: [Row]
         let unread: Int
@@ -37,6 +37,8 @@ struct NotificationsPages: RouteCollection {
         let (entries, next) = try await Inbox.page(user: access.userID, filter, on: req.reader)
         let items = try await Inbox.items(entries, timeZone: principal.timeZone, app: req.application, on: req.reader)
         let unread = try await Inbox.unreadCount(user: access.userID, workspace: access.workspaceID, on: req.reader)
+        let subjects = items.compactMap { item in item.subjectId.map { (type: item.subjectType, id: $0) } }
+        let actions = try await req.application.modules.noticeActions(subjects, viewer: access, on: req.reader)
         let empty = switch show {
         case .unread: "Nothing new. When someone assigns you work, mentions you, asks about or hands back work you delegated, it shows here."
         case .all: "Your inbox is empty. Work assigned to you, @mentions and answers on your handoffs arrive here."
@@ -45,7 +47,8 @@ struct NotificationsPages: RouteCollection {
         let context = InboxContext(
             tabs: Show.allCases.map { .init(key: $0.rawValue, label: $0.rawValue.capitalized, current: $0 == show) },
             show: show.rawValue,
-            items: items.map { .init(item: $0, when: BatonDate.format($0.updatedAt, "MMM d, HH:mm", timeZone: principal.timeZone)) }, unread: unread, empty: empty, nextCursor: next)
+            items: items.map { .init(item: $0, when: BatonDate.format($0.updatedAt, "MMM d, HH:mm", timeZone: principal.timeZone),
+                                     actions: $0.subjectId.flatMap { actions[$0] }) }, unread: unread, empty: empty, nextCursor: next)
         let layout = try await PageRenderer.layout(for: req, workspace: access, nav: "inbox")
         return try await PageRenderer.render("notifications/inbox", Page(title: "Inbox", layout: layout, page: context), for: req)
     }

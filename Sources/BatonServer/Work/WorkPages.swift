@@ -96,6 +96,8 @@ struct WorkPages: RouteCollection {
         let overdue: Bool
         let priority: String
         let blocked: Bool
+        /// What it is blocked on ("Waiting for approval: …"), shown on the card.
+        let blockedReason: String?
         let handoff: String
         let tags: [String]
         /// "2/3": ticked or waived acceptance items of all; nil without items.
@@ -169,7 +171,7 @@ struct WorkPages: RouteCollection {
             return Card(id: try task.requireID(), title: task.title, version: task.version, assignee: assignee,
                         initials: Initials.of(assignee ?? ""), due: task.dueAt.map { BatonDate.day($0, timeZone: principal.timeZone) },
                         overdue: task.stageCategory != .done && (task.dueAt ?? .distantFuture) < now, priority: task.priority.rawValue,
-                        blocked: task.blocked, handoff: TaskDTO.handoffState(task), tags: task.tagList,
+                        blocked: task.blocked, blockedReason: task.blocked ? task.blockedReason : nil, handoff: TaskDTO.handoffState(task), tags: task.tagList,
                         checklist: progress[task.id!].map { "\($0.done)/\($0.all)" }, awaitingAcceptance: task.acceptanceRequestedAt != nil)
         }
         func lane(_ name: String, assigneeID: String, tasks: [WorkTask]) throws -> Lane {

@@ -36,6 +36,10 @@ struct BatonModule: Sendable {
     var notices: (@Sendable (_ events: [LoggedEvent], _ db: any Database) async throws -> [Notice])? = nil
     /// The kinds of notice this module raises, as people choose them in their settings.
     var noticeKinds: [NoticeKind] = []
+    /// Buttons an inbox entry about one of this module's subjects offers its reader (approve or
+    /// reject a request waiting for them), by subject id; the inbox renders them as one form.
+    var noticeActions: (@Sendable (_ subjects: [(type: String, id: UUID)], _ viewer: WorkspaceAccess, _ db: any Database) async throws
+        -> [UUID: NoticeActions])? = nil
     /// Sections this module adds to another module's page of a subject (the reminders on a task
     /// page), as HTML rendered for the viewer; each holds its own `data-live-region`.
     var subjectPanels: (@Sendable (_ panel: SubjectPanelRequest) async throws -> [String])? = nil
@@ -47,6 +51,15 @@ struct BatonModule: Sendable {
     /// them to the router and to every response the tests see.
     var operations: [APIOperation] = []
     var schemas: @Sendable () -> [String: Any] = { [:] }
+}
+
+/// A form on an inbox entry: it posts `action` (the button's value), `comment` when it asks for
+/// one, and `back=inbox` to `url`.
+struct NoticeActions: Sendable, Encodable {
+    struct Button: Sendable, Encodable { let value: String; let label: String; let primary: Bool }
+    let url: String
+    let commentLabel: String?
+    let buttons: [Button]
 }
 
 /// What a module's `subjectPanels` draws for: the page's request and the subject on it.

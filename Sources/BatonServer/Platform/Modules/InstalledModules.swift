@@ -48,6 +48,13 @@ struct InstalledModules: Sendable {
         return all
     }
 
+    /// The buttons inbox entries offer, by subject id.
+    func noticeActions(_ subjects: [(type: String, id: UUID)], viewer: WorkspaceAccess, on db: any Database) async throws -> [UUID: NoticeActions] {
+        var all: [UUID: NoticeActions] = [:]
+        for module in list { if let found = try await module.noticeActions?(subjects, viewer, db) { all.merge(found) { first, _ in first } } }
+        return all
+    }
+
     /// The other modules' sections for a subject's page, in module order.
     func panels(_ request: SubjectPanelRequest) async throws -> [String] {
         var all: [String] = []
