@@ -95,21 +95,28 @@ struct PlatformTests {
         }
     }
 
-    @Test("the demo team: a manager, six reports with titles, two teams, a guest; seeding twice changes nothing",
+    @Test("the demo team: a manager, seven people with titles (engineers under their lead), two teams with leads, a guest, approvals; seeding twice changes nothing",
           arguments: TestDatabase.available)
     func demoSeed(db: TestDatabase) async throws {
         try await withBaton(db) { app in
             let logins = try await DemoSeed.run(on: app)
-            #expect(logins.people.count == 8)
+            #expect(logins.people.count == 9)
             let workspace = try #require(try await Workspace.query(on: app.db).filter(\.$name == "Acme Product").first())
             let memberships = try await Membership.query(on: app.db).with(\.$user).all()
-            #expect(memberships.count == 8)
+            #expect(memberships.count == 9)
             let maya = try #require(memberships.first { $0.user.email == "maya@acme.test" })
             #expect(maya.role == .owner)
             #expect(maya.title == "Head of Product")
+            let daniel = try #require(memberships.first { $0.user.email == "daniel@acme.test" })
             let reports = memberships.filter { $0.managerID == maya.$user.id }
-            #expect(reports.count == 6)
-            #expect(reports.allSatisfy { !$0.title.isEmpty })
+            #expect(reports.count == 4 && memberships.filter { $0.managerID == daniel.$user.id }.count == 3)
+            #expect(memberships.filter { $0.role != .guest }.allSatisfy { !$0.title.isEmpty })
+            #expect(try await Team.query(on: app.db).all().allSatisfy { $0.leadID != nil })
+            // approvals in every state, some still waiting on Maya
+            let statuses = Set(try await ApprovalRequest.query(on: app.db).all().map(\.status))
+            #expect(statuses == ["pending", "approved", "rejected", "changes_requested", "withdrawn"])
+            #expect(try await ApprovalTemplate.query(on: app.db).count() == 3)
+            #expect(try await ApprovalWait.query(on: app.db).filter(\.$userID == maya.$user.id).count() >= 3)
             #expect(memberships.filter { $0.role == .guest }.count == 1)
             #expect(try await Team.query(on: app.db).filter(\.$workspaceID == workspace.requireID()).count() == 2)
             #expect(try await EventRecord.query(on: app.db).count() > 30)
@@ -119,7 +126,7 @@ struct PlatformTests {
             let events = try await EventRecord.query(on: app.db).count()
 
             _ = try await DemoSeed.run(on: app)
-            #expect(try await Membership.query(on: app.db).count() == 8)
+            #expect(try await Membership.query(on: app.db).count() == 9)
             #expect(try await EventRecord.query(on: app.db).count() == events)
         }
     }

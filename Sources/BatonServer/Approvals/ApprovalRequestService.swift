@@ -45,6 +45,13 @@ struct SubmitDraft: Sendable {
     var taskID: UUID?
     var waitingForApproval: Bool
 
+    init(title: String? = nil, values: [String: StoredValue], taskID: UUID? = nil, waitingForApproval: Bool = false) {
+        self.title = title
+        self.values = values
+        self.taskID = taskID
+        self.waitingForApproval = waitingForApproval
+    }
+
     init(_ body: PatchReader) throws {
         let reading = Reading()
         title = reading.read { try body.string("title") }

@@ -23,11 +23,14 @@ public enum DemoSeed {
         Person(name: "Lena Novak", email: "lena@acme.test", title: "Frontend Engineer", role: .member),
         Person(name: "Sam Rivera", email: "sam@acme.test", title: "Product Analyst", role: .member),
         Person(name: "Aiko Tanaka", email: "aiko@acme.test", title: "QA Engineer", role: .member),
+        Person(name: "Ruth Adler", email: "ruth@acme.test", title: "Finance Manager", role: .member),
     ]
+    /// Engineers report to their lead; everyone else to Maya.
+    static let reportsToDaniel: Set<String> = ["tom@acme.test", "lena@acme.test", "aiko@acme.test"]
     static let guest = Person(name: "Jordan Blake", email: "jordan@client.test", title: "Client stakeholder", role: .guest)
     static let teams = [
-        ("Engineering", ["daniel@acme.test", "tom@acme.test", "lena@acme.test", "aiko@acme.test"]),
-        ("Product & Design", ["maya@acme.test", "priya@acme.test", "sam@acme.test"]),
+        ("Engineering", ["daniel@acme.test", "tom@acme.test", "lena@acme.test", "aiko@acme.test"], "daniel@acme.test"),
+        ("Product & Design", ["maya@acme.test", "priya@acme.test", "sam@acme.test"], "maya@acme.test"),
     ]
 
     public struct Logins: Sendable {
@@ -64,16 +67,21 @@ public enum DemoSeed {
                                                                address: "demo")
             let userID = try accepted.user.requireID()
             ids[person.email] = userID
-            let reportsTo: UUID?? = person.role == .guest ? nil : .some(managerID)
+            let reportsTo: UUID?? = person.role == .guest ? nil
+                : .some(reportsToDaniel.contains(person.email) ? ids["daniel@acme.test"] ?? managerID : managerID)
             _ = try await identity.updateMember(access, userID: userID, changes: .init(managerID: reportsTo, title: person.title))
         }
-        for (name, emails) in teams {
+        var teamIDs: [String: UUID] = [:]
+        for (name, emails, lead) in teams {
             let team = try await identity.createTeam(access, name: name)
+            teamIDs[name] = try team.requireID()
             for email in emails {
                 if let userID = ids[email] { try await identity.addToTeam(access, teamID: try team.requireID(), userID: userID) }
             }
+            try await identity.setTeamLead(access, teamID: try team.requireID(), leadID: ids[lead])
         }
         try await DemoWork.run(on: app, clock: clock, ownerID: managerID, workspaceID: workspaceID, people: ids)
+        try await DemoApprovals.run(on: app, clock: clock, access: access, people: ids, teams: teamIDs)
         return logins
     }
 }

@@ -88,7 +88,8 @@ enum DemoWork {
                 brief.riskTolerance = .some(dice.pick([.low, .medium, .high]))
                 brief.delegationLevel = .some(dice.int(3..<8))
                 brief.stretch = dice.chance(20)
-                brief.decisionRights = [.decideAlone: ["wording", "layout"], .consultFirst: ["budget over €1,000"], .escalate: ["scope changes"]]
+                brief.decisionRights = [.decideAlone: ["wording", "layout"], .consultFirst: ["budget over €500"],
+                                       .escalate: [dice.pick(["purchases over €1,000", "client commitments", "production changes"])]]
                 brief.checklist = Array(["Reviewed by a peer", "Linked in the project notes", "Stakeholders told"].prefix(dice.int(1..<4)))
                 brief.checkpoints = [("First draft", Date().addingTimeInterval(Double(-day + dice.int(1..<6)) * 86_400))]
                 changes.brief = brief
