@@ -56,6 +56,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "markdown-bench", dependencies: ["BatonCore"], path: "bench/MarkdownBench", swiftSettings: strict),
+        .executableTarget(name: "routing-bench", dependencies: ["BatonCore"], path: "bench/RoutingBench", swiftSettings: strict),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: strict),
         .testTarget(
             name: "BatonServerTests",

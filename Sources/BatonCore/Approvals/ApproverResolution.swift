@@ -101,8 +101,9 @@ public enum ApproverResolution {
                                policy: ApprovalPolicy, at moment: Date) -> [ResolvedStep] {
         steps.map { step in
             var people: [ResolvedApprover] = []
+            var seen: Set<UUID> = []
             func add(_ person: UUID, actingFor: UUID? = nil, preApproved: Bool = false, note: ResolvedApprover.Note? = nil) {
-                guard !people.contains(where: { $0.person == person }) else { return }
+                guard seen.insert(person).inserted else { return }
                 people.append(ResolvedApprover(person: person, actingFor: actingFor, preApproved: preApproved, note: note))
             }
             for named in step.approvers.flatMap({ candidates($0, requester: requester, directory: directory) }) {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 import BatonCore
 
@@ -233,7 +234,10 @@ enum ApprovalNames {
         guard !unique.isEmpty else { return [:] }
         var names: [UUID: String] = [:]
         for chunk in unique.chunked(500) {
-            for user in try await User.query(on: db).filter(\.$id ~~ chunk).all() { names[user.id!] = user.name }
+            let list = SQLList(chunk.map { SQLBind($0) })
+            for row in try await PlainSQL.rows(on: db, "SELECT id, name FROM users WHERE id IN (\(list))") {
+                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
         }
         return names
     }

@@ -66,7 +66,8 @@ struct ApprovalOrg: Sendable {
                                       substitute: try row.decode(column: "substitute_id", as: UUID.self),
                                       from: try row.decode(column: "starts_at", as: Date.self), until: try row.decode(column: "ends_at", as: Date.self))
         }
-        let rights = try await DecisionRightsRecord.query(on: db).filter(\.$workspaceID == workspaceID).first()?.matrix ?? DecisionRights()
+        let rights = try await PlainSQL.first(DecisionRightsRecord.self, on: db, "SELECT * FROM decision_rights WHERE workspace_id = \(bind: workspaceID)")?
+            .matrix ?? DecisionRights()
         return ApprovalOrg(directory: directory, teams: teams, teamMembers: teamMembers, teamIDs: teamIDs, rights: rights, rolesOf: rolesOf)
     }
 

@@ -6,10 +6,20 @@ import BatonCore
 /// Writes one change of a request inside its transaction: the progress and status, who waits
 /// now (and since when), the path entry with how long the step waited, the event, what each
 /// person is told, the timeouts of the new wait, and the task released once it is decided.
-struct ApprovalLedger {
+final class ApprovalLedger {
     let request: ApprovalRequest
     let template: ApprovalTemplate
     let ctx: WriteContext
+    /// The request's participants, read once (nil until first needed; a new request has none).
+    private var participants: [(user: UUID, role: String, actingFor: UUID?)]?
+    private var nextSeq = 0
+
+    init(request: ApprovalRequest, template: ApprovalTemplate, ctx: WriteContext, isNew: Bool = false) {
+        self.request = request
+        self.template = template
+        self.ctx = ctx
+        if isNew { participants = [] }
+    }
 
     struct Entry {
         let event: ApprovalEvent
@@ -22,14 +32,28 @@ struct ApprovalLedger {
 
     private var requestID: UUID { request.id! }
 
+    private func loadedParticipants() async throws -> [(user: UUID, role: String, actingFor: UUID?)] {
+        if let participants { return participants }
+        let rows = try await PlainSQL.rows(on: ctx.db, """
+            SELECT user_id, role, acting_for FROM approval_participants WHERE request_id = \(bind: requestID)
+            """).map { row in
+            (user: try row.decode(column: "user_id", as: UUID.self), role: try row.decode(column: "role", as: String.self),
+             actingFor: try row.decode(column: "acting_for", as: UUID?.self))
+        }
+        participants = rows
+        return rows
+    }
+
     func addParticipant(_ user: UUID, role: String, actingFor: UUID? = nil, note: String? = nil) async throws {
-        let existing = try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$userID == user)
-            .filter(\.$role == role).first()
-        if let existing {
+        var known = try await loadedParticipants()
+        if let index = known.firstIndex(where: { $0.user == user && $0.role == role }) {
             guard actingFor != nil || note != nil else { return }
-            existing.actingFor = actingFor
-            existing.note = note
-            try await existing.update(on: ctx.db)
+            try await PlainSQL.run(on: ctx.db, """
+                UPDATE approval_participants SET acting_for = \(bind: actingFor), note = \(bind: note)
+                WHERE request_id = \(bind: requestID) AND user_id = \(bind: user) AND role = \(bind: role)
+                """)
+            known[index].actingFor = actingFor
+            participants = known
             return
         }
         let row = ApprovalParticipant()
@@ -41,17 +65,18 @@ struct ApprovalLedger {
         row.actingFor = actingFor
         row.note = note
         try await ctx.insert(row)
+        known.append((user, role, actingFor))
+        participants = known
     }
 
     /// Whom `user` approves for on this request (an absent approver, a requester's own step).
     func actingFor(_ user: UUID) async throws -> UUID? {
-        try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$userID == user)
-            .filter(\.$role == "approver").first()?.actingFor
+        try await loadedParticipants().first { $0.user == user && $0.role == "approver" }?.actingFor
     }
 
     func commit(before: ApprovalProgress?, after: ApprovalProgress, as entry: Entry, cc: [UUID] = []) async throws {
         let now = ctx.now
-        let waits = try await ApprovalWait.query(on: ctx.db).filter(\.$requestID == requestID).all()
+        let waits = try await PlainSQL.all(ApprovalWait.self, on: ctx.db, "SELECT * FROM approval_waits WHERE request_id = \(bind: requestID)")
         let waitingBefore = Set(waits.map(\.userID))
         let step = before.flatMap { progress in Self.step(of: entry.actor, in: progress) }
         let waited = entry.actor.flatMap { actor in waits.first { $0.userID == actor }.map { now.timeIntervalSince($0.since) } }
@@ -62,7 +87,9 @@ struct ApprovalLedger {
         if moved && after.status == .pending { request.stepStartedAt = now }
         if after.status.isFinal && before?.status != after.status { request.decidedAt = now }
         let waitingAfter = after.waitingOn
-        for row in waits where !waitingAfter.contains(row.userID) { try await row.delete(on: ctx.db) }
+        for row in waits where !waitingAfter.contains(row.userID) {
+            try await PlainSQL.run(on: ctx.db, "DELETE FROM approval_waits WHERE id = \(bind: row.id!)")
+        }
         for person in waitingAfter where !waitingBefore.contains(person) {
             let row = ApprovalWait()
             row.id = UUID()
@@ -76,7 +103,14 @@ struct ApprovalLedger {
         if waitChanged { request.generation += 1 }
         request.version += 1
         request.updatedAt = now
-        try await request.update(on: ctx.db)
+        nextSeq = request.version * 1_000
+        try await PlainSQL.run(on: ctx.db, """
+            UPDATE approval_requests SET form_values = \(bind: request.valuesJSON), branches = \(bind: request.branches),
+                progress = \(bind: request.progressJSON), status = \(bind: request.status), step_started_at = \(bind: request.stepStartedAt),
+                generation = \(bind: request.generation), version = \(bind: request.version), updated_at = \(bind: request.updatedAt),
+                decided_at = \(bind: request.decidedAt)
+            WHERE id = \(bind: requestID)
+            """)
 
         try await path(entry.event, actor: entry.actor, actingFor: entry.actingFor, target: entry.target, comment: entry.comment,
                        step: step, waited: entry.event.measuresWait ? waited : nil)
@@ -125,7 +159,7 @@ struct ApprovalLedger {
     }
 
     private func participants(role: String) async throws -> [UUID] {
-        try await ApprovalParticipant.query(on: ctx.db).filter(\.$requestID == requestID).filter(\.$role == role).all().map(\.userID)
+        try await loadedParticipants().filter { $0.role == role }.map(\.user)
     }
 
     private func path(_ kind: ApprovalEvent, actor: UUID?, actingFor: UUID? = nil, target: UUID? = nil, comment: String?,
@@ -134,7 +168,9 @@ struct ApprovalLedger {
         row.id = UUID()
         row.requestID = requestID
         row.workspaceID = request.workspaceID
-        row.seq = try await ApprovalActionRecord.query(on: ctx.db).filter(\.$requestID == requestID).count()
+        // a thousand entries per version of the request: in order, unique, and no query to find the next
+        row.seq = nextSeq
+        nextSeq += 1
         row.kind = kind.pathKind
         row.stepIndex = step?.index
         row.stepName = step?.name

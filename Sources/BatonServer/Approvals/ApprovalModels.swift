@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 import BatonCore
 
@@ -37,9 +38,37 @@ final class ApprovalTemplate: Model, WorkspaceScoped, @unchecked Sendable {
          $escalateAfterHours, $escalateTo, $escalateToID, $active, $version, $createdAt, $updatedAt]
     }
 
-    var fields: [ApprovalField] { get throws { try StoredJSON.decode([ApprovalField].self, fieldsJSON) } }
-    var flow: ApprovalFlow { get throws { try StoredJSON.decode(ApprovalFlow.self, flowJSON) } }
-    var policy: ApprovalPolicy { get throws { try StoredJSON.decode(ApprovalPolicy.self, policyJSON) } }
+    var fields: [ApprovalField] { get throws { try TemplateDefinition.of(self).fields } }
+    var flow: ApprovalFlow { get throws { try TemplateDefinition.of(self).flow } }
+    var policy: ApprovalPolicy { get throws { try TemplateDefinition.of(self).policy } }
+
+    static func find(_ id: UUID, on db: any Database) async throws -> ApprovalTemplate? {
+        try await PlainSQL.first(ApprovalTemplate.self, on: db, "SELECT * FROM approval_templates WHERE id = \(bind: id)")
+    }
+}
+
+/// A template's form, flow and policy, decoded once per text: every request reads them, and
+/// decoding a flow of many branches costs more than the rest of routing it.
+struct TemplateDefinition: Sendable {
+    let fields: [ApprovalField]
+    let flow: ApprovalFlow
+    let policy: ApprovalPolicy
+
+    private static let cache = NIOLockedValueBox<[String: TemplateDefinition]>([:])
+
+    static func of(_ template: ApprovalTemplate) throws -> TemplateDefinition {
+        // keyed by the texts themselves: an edit (or a template still being built) is never served stale
+        let key = template.fieldsJSON + "\u{1}" + template.flowJSON + "\u{1}" + template.policyJSON
+        if let known = cache.withLockedValue({ $0[key] }) { return known }
+        let decoded = TemplateDefinition(fields: try StoredJSON.decode([ApprovalField].self, template.fieldsJSON),
+                                         flow: try StoredJSON.decode(ApprovalFlow.self, template.flowJSON),
+                                         policy: try StoredJSON.decode(ApprovalPolicy.self, template.policyJSON))
+        cache.withLockedValue { cache in
+            if cache.count >= 500 { cache.removeAll() }
+            cache[key] = decoded
+        }
+        return decoded
+    }
 }
 
 /// One submitted request: the values, the route it took (with who acts for whom) and where it stands.
@@ -196,6 +225,16 @@ enum StoredValue: Codable, Sendable, Equatable {
         case .string(let text): try container.encode(text)
         case .number(let number): try container.encode(number)
         case .strings(let list): try container.encode(list)
+        }
+    }
+
+    /// A typed value as it is kept: numbers as numbers whatever was typed, dates as their day.
+    init(_ value: ApprovalValue) {
+        switch value {
+        case .text(let text), .reference(let text): self = .string(text)
+        case .number(let number): self = .number(number)
+        case .date(let date): self = .string(String(BatonDate.iso(date).prefix(10)))
+        case .list(let list): self = .strings(list)
         }
     }
 

@@ -14,7 +14,7 @@ struct ApprovalPages: RouteCollection {
         try routes.register(collection: DecisionRightsPages())
     }
 
-    struct Tab: Encodable { let key: String; let label: String; let current: Bool; let count: Int? }
+    struct Tab: Encodable { let key: String; let label: String; let current: Bool; let count: Int }
     struct Row: Encodable {
         let id: UUID
         let title: String
@@ -61,9 +61,9 @@ struct ApprovalPages: RouteCollection {
         let templates = try await Tenancy.query(access, ApprovalTemplate.self, on: req.reader).sort(\.$name).all()
         let toApprove = try await ApprovalWait.query(on: req.reader).filter(\.$userID == access.userID).filter(\.$workspaceID == access.workspaceID).count()
         var tabs = [Tab(key: "to_approve", label: "To approve", current: view == .toApprove, count: toApprove),
-                    Tab(key: "mine", label: "My requests", current: view == .mine, count: nil),
-                    Tab(key: "cc", label: "Copied to me", current: view == .cc, count: nil)]
-        if access.role.canAdminister { tabs.append(Tab(key: "all", label: "All requests", current: view == .all, count: nil)) }
+                    Tab(key: "mine", label: "My requests", current: view == .mine, count: 0),
+                    Tab(key: "cc", label: "Copied to me", current: view == .cc, count: 0)]
+        if access.role.canAdminister { tabs.append(Tab(key: "all", label: "All requests", current: view == .all, count: 0)) }
         var stepWaits: [WaitRow] = []
         var approverWaits: [WaitRow] = []
         if view == .all {

@@ -21,8 +21,8 @@ enum ApprovalQueries {
         let id = try request.requireID()
         let progress = try request.progress
         let template = try await ApprovalTemplate.find(request.templateID, on: db)
-        let participants = try await ApprovalParticipant.query(on: db).filter(\.$requestID == id).all()
-        let path = try await ApprovalActionRecord.query(on: db).filter(\.$requestID == id).sort(\.$seq).all()
+        let participants = try await PlainSQL.all(ApprovalParticipant.self, on: db, "SELECT * FROM approval_participants WHERE request_id = \(bind: id)")
+        let path = try await PlainSQL.all(ApprovalActionRecord.self, on: db, "SELECT * FROM approval_actions WHERE request_id = \(bind: id) ORDER BY seq")
         var ids = Set(participants.map(\.userID) + participants.compactMap(\.actingFor) + [request.requesterID])
         ids.formUnion(path.compactMap(\.actorID) + path.compactMap(\.actingFor) + path.compactMap(\.targetID))
         ids.formUnion(progress.steps.flatMap(\.approvers))

@@ -92,7 +92,7 @@ struct ApprovalRequestService: Sendable {
             request.templateID = templateID
             request.title = title
             request.requesterID = userID
-            request.valuesJSON = try StoredJSON.encode(draft.values.filter { key, _ in values[key] != nil })
+            request.valuesJSON = try StoredJSON.encode(values.mapValues(StoredValue.init))
             request.branches = plan.branches.joined(separator: "; ")
             request.status = ApprovalProgress.Status.pending.rawValue
             request.progressJSON = "{}"
@@ -107,7 +107,7 @@ struct ApprovalRequestService: Sendable {
                 try await ApprovalTaskLink.attach(taskID, request: request, block: draft.waitingForApproval, access: access, ctx: ctx)
             }
             try await ctx.insert(request)
-            let ledger = ApprovalLedger(request: request, template: template, ctx: ctx)
+            let ledger = ApprovalLedger(request: request, template: template, ctx: ctx, isNew: true)
             try await ledger.addParticipant(userID, role: "requester")
             for person in plan.cc { try await ledger.addParticipant(person, role: "cc") }
             for step in plan.steps {
@@ -140,7 +140,7 @@ struct ApprovalRequestService: Sendable {
                 }
                 let plan = try RoutePlan.make(template, values: typed, requester: request.requesterID, org: org, at: ctx.now)
                 after = plan.progress
-                request.valuesJSON = try StoredJSON.encode(values.filter { key, _ in typed[key] != nil })
+                request.valuesJSON = try StoredJSON.encode(typed.mapValues(StoredValue.init))
                 request.branches = plan.branches.joined(separator: "; ")
                 for step in plan.steps {
                     for approver in step.approvers {
@@ -191,7 +191,9 @@ struct ApprovalRequestService: Sendable {
             throw BatonError.notFound("Approval request")
         }
         if !access.role.canAdminister {
-            let involved = try await ApprovalParticipant.query(on: db).filter(\.$requestID == id).filter(\.$userID == userID).count()
+            let involved = try await PlainSQL.rows(on: db, """
+                SELECT 1 FROM approval_participants WHERE request_id = \(bind: id) AND user_id = \(bind: userID) LIMIT 1
+                """).count
             guard involved > 0 else { throw BatonError.notFound("Approval request") }
         }
         return (request, access)

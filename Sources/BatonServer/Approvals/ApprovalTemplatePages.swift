@@ -163,7 +163,7 @@ struct ApprovalTemplatePages: RouteCollection {
             policies: [("manager", "Goes to their manager instead"), ("skip", "Is skipped"), ("auto_approve", "Counts as approved")].map {
                 WorkPages.Option(value: $0.0, label: $0.1, selected: $0.0 == policy)
             },
-            escalations: [WorkPages.Option(value: "", label: "Nobody (reminders only)", selected: escalateTo.isEmpty),
+            escalations: [WorkPages.Option(value: "", label: "Nobody: no escalation", selected: escalateTo.isEmpty),
                           WorkPages.Option(value: "manager", label: "The waiting approver’s manager", selected: escalateTo == "manager")]
                 + memberships.filter { $0.isActive && $0.role != .guest }.map {
                     WorkPages.Option(value: $0.$user.id.uuidString, label: names[$0.$user.id] ?? "someone", selected: $0.$user.id.uuidString == escalateTo)
