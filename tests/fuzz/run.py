@@ -95,7 +95,26 @@ def seed(base):
                  for _ in range(2)]
     rules = [call(base, "POST", f"/api/v1/projects/{project['id']}/rules", {"template_key": key}, token)["id"]
              for key in ("checkpoint_missed", "urgent_created")]
+    owner_id = owner["user"]["id"]
+    call(base, "PATCH", f"{ws}/members/{member_id}", {"manager_id": owner_id}, token)
+    call(base, "PUT", f"{ws}/decision-rights", {"decisions": [{"key": "budget", "label": "Budget", "entries": [
+        {"holder": {"type": "role", "role": "member"}, "right": "decide", "up_to_amount": 500},
+        {"holder": {"type": "person", "user_id": owner_id}, "right": "approve"}]}]}, token)
+    step = lambda name, approvers: {"name": name, "approvers": approvers, "quorum": {"type": "any_one"}}
+    template = call(base, "POST", f"{ws}/approval-templates", {
+        "name": "Fuzz purchase", "decision": "budget",
+        "fields": [{"key": "item", "label": "Item", "type": "text", "required": True},
+                   {"key": "amount", "label": "Amount", "type": "money", "required": True, "currency": "EUR"},
+                   {"key": "tier", "label": "Tier", "type": "client_tier"}],
+        "flow": {"branches": [{"name": "Large", "conditions": [{"field": "amount", "op": "gt", "value": "1000"}],
+                               "steps": [step("Manager", [{"type": "requester_manager"}]), step("Budget", [{"type": "matrix", "decision": "budget"}])]}],
+                 "default_steps": [step("Manager", [{"type": "requester_manager"}])]},
+        "remind_after_hours": 24, "escalate_after_hours": 48, "escalate_to": "manager"}, token)
+    member_token = call(base, "POST", "/api/v1/auth/login", {"email": "member@fuzz.test", "password": "fuzzing password 1"})["token"]
+    request = call(base, "POST", f"/api/v1/approval-templates/{template['id']}/requests",
+                   {"values": {"item": "Fuzz desk", "amount": 4000}, "task_id": task["task"]["id"]}, member_token)
     return {
+        "FUZZ_TEMPLATE": template["id"], "FUZZ_REQUEST": request["id"],
         "FUZZ_RULE": rules[0], "FUZZ_SPARE_RULE": rules[1],
         "FUZZ_REMINDER": reminders[0], "FUZZ_SPARE_REMINDER": reminders[1],
         "FUZZ_TOKEN": token, "FUZZ_WORKSPACE": workspace, "FUZZ_PROJECT": project["id"], "FUZZ_TASK": task["task"]["id"],
