@@ -197,7 +197,8 @@ struct ApprovalRequestsAPITests {
         }
     }
 
-    @Test("a task waits for approval: blocked while the request is open, released when it is decided", arguments: TestDatabase.available)
+    @Test("a task waits for approval: blocked while the request is open, released when it is decided; a rule follows the decision",
+          arguments: TestDatabase.available)
     func waitingTask(db: TestDatabase) async throws {
         try await withBaton(db) { app in
             let fixture = try await ApprovalOrgFixture.make(app)
@@ -206,6 +207,11 @@ struct ApprovalRequestsAPITests {
             let task = try await fixture.ana.api.post("/api/v1/projects/\(projectID)/tasks", ["title": "Furnish the room"])
             let taskID = try #require(task.json["task"]["id"].string, "\(task.body)")
             let template = try #require(try await fixture.template()["id"].string)
+            let rule = try await fixture.owner.post("/api/v1/projects/\(projectID)/rules", [
+                "name": "Go ahead", "trigger": ["type": "approval_approved"],
+                "actions": [["type": "notify", "recipients": ["assignee"], "message": "Approved: {{title}} can go ahead"]]])
+            #expect(rule.status == .created, "\(rule.body)")
+            _ = try await fixture.ana.api.patch("/api/v1/tasks/\(taskID)", ["assignee_id": fixture.ana.id.uuidString, "version": 1])
             let bad = try await fixture.ana.api.post("/api/v1/approval-templates/\(template)/requests",
                                                     ["values": ["item": "Desk", "amount": 40], "waiting_for_approval": true])
             #expect(bad.status == .unprocessableEntity && bad.json["error"]["field"].string == "waiting_for_approval")
@@ -218,6 +224,11 @@ struct ApprovalRequestsAPITests {
             #expect(blocked["blocked"].bool == true && blocked["blocked_reason"].string?.hasPrefix("Waiting for approval") == true)
             _ = try await fixture.act(try #require(request["id"].string), "approve", as: fixture.maya.api)
             #expect(try await fixture.ana.api.get("/api/v1/tasks/\(taskID)").json["task"]["blocked"].bool == false)
+            try await settleJobs(app)
+            let history = try await fixture.ana.api.get("/api/v1/tasks/\(taskID)/history").body
+            #expect(history.contains("was approved"), "\(history.prefix(1500))")
+            let alerts = try await fixture.ana.api.get("/api/v1/me/notifications").json["data"].array.filter { $0["kind"].string == "rule" }
+            #expect(alerts.contains { $0["lines"].array.contains { $0.string?.contains("Approved: Furnish the room can go ahead") == true } }, "\(alerts)")
         }
     }
 }

@@ -36,6 +36,9 @@ public struct RuleTrigger: Codable, Sendable, Equatable {
         case checkpointOverdue = "checkpoint_overdue"
         case startsMatching = "starts_matching"
         case schedule
+        /// A request about the task (Approvals) is decided.
+        case approvalApproved = "approval_approved"
+        case approvalRejected = "approval_rejected"
 
         public var label: String {
             switch self {
@@ -48,6 +51,8 @@ public struct RuleTrigger: Codable, Sendable, Equatable {
             case .checkpointOverdue: "A checkpoint date passes without a review"
             case .startsMatching: "A task starts matching a saved view"
             case .schedule: "On a schedule"
+            case .approvalApproved: "A request about the task is approved"
+            case .approvalRejected: "A request about the task is rejected"
             }
         }
 

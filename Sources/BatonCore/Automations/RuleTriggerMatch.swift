@@ -46,6 +46,10 @@ public enum RuleTriggerMatch {
         case .startsMatching:
             // Any change may bring a task into the view; whether it entered is judged by the caller.
             return kind.hasPrefix("task.")
+        case .approvalApproved:
+            return kind == "task.approval_decided" && data["outcome"] == "approved"
+        case .approvalRejected:
+            return kind == "task.approval_decided" && data["outcome"] == "rejected"
         case .dueSoon, .checkpointOverdue, .schedule:
             return false
         }

@@ -58,7 +58,7 @@ public enum RuleValidation {
             if let zone = trigger.timeZone, !TimeZoneName.isValid(zone) {
                 return Problem("trigger.time_zone", "Unknown time zone “\(zone)”.")
             }
-        case .taskCreated, .stageChanged, .blocked, .unblocked, .checkpointOverdue:
+        case .taskCreated, .stageChanged, .blocked, .unblocked, .checkpointOverdue, .approvalApproved, .approvalRejected:
             break
         }
         return nil

@@ -22,6 +22,9 @@ public enum ApprovalEvent: String, EventKinds {
     case escalated = "approval.escalated"
     /// The request's outcome: `outcome` approved or rejected (automations trigger on it).
     case decided = "approval.decided"
+    /// On the request's task, when it is decided: in the task's history, and what automation
+    /// rules' "a request about the task is approved / rejected" follow.
+    case taskDecided = "task.approval_decided"
     /// One person told of a request: `reason` (to_act, decided, changes_requested, withdrawn, reminder, cc, progress).
     case told = "approval.told"
     case outOfOfficeSet = "user.out_of_office_set"
@@ -31,6 +34,7 @@ public enum ApprovalEvent: String, EventKinds {
         switch self {
         case .templateCreated, .templateUpdated, .decisionRightsChanged: .team
         case .told: .personal
+        case .taskDecided: .project
         default: .involved
         }
     }
@@ -55,6 +59,7 @@ public enum ApprovalEvent: String, EventKinds {
         case .reminded: return "Baton reminded \(line.data["count"] ?? "the") approver(s) of \(title)"
         case .escalated: return "Baton escalated \(title) from \(line.person("from")) to \(line.person("to"))"
         case .decided: return "\(title) was \(line.data["outcome"] ?? "decided")"
+        case .taskDecided: return "The approval request \(title) was \(line.data["outcome"] ?? "decided")"
         case .told: return Self.toldSentence(line, title: title)
         case .outOfOfficeSet: return "\(line.who) is out of office until \(line.date("until") ?? "later"); \(line.person("to")) approves meanwhile"
         case .outOfOfficeCleared: return "\(line.who) is back in the office"

@@ -133,6 +133,11 @@ final class ApprovalLedger {
                 let outcome = after.status.rawValue
                 record(.decided, actor: entry.actor, data: ["outcome": outcome, "template_id": template.id!.uuidString]
                        .merging(request.taskID.map { ["task_id": $0.uuidString] } ?? [:]) { $1 })
+                if let taskID = request.taskID, let project = try await PlainSQL.rows(on: ctx.db, """
+                    SELECT project_id FROM tasks WHERE id = \(bind: taskID)
+                    """).first.map({ try $0.decode(column: "project_id", as: UUID.self) }) {
+                    record(.taskDecided, actor: entry.actor, subject: EventSubject(type: "task", id: taskID, projectID: project), data: ["outcome": outcome])
+                }
                 var extra = ["outcome": outcome]
                 if after.status == .rejected, let comment = entry.comment { extra["comment"] = String(comment.prefix(300)) }
                 told.tell(request.requesterID, "decided", extra)
