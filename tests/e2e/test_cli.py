@@ -129,7 +129,11 @@ def test_demo_seeds_prints_logins_and_serves():
             assert workspace["name"] == "Acme Product"
             members = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/workspaces/{workspace['id']}/members",
                                              headers={"Authorization": f"Bearer {token}"})
-            assert len(json.load(urllib.request.urlopen(members, timeout=5))["data"]) == 8
+            assert len(json.load(urllib.request.urlopen(members, timeout=5))["data"]) == 9
+            # the demo's approvals: several wait on Maya
+            waiting = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/workspaces/{workspace['id']}/approval-requests?view=to_approve",
+                                             headers={"Authorization": f"Bearer {token}"})
+            assert len(json.load(urllib.request.urlopen(waiting, timeout=5))["data"]) >= 3
         finally:
             server.terminate()
             server.wait(timeout=10)
