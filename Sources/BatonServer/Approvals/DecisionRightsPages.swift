@@ -85,8 +85,13 @@ struct DecisionRightsPages: RouteCollection {
         let decisions = rights.decisions.map { decision -> Decision in
             let alone = decision.entries.filter { $0.right == .decide && $0.holder.includes(access.userID, roles: roles, teams: mineTeams)
                 && ($0.forTeam.map(mineTeams.contains) ?? true) }
-            let mine = alone.isEmpty ? "You do not decide these alone: ask for approval."
+            let approving = decision.entries.filter { $0.right == .approve && $0.holder.includes(access.userID, roles: roles, teams: mineTeams) }
+            var mine = alone.isEmpty ? "You do not decide these alone: ask for approval."
                 : "You decide alone " + alone.map { entry($0).limit ?? "without a limit" }.joined(separator: "; ") + "."
+            if !approving.isEmpty {
+                mine = "You approve these " + approving.map { entry($0).limit ?? "without a limit" }.joined(separator: "; ")
+                    + ": what is within that is yours to decide, and others ask you."
+            }
             return Decision(key: decision.key, label: decision.label, decide: decision.entries.filter { $0.right == .decide }.map(entry),
                             consult: decision.entries.filter { $0.right == .consult }.map(entry),
                             approve: decision.entries.filter { $0.right == .approve }.map(entry), mine: mine)
