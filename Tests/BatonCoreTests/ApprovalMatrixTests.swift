@@ -179,4 +179,39 @@ struct ApprovalMatrixTests {
         #expect(AmountWords.text(12_500) == "12,500" && AmountWords.text(1_234_567.5) == "1,234,567.50" && AmountWords.text(-3) == "-3")
         #expect(AmountWords.text(999) == "999" && AmountWords.text(0.05) == "0.05")
     }
+
+    @Test("sending back to a step inside a parallel group reopens the whole group; an auto-approved step does not leave it stuck")
+    func returnToGroup() throws {
+        var progress = ApprovalProgress(requester: ana, steps: [
+            .init(name: "Own", quorum: .anyOne, approvers: [ana], preApproved: [ana]),
+            .init(name: "Finance", quorum: .anyOne, approvers: [finance], parallelGroup: 1),
+            .init(name: "Legal", quorum: .anyOne, approvers: [legal], parallelGroup: 1),
+            .init(name: "CEO", quorum: .anyOne, approvers: [ceo]),
+        ])
+        try progress.apply(.approve(comment: nil), by: finance)
+        try progress.apply(.approve(comment: nil), by: legal)
+        try progress.apply(.returnTo(step: 2, comment: "Check again"), by: ceo)
+        #expect(progress.current == 1 && progress.waitingOn == [finance, legal])
+        try progress.apply(.approve(comment: nil), by: finance)
+        try progress.apply(.approve(comment: nil), by: legal)
+        try progress.apply(.returnTo(step: 0, comment: "From the start"), by: ceo)
+        #expect(progress.status == .pending && progress.waitingOn == [finance, legal], "the pre-approved first step settles again at once")
+    }
+
+    @Test("added approvers stop at the step limit; levels below 1 find nobody; the owner's own request goes to their manager, else nobody")
+    func limits() throws {
+        var progress = ApprovalProgress(requester: ana, steps: [.init(name: "Lead", quorum: .anyOne, approvers: [maya])])
+        for _ in 1..<ApprovalProgress.maxSteps { try progress.apply(.addApprover(UUID(), before: false), by: maya) }
+        #expect(throws: ApprovalProgress.Refusal.badTarget) { try progress.apply(.addApprover(UUID(), before: false), by: maya) }
+        let directory = ApprovalDirectory(managers: [maya: ceo], active: [ana, maya, ceo])
+        #expect(directory.manager(of: maya, levels: 0) == nil && directory.manager(of: maya, levels: -1) == nil)
+        let step = [ApprovalStep(name: "Lead", approvers: [.requesterManager])]
+        let own = ApproverResolution.resolve(step, requester: maya, owner: maya, directory: ApprovalDirectory(active: [maya]), policy: ApprovalPolicy(), at: Date())
+        #expect(own[0].approvers.isEmpty)
+        let up = ApproverResolution.resolve([ApprovalStep(name: "Self", approvers: [.people([maya])])], requester: maya, owner: maya,
+                                            directory: directory, policy: ApprovalPolicy(requesterIsApprover: .skip), at: Date())
+        #expect(up[0].approvers.map(\.person) == [ceo])
+        let cc = ApprovalFlow(branches: [], defaultSteps: step, cc: [.managerUp(levels: -1)])
+        #expect(ApprovalFlowCheck.problem(in: cc, fields: [])?.field == "flow.cc.0.levels")
+    }
 }

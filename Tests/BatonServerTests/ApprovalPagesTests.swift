@@ -118,7 +118,7 @@ struct ApprovalPagesTests {
             #expect(form.body.contains("The task waits for this decision"))
             _ = try await ana.post("/w/\(ws)/approvals/new/\(purchase)", ["f__item": "Desk", "f__amount": "1500", "task_id": taskID, "waiting_for_approval": "on"])
             let after = try await ana.get("/w/\(ws)/tasks/\(taskID)")
-            #expect(after.body.contains("Waiting for approval: Purchase: Desk") && after.body.contains("status-pending"))
+            #expect(after.body.contains("Waiting for approval: Purchase") && after.body.contains("status-pending"))
             let board = try await ana.get("/w/\(ws)/projects/\(project)")
             #expect(board.body.contains("Waiting for approval"), "the card shows what it waits for")
         }

@@ -39,6 +39,8 @@ struct ApprovalTemplatesAPITests {
                 (["flow": ["default_steps": [ApprovalOrgFixture.step("Lead", [["type": "requester_manager"]])], "colour": "red"]], "flow.colour"),
                 (["remind_after_hours": 24, "escalate_after_hours": 12, "escalate_to": "manager"], "escalate_after_hours"),
                 (["escalate_after_hours": 12], "escalate_to"),
+                (["flow": ["default_steps": [ApprovalOrgFixture.step("Lead", [["type": "requester_manager"]])],
+                           "cc": [["type": "manager_up", "levels": -1]]]], "flow.cc.0.levels"),
             ]
             for (change, field) in cases {
                 var body: [String: Any?] = ["name": "Bad", "fields": ApprovalOrgFixture.purchaseFields, "flow": ApprovalOrgFixture.purchaseFlow]
@@ -153,6 +155,14 @@ struct ApprovalTemplatesAPITests {
             let orphan = try await fixture.submit(purchase, ["item": "Chair", "amount": 90], as: nora.api)
             #expect(orphan["status"].string == "pending" && fixture.waiting(orphan) == [fixture.org.ownerID.uuidString])
             #expect(orphan["steps"][0]["approvers"][0]["note"].string == "no_approver")
+            // the owner asking with nobody above them: never their own approver, a 422 instead
+            let own = try await fixture.owner.post("/api/v1/approval-templates/\(purchase)/requests", ["values": ["item": "Sofa", "amount": 90]])
+            #expect(own.status == .unprocessableEntity && own.json["error"]["field"].string == "values", "\(own.body)")
+
+            // a job title is not a role: calling yourself "Finance" routes nothing to you
+            #expect(try await fixture.ana.api.patch("\(fixture.org.base)/members/\(fixture.ana.id)", ["title": "Finance"]).status == .ok)
+            let large = try await fixture.dana.api.post("/api/v1/approval-templates/\(purchase)/preview-route", ["values": ["item": "Servers", "amount": 20_000]])
+            #expect(large.json["steps"][1]["approvers"].array.compactMap { $0["user_id"].string } == [fixture.finn.id.uuidString], "\(large.body)")
         }
     }
 

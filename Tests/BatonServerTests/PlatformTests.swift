@@ -118,7 +118,7 @@ struct PlatformTests {
             #expect(try await ApprovalTemplate.query(on: app.db).count() == 3)
             #expect(try await ApprovalWait.query(on: app.db).filter(\.$userID == maya.$user.id).count() >= 3)
             #expect(memberships.filter { $0.role == .guest }.count == 1)
-            #expect(try await Team.query(on: app.db).filter(\.$workspaceID == workspace.requireID()).count() == 2)
+            #expect(try await Team.query(on: app.db).filter(\.$workspaceID == workspace.requireID()).count() == 4)
             #expect(try await EventRecord.query(on: app.db).count() > 30)
             // the demo password works (signing in is itself an event)
             let login = try await APIClient(app: app).post("/api/v1/auth/login", ["email": "tom@acme.test", "password": DemoSeed.password])

@@ -25,7 +25,8 @@ def test_request_routes_and_is_approved_from_the_inbox(browser, second_browser, 
                            {"name": name, "password": "a good password 123"})
     ana, finn = people["Ana Lopez"], people["Finn Ledger"]
     api(server, "PATCH", f"/api/v1/workspaces/{workspace}/members/{ana['user']['id']}", {"manager_id": maya_id}, token)
-    api(server, "PATCH", f"/api/v1/workspaces/{workspace}/members/{finn['user']['id']}", {"title": "Finance"}, token)
+    finance = api(server, "POST", f"/api/v1/workspaces/{workspace}/teams", {"name": "Finance"}, token)
+    api(server, "POST", f"/api/v1/workspaces/{workspace}/teams/{finance['id']}/members", {"user_id": finn["user"]["id"]}, token)
     step = lambda name, approvers: {"name": name, "approvers": approvers, "quorum": {"type": "any_one"}}
     template = api(server, "POST", f"/api/v1/workspaces/{workspace}/approval-templates", {
         "name": "Purchase", "description": "Anything the company pays for.",

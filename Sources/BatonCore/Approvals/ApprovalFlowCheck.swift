@@ -10,6 +10,7 @@ public enum ApprovalFlowCheck {
         }
         if flow.branches.count > 100 { return ApprovalProblem("flow.branches", "A flow takes at most 100 branches.") }
         if flow.cc.count > 20 { return ApprovalProblem("flow.cc", "At most 20 CC entries.") }
+        if let problem = check(flow.cc, path: "flow.cc") { return problem }
         for (index, branch) in flow.branches.enumerated() {
             let path = "flow.branches.\(index)"
             if let problem = nameProblem(branch.name, path: "\(path).name") { return problem }
@@ -39,11 +40,22 @@ public enum ApprovalFlowCheck {
             case .percent(let share) where !(1...100).contains(share): return ApprovalProblem("\(place).quorum", "A share from 1 to 100 %.")
             default: break
             }
-            for approver in step.approvers {
-                if case .managerUp(let levels) = approver, !(1...10).contains(levels) {
-                    return ApprovalProblem("\(place).approvers", "Between 1 and 10 levels up.")
-                }
-                if case .people(let list) = approver, list.isEmpty { return ApprovalProblem("\(place).approvers", "Name at least one person.") }
+            if let problem = check(step.approvers, path: "\(place).approvers") { return problem }
+        }
+        return nil
+    }
+
+    private static func check(_ approvers: [ApproverSpec], path: String) -> ApprovalProblem? {
+        for (index, approver) in approvers.enumerated() {
+            switch approver {
+            case .managerUp(let levels) where !(1...10).contains(levels):
+                return ApprovalProblem("\(path).\(index).levels", "Between 1 and 10 levels up.")
+            case .people(let list) where list.isEmpty || list.count > 50 || Set(list).count != list.count:
+                return ApprovalProblem("\(path).\(index).people", "Name 1 to 50 people, each once.")
+            case .role(let name) where name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 80,
+                 .matrix(let name) where name.isEmpty || name.count > 40:
+                return ApprovalProblem("\(path).\(index)", "Name it (up to 80 characters).")
+            default: continue
             }
         }
         return nil
@@ -62,6 +74,7 @@ public enum ApprovalFlowCheck {
         guard condition.op != .empty else { return nil }
         let items = condition.op == .isIn ? ApprovalCondition.items(condition.value) : [(condition.value ?? "").trimmingCharacters(in: .whitespaces)]
         if items.isEmpty || items.contains(where: \.isEmpty) { return ApprovalProblem("\(path).value", "Give a value to compare with.") }
+        if (condition.value ?? "").count > 1_000 || items.count > 100 { return ApprovalProblem("\(path).value", "Keep the value under 1,000 characters.") }
         switch field.type {
         case .number, .money:
             if items.contains(where: { Double($0) == nil }) { return ApprovalProblem("\(path).value", "\(field.label) is compared with a number.") }

@@ -68,6 +68,9 @@ public struct ApprovalProgress: Codable, Sendable, Equatable {
         case needsComment, badTarget
     }
 
+    /// Added approvers stop here: a request never grows without bound.
+    public static let maxSteps = 40
+
     public let requester: UUID
     public private(set) var steps: [Step]
     /// The first step of the open group.
@@ -135,7 +138,7 @@ public struct ApprovalProgress: Codable, Sendable, Equatable {
             for index in mine { steps[index].approvers = steps[index].approvers.map { $0 == person ? to : $0 } }
         case .addApprover(let added, let before):
             _ = try turn(of: person)
-            guard added != person, added != requester else { throw .badTarget }
+            guard added != person, added != requester, steps.count < Self.maxSteps else { throw .badTarget }
             let step = Step(name: "Added by an approver", quorum: .anyOne, approvers: [added])
             if before {
                 steps.insert(step, at: current)
@@ -147,8 +150,10 @@ public struct ApprovalProgress: Codable, Sendable, Equatable {
             let open = openSteps
             _ = try turn(of: person)
             guard target >= 0 && target < current else { throw .badTarget }
-            for index in target..<open.upperBound { steps[index].reset() }
-            current = groupStart(of: target)
+            let start = groupStart(of: target)
+            for index in start..<open.upperBound { steps[index].reset() }
+            current = start
+            settle()
         }
     }
 

@@ -36,6 +36,7 @@ public struct ApprovalDirectory: Sendable {
 
     /// The manager `levels` up, or nil when the line ends (or loops) before.
     public func manager(of person: UUID, levels: Int = 1) -> UUID? {
+        guard levels >= 1 else { return nil }
         var current = person
         var seen: Set<UUID> = [person]
         for _ in 0..<levels {
@@ -95,8 +96,9 @@ public struct ResolvedStep: Sendable, Equatable {
 }
 
 public enum ApproverResolution {
-    /// The people of each step at `moment`. Never an empty step: when nobody can be found the step
-    /// goes to the template's owner (a request is never approved silently).
+    /// The people of each step at `moment`. When nobody can be found the step goes to the
+    /// template's owner (a request is never approved silently); when that is the requester, to
+    /// their manager; a step left empty even so must be refused by the caller.
     public static func resolve(_ steps: [ApprovalStep], requester: UUID, owner: UUID, directory: ApprovalDirectory,
                                policy: ApprovalPolicy, at moment: Date) -> [ResolvedStep] {
         steps.map { step in
@@ -129,7 +131,9 @@ public enum ApproverResolution {
                 add(person, actingFor: actingFor, note: note)
             }
             if people.isEmpty || people.allSatisfy({ $0.person == requester && !$0.preApproved }) {
-                people = [ResolvedApprover(person: owner, actingFor: nil, preApproved: false, note: .noApprover)]
+                // the template's owner; for the owner's own request, their manager; else nobody (the caller refuses it)
+                let fallback = owner != requester ? owner : directory.manager(of: requester).flatMap { stand(in: $0, directory: directory) }
+                people = fallback.map { [ResolvedApprover(person: $0, actingFor: nil, preApproved: false, note: .noApprover)] } ?? []
             }
             return ResolvedStep(name: step.name, quorum: step.quorum, approvers: people, parallelGroup: step.parallelGroup, merge: step.merge)
         }

@@ -4,8 +4,9 @@ import Foundation
 import BatonCore
 
 /// The organisation of one workspace as routing sees it now (`ApprovalDirectory`): reporting
-/// lines, who is active (guests never approve), roles and job titles, team leads, absences, and
-/// the matrix's approvers for one request's size.
+/// lines, who is active (guests never approve), roles, team leads, absences, and the matrix's
+/// approvers for one request's size. A "role" is the workspace role or a team's name ("Finance"):
+/// both are set by admins. Job titles are not: anyone may edit their own, so they never route.
 struct ApprovalOrg: Sendable {
     var directory: ApprovalDirectory
     /// Team ids of each member.
@@ -13,14 +14,14 @@ struct ApprovalOrg: Sendable {
     var teamMembers: [UUID: [UUID]]
     var teamIDs: Set<UUID>
     var rights: DecisionRights
-    /// Workspace role and lowercased title of each active member.
+    /// Workspace role and lowercased team names of each active member.
     var rolesOf: [UUID: Set<String>]
 
     static func load(_ workspaceID: UUID, at moment: Date, on db: any Database) async throws -> ApprovalOrg {
         var directory = ApprovalDirectory()
         var rolesOf: [UUID: Set<String>] = [:]
         for row in try await PlainSQL.rows(on: db, """
-            SELECT user_id, role, title, manager_id FROM memberships
+            SELECT user_id, role, manager_id FROM memberships
             WHERE workspace_id = \(bind: workspaceID) AND deactivated_at IS NULL
             """) {
             let user = try row.decode(column: "user_id", as: UUID.self)
@@ -28,10 +29,8 @@ struct ApprovalOrg: Sendable {
             if let manager = try row.decode(column: "manager_id", as: UUID?.self) { directory.managers[user] = manager }
             guard role != Role.guest.rawValue else { continue }
             directory.active.insert(user)
-            let title = try row.decode(column: "title", as: String.self).trimmingCharacters(in: .whitespaces).lowercased()
-            let names: Set<String> = title.isEmpty ? [role] : [role, title]
-            rolesOf[user] = names
-            for name in names { directory.roles[name, default: []].append(user) }
+            rolesOf[user] = [role]
+            directory.roles[role, default: []].append(user)
         }
         // Managers of deactivated members still count for handing over: their lines are read too.
         for row in try await PlainSQL.rows(on: db, """
@@ -52,10 +51,15 @@ struct ApprovalOrg: Sendable {
             teamMembers[team, default: []].append(user)
         }
         var teamIDs: Set<UUID> = []
-        for row in try await PlainSQL.rows(on: db, "SELECT id, lead_id FROM teams WHERE workspace_id = \(bind: workspaceID)") {
+        for row in try await PlainSQL.rows(on: db, "SELECT id, name, lead_id FROM teams WHERE workspace_id = \(bind: workspaceID)") {
             let team = try row.decode(column: "id", as: UUID.self)
             teamIDs.insert(team)
             if let lead = try row.decode(column: "lead_id", as: UUID?.self) { directory.teamLeads[team] = lead }
+            let name = try row.decode(column: "name", as: String.self).trimmingCharacters(in: .whitespaces).lowercased()
+            for member in teamMembers[team] ?? [] where directory.active.contains(member) {
+                if !(directory.roles[name] ?? []).contains(member) { directory.roles[name, default: []].append(member) }
+                rolesOf[member, default: []].insert(name)
+            }
         }
         directory.absences = try await PlainSQL.rows(on: db, """
             SELECT out_of_office.user_id, out_of_office.substitute_id, out_of_office.starts_at, out_of_office.ends_at
@@ -88,7 +92,7 @@ struct ApprovalOrg: Sendable {
             let found: [UUID]
             switch holder {
             case .role(let role): found = directory.roles[role.trimmingCharacters(in: .whitespaces).lowercased()] ?? []
-            case .team(let team): found = teamMembers[team] ?? []
+            case .team(let team): found = (teamMembers[team] ?? []).filter(directory.active.contains)
             case .person(let person): found = [person]
             }
             for person in found where !people.contains(person) { people.append(person) }

@@ -77,17 +77,19 @@ final class ApprovalLedger {
     func commit(before: ApprovalProgress?, after: ApprovalProgress, as entry: Entry, cc: [UUID] = []) async throws {
         let now = ctx.now
         let waits = try await PlainSQL.all(ApprovalWait.self, on: ctx.db, "SELECT * FROM approval_waits WHERE request_id = \(bind: requestID)")
-        let waitingBefore = Set(waits.map(\.userID))
+        // A new step (or a request open again) is a new wait for everyone on it, the same people included.
+        let moved = before.map { $0.current != after.current || $0.status != after.status } ?? true
+        let previouslyWaiting = Set(waits.map(\.userID))
+        let waitingBefore = moved ? [] : previouslyWaiting
         let step = before.flatMap { progress in Self.step(of: entry.actor, in: progress) }
         let waited = entry.actor.flatMap { actor in waits.first { $0.userID == actor }.map { now.timeIntervalSince($0.since) } }
 
         request.progressJSON = try StoredJSON.encode(after)
         request.status = after.status.rawValue
-        let moved = before.map { $0.current != after.current || $0.status != after.status } ?? true
         if moved && after.status == .pending { request.stepStartedAt = now }
         if after.status.isFinal && before?.status != after.status { request.decidedAt = now }
         let waitingAfter = after.waitingOn
-        for row in waits where !waitingAfter.contains(row.userID) {
+        for row in waits where moved || !waitingAfter.contains(row.userID) {
             try await PlainSQL.run(on: ctx.db, "DELETE FROM approval_waits WHERE id = \(bind: row.id!)")
         }
         for person in waitingAfter where !waitingBefore.contains(person) {
@@ -99,11 +101,13 @@ final class ApprovalLedger {
             row.since = now
             try await ctx.insert(row)
         }
-        let waitChanged = waitingBefore != Set(waitingAfter)
+        let waitChanged = moved || waitingBefore != Set(waitingAfter)
         if waitChanged { request.generation += 1 }
         request.version += 1
         request.updatedAt = now
-        nextSeq = request.version * 1_000
+        nextSeq = try await PlainSQL.rows(on: ctx.db, """
+            SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM approval_actions WHERE request_id = \(bind: requestID)
+            """).first?.decode(column: "next", as: Int.self) ?? 0
         try await PlainSQL.run(on: ctx.db, """
             UPDATE approval_requests SET form_values = \(bind: request.valuesJSON), branches = \(bind: request.branches),
                 progress = \(bind: request.progressJSON), status = \(bind: request.status), step_started_at = \(bind: request.stepStartedAt),
@@ -122,7 +126,7 @@ final class ApprovalLedger {
         try await recordAutomatic(before: before, after: after)
 
         let told = Told(ledger: self, actor: entry.actor)
-        for person in waitingAfter where !waitingBefore.contains(person) {
+        for person in waitingAfter where !waitingBefore.contains(person) || moved {
             let actingFor = try await actingFor(person)
             told.tell(person, "to_act", actingFor.map { ["acting_for": $0.uuidString] } ?? [:])
         }
@@ -136,7 +140,9 @@ final class ApprovalLedger {
                 if let taskID = request.taskID, let project = try await PlainSQL.rows(on: ctx.db, """
                     SELECT project_id FROM tasks WHERE id = \(bind: taskID)
                     """).first.map({ try $0.decode(column: "project_id", as: UUID.self) }) {
-                    record(.taskDecided, actor: entry.actor, subject: EventSubject(type: "task", id: taskID, projectID: project), data: ["outcome": outcome])
+                    // the task's people see the template's name, not the request's title (its values may be private)
+                    record(.taskDecided, actor: entry.actor, subject: EventSubject(type: "task", id: taskID, projectID: project),
+                           data: ["outcome": outcome, "title": template.name])
                 }
                 var extra = ["outcome": outcome]
                 if after.status == .rejected, let comment = entry.comment { extra["comment"] = String(comment.prefix(300)) }
@@ -145,7 +151,7 @@ final class ApprovalLedger {
             case .changesRequested:
                 told.tell(request.requesterID, "changes_requested", ["comment": String((entry.comment ?? "").prefix(300))])
             case .withdrawn:
-                for person in waitingBefore { told.tell(person, "withdrawn") }
+                for person in previouslyWaiting { told.tell(person, "withdrawn") }
             case .pending:
                 break
             }
@@ -173,7 +179,6 @@ final class ApprovalLedger {
         row.id = UUID()
         row.requestID = requestID
         row.workspaceID = request.workspaceID
-        // a thousand entries per version of the request: in order, unique, and no query to find the next
         row.seq = nextSeq
         nextSeq += 1
         row.kind = kind.pathKind

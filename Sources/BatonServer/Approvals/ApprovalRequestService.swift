@@ -26,6 +26,9 @@ struct RoutePlan: Sendable {
                                                                         owner: template.ownerID, directory: directory,
                                                                         policy: ApprovalPolicy(requesterIsApprover: .skip), at: moment)
         let cc = copied.first?.approvers.filter { $0.note != .noApprover }.map(\.person) ?? []
+        if let empty = steps.first(where: { $0.approvers.isEmpty }) {
+            throw BatonError.validation("values", "Nobody but you could approve “\(empty.name)”: ask an admin to set your manager or change the template.")
+        }
         return RoutePlan(requesterID: requester, branches: route.branches, steps: steps, cc: cc, repeatApproverAutoApproves: policy.repeatApproverAutoApproves)
     }
 
@@ -210,7 +213,8 @@ struct ApprovalRequestService: Sendable {
                 if found == 0 { throw BatonError.validation("values.\(field.key)", "Not an active member of this workspace.") }
             case .taskLink:
                 do {
-                    _ = try await WorkScope.task(id: id, for: access.userID, on: db)
+                    let (task, _) = try await WorkScope.task(id: id, for: access.userID, on: db)
+                    guard task.workspaceID == access.workspaceID else { throw BatonError.notFound("Task") }
                 } catch let error as BatonError where error.status == .notFound {
                     throw BatonError.validation("values.\(field.key)", "No such task that you can see.")
                 }

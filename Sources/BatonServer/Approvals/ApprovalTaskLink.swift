@@ -19,7 +19,8 @@ enum ApprovalTaskLink {
         guard block else { return }
         var changes = TaskChanges()
         changes.blocked = true
-        changes.blockedReason = String((reasonPrefix + request.title).prefix(500))
+        // the template's name, not the request's title: the task's people need not see the values
+        changes.blockedReason = String((reasonPrefix + (try await ApprovalTemplate.find(request.templateID, on: ctx.db)?.name ?? "a request")).prefix(500))
         do {
             try await WorkService.update(task, scope: scope, stages: try await WorkService.stages(of: task.projectID, ctx: ctx), changes, ctx: ctx)
         } catch let error as BatonError where error.status == .forbidden {
@@ -31,6 +32,12 @@ enum ApprovalTaskLink {
     /// person who decided when they may edit it, else as the requester.
     static func release(_ request: ApprovalRequest, actor: UUID?, ctx: WriteContext) async throws {
         guard let taskID = request.taskID else { return }
+        // another open request the task waits for keeps it blocked
+        let others = try await PlainSQL.rows(on: ctx.db, """
+            SELECT 1 FROM approval_requests WHERE task_id = \(bind: taskID) AND blocks_task = \(bind: true) AND id <> \(bind: request.id!)
+              AND status IN ('pending', 'changes_requested') LIMIT 1
+            """)
+        guard others.isEmpty else { return }
         for person in [actor, request.requesterID].compactMap({ $0 }) {
             guard let (task, scope) = try? await WorkScope.task(id: taskID, for: person, on: ctx.db, lockingRow: true) else { continue }
             guard task.blocked, task.blockedReason?.hasPrefix(reasonPrefix) == true else { return }

@@ -70,7 +70,8 @@ enum ApprovalInboxActions {
     static let actions: @Sendable ([(type: String, id: UUID)], WorkspaceAccess, any Database) async throws -> [UUID: NoticeActions] = { subjects, viewer, db in
         let ids = subjects.filter { $0.type == "approval_request" }.map(\.id)
         guard !ids.isEmpty else { return [:] }
-        let waiting = try await ApprovalWait.query(on: db).filter(\.$userID == viewer.userID).filter(\.$requestID ~~ ids).all().map(\.requestID)
+        let waiting = try await ApprovalWait.query(on: db).filter(\.$userID == viewer.userID).filter(\.$workspaceID == viewer.workspaceID)
+            .filter(\.$requestID ~~ ids).all().map(\.requestID)
         return Dictionary(waiting.map { id in
             (id, NoticeActions(url: ApprovalPaths.act.url(viewer.workspaceID, id), commentLabel: "Comment (needed to reject)", buttons: [
                 .init(value: "approve", label: "Approve", primary: true), .init(value: "reject", label: "Reject", primary: false),

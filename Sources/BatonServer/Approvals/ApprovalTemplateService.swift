@@ -140,7 +140,9 @@ struct ApprovalTemplateService: Sendable {
         return try await store.write { ctx in
             let org = try await ApprovalOrg.load(access.workspaceID, at: ctx.now, on: ctx.db)
             if let problem = matrix.problem(teams: org.teamIDs, people: org.directory.active) { throw BatonError.validation(problem.field, problem.message) }
-            let existing = try await Tenancy.query(access, DecisionRightsRecord.self, on: ctx.db).first()
+            let existing = try await PlainSQL.first(DecisionRightsRecord.self, on: ctx.db, """
+                SELECT * FROM decision_rights WHERE workspace_id = \(bind: access.workspaceID)\(unsafeRaw: PlainSQL.rowLock(on: ctx.db))
+                """)
             if let version, version != (existing?.version ?? 0) {
                 throw BatonError.conflict("version", "Someone else changed the matrix (now version \(existing?.version ?? 0)). Reload and try again.")
             }

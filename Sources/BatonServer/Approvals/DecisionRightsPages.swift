@@ -65,8 +65,8 @@ struct DecisionRightsPages: RouteCollection {
         let teams = try await Tenancy.query(access, Team.self, on: req.reader).all()
         let teamNames = Dictionary(teams.map { ($0.id!, $0.name) }) { first, _ in first }
         let mineTeams = Set(try await TeamMember.query(on: req.reader).filter(\.$userID == access.userID).all().map(\.teamID)).intersection(teamNames.keys)
-        let membership = try await Tenancy.query(access, Membership.self, on: req.reader).filter(\.$user.$id == access.userID).first()
-        let roles = Set([access.role.rawValue, membership?.title.trimmingCharacters(in: .whitespaces).lowercased() ?? ""].filter { !$0.isEmpty })
+        // a role is the workspace role or a team's name, as routing reads it
+        let roles = Set([access.role.rawValue] + mineTeams.compactMap { teamNames[$0]?.trimmingCharacters(in: .whitespaces).lowercased() })
         let people = rights.decisions.flatMap(\.entries).compactMap { entry -> UUID? in if case .person(let id) = entry.holder { id } else { nil } }
         let names = try await ApprovalNames.load(people, on: req.reader)
         func holder(_ holder: DecisionRights.Holder) -> String {
@@ -126,11 +126,13 @@ struct DecisionRightsPages: RouteCollection {
     }
 
     func away(req: Request) async throws -> Response {
-        try await renderAway(req, form: [:])
+        guard try await req.workspaceAccess().role != .guest else { throw BatonError.notFound("Page") }
+        return try await renderAway(req, form: [:])
     }
 
     func saveAway(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
+        guard access.role != .guest else { throw BatonError.notFound("Page") }
         let form = try req.content.decode([String: String].self)
         let timeZone = try req.principal().timeZone
         do {

@@ -82,7 +82,7 @@ enum DemoApprovals {
                 .init(holder: .team(engineering!), right: .decide, upToAmount: 1_000, forTeam: engineering),
                 .init(holder: .person(person("daniel")), right: .approve, upToAmount: 5_000, forTeam: engineering),
                 .init(holder: .person(person("maya")), right: .approve, upToAmount: 10_000),
-                .init(holder: .role("Finance Manager"), right: .approve),
+                .init(holder: .role("Finance"), right: .approve),
                 .init(holder: .person(person("ruth")), right: .consult),
             ]),
             .init(key: "client", label: "Client commitments", entries: [
@@ -94,7 +94,7 @@ enum DemoApprovals {
                 .init(holder: .team(engineering!), right: .decide, upToRisk: "low", forTeam: engineering),
                 .init(holder: .person(person("daniel")), right: .approve, upToRisk: "medium"),
                 .init(holder: .person(person("maya")), right: .approve, upToRisk: "high"),
-                .init(holder: .role("QA Engineer"), right: .consult),
+                .init(holder: .role("Quality"), right: .consult),
             ]),
         ])
     }
@@ -114,7 +114,7 @@ enum DemoApprovals {
             ApprovalBranch(name: "Under €1,000", conditions: [.init("amount", .less, "1000")], steps: [step("Manager", [.requesterManager])]),
             ApprovalBranch(name: "Over €10,000", conditions: [.init("amount", .greater, "10000")],
                            steps: [step("Manager", [.requesterManager]), step("Head of Product", [.people([person("maya")])]),
-                                   step("Finance", [.role("Finance Manager")])]),
+                                   step("Finance", [.role("Finance")])]),
         ], defaultSteps: [step("Budget owner", [.matrix(decision: "budget")])])
         draft.remindAfterHours = .some(24)
         draft.escalateAfterHours = .some(96)
@@ -158,7 +158,7 @@ enum DemoApprovals {
         ]
         draft.flow = ApprovalFlow(branches: [
             ApprovalBranch(name: "High risk", conditions: [.init("risk", .equals, "high")],
-                           steps: [step("QA sign-off", [.role("QA Engineer")]), step("Engineering lead", [.teamLead(teams["Engineering"]!)]),
+                           steps: [step("QA sign-off", [.role("Quality")]), step("Engineering lead", [.teamLead(teams["Engineering"]!)]),
                                    step("Head of Product", [.matrix(decision: "production")])]),
             ApprovalBranch(name: "Medium risk", conditions: [.init("risk", .equals, "medium")],
                            steps: [step("Engineering lead", [.teamLead(teams["Engineering"]!)])]),

@@ -31,6 +31,8 @@ public enum DemoSeed {
     static let teams = [
         ("Engineering", ["daniel@acme.test", "tom@acme.test", "lena@acme.test", "aiko@acme.test"], "daniel@acme.test"),
         ("Product & Design", ["maya@acme.test", "priya@acme.test", "sam@acme.test"], "maya@acme.test"),
+        ("Finance", ["ruth@acme.test"], "ruth@acme.test"),
+        ("Quality", ["aiko@acme.test"], "aiko@acme.test"),
     ]
 
     public struct Logins: Sendable {

@@ -5,7 +5,7 @@ import Vapor
 @testable import BatonServer
 
 /// A small organisation for approvals: Ana (member) reports to Maya (team lead), who reports to
-/// Dana (department head), who reports to the owner; Finn has the title Finance. The purchase
+/// Dana (department head), who reports to the owner; Finn is in the Finance team. The purchase
 /// template routes by amount: < 1,000 → the manager; 1,000–10,000 → two levels up; > 10,000 or
 /// high risk → the head, then Finance, both.
 struct ApprovalOrgFixture: Sendable {
@@ -26,8 +26,9 @@ struct ApprovalOrgFixture: Sendable {
             let reply = try await org.owner.patch("\(org.base)/members/\(person)", ["manager_id": manager.uuidString])
             try #require(reply.status == .ok, "\(reply.body)")
         }
-        let title = try await org.owner.patch("\(org.base)/members/\(finn.id)", ["title": "Finance"])
-        try #require(title.status == .ok, "\(title.body)")
+        let team = try #require(try await org.owner.post("\(org.base)/teams", ["name": "Finance"]).json["id"].string)
+        let joined = try await org.owner.post("\(org.base)/teams/\(team)/members", ["user_id": finn.id.uuidString])
+        try #require(joined.status == .noContent, "\(joined.body)")
         return ApprovalOrgFixture(org: org, ana: ana, maya: maya, dana: dana, finn: finn)
     }
 
