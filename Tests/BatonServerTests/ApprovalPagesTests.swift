@@ -81,6 +81,14 @@ struct ApprovalPagesTests {
             let member = try await browser(app, fixture.ana.api)
             #expect(try await member.get("/w/\(ws)/approvals/templates").status == .forbidden)
 
+            // the People page names a team's lead ("the team's lead" approver)
+            let finance = try #require(try await Team.query(on: app.db).filter(\.$name == "Finance").first())
+            let people = try await owner.get("/w/\(ws)/people")
+            #expect(people.body.contains("id=\"lead-\(try finance.requireID())\""))
+            _ = try await owner.post("/w/\(ws)/teams/\(try finance.requireID())/lead", ["lead_id": fixture.finn.id.uuidString])
+            #expect(try await Team.find(finance.requireID(), on: app.db)?.leadID == fixture.finn.id)
+            #expect(try await member.post("/w/\(ws)/teams/\(try finance.requireID())/lead", ["lead_id": ""]).status == .forbidden)
+
             let matrix = #"{"decisions":[{"key":"budget","label":"Budget","entries":[{"holder":{"type":"role","role":"member"},"right":"decide","up_to_amount":500}]}]}"#
             let savedMatrix = try await owner.post("/w/\(ws)/decision-rights", ["matrix": matrix, "version": "0"])
             #expect(savedMatrix.status == .seeOther || savedMatrix.status == .found, "\(savedMatrix.body.prefix(800))")

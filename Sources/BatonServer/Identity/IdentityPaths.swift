@@ -24,6 +24,7 @@ enum IdentityPaths {
     static let reactivate = PagePath("identity.reactivate", "/w/:workspaceID/members/:userID/reactivate")
     static let teams = PagePath("identity.teams", "/w/:workspaceID/teams")
     static let teamMembers = PagePath("identity.teamMembers", "/w/:workspaceID/teams/:teamID/members")
+    static let teamLead = PagePath("identity.teamLead", "/w/:workspaceID/teams/:teamID/lead")
     static let removeFromTeam = PagePath("identity.removeFromTeam", "/w/:workspaceID/teams/:teamID/members/:userID/remove")
     static let activity = PagePath("identity.activity", "/w/:workspaceID/activity")
     static let activityItems = PagePath("identity.activityItems", "/w/:workspaceID/activity/items")
@@ -31,6 +32,6 @@ enum IdentityPaths {
     static let all: [PagePath] = [
         home, login, signup, logout, invite, forgotPassword, resetPassword, profile, password, tokens, revokeToken, newWorkspace, workspaces,
         workspace, people, invitations, revokeInvitation, renewInvitation, member, deactivate, reactivate, teams, teamMembers,
-        removeFromTeam, activity, activityItems,
+        teamLead, removeFromTeam, activity, activityItems,
     ]
 }

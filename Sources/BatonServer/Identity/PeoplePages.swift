@@ -20,6 +20,7 @@ struct PeoplePages: RouteCollection {
         workspace.post(IdentityPaths.reactivate.inWorkspace, use: reactivate)
         workspace.post(IdentityPaths.teams.inWorkspace, use: createTeam)
         workspace.post(IdentityPaths.teamMembers.inWorkspace, use: addToTeam)
+        workspace.post(IdentityPaths.teamLead.inWorkspace, use: setTeamLead)
         workspace.post(IdentityPaths.removeFromTeam.inWorkspace, use: removeFromTeam)
         workspace.get(IdentityPaths.activity.inWorkspace, use: activityPage)
         workspace.get(IdentityPaths.activityItems.inWorkspace, use: activityItems)
@@ -51,6 +52,9 @@ struct PeoplePages: RouteCollection {
         let name: String
         let members: [Person]
         let candidates: [Option]
+        /// Who may lead it (approvals route to "the team's lead"): its active members who are not guests.
+        let leadOptions: [Option]
+        let leadName: String?
         let error: String?
     }
 
@@ -103,6 +107,11 @@ struct PeoplePages: RouteCollection {
                     candidates: active.filter { !team.memberIds.contains($0.userId) }.map {
                         Option(value: $0.userId.uuidString, label: $0.name, selected: false)
                     },
+                    leadOptions: [Option(value: "", label: "No lead", selected: team.leadId == nil)]
+                        + active.filter { team.memberIds.contains($0.userId) && $0.role != .guest }.map {
+                            Option(value: $0.userId.uuidString, label: $0.name, selected: $0.userId == team.leadId)
+                        },
+                    leadName: team.leadId.flatMap { names[$0] },
                     error: errors["team-\(team.id)"])
         }
         var invitations: [InvitationRow] = []
@@ -218,6 +227,20 @@ struct PeoplePages: RouteCollection {
             }
             try await req.identity.addToTeam(access, teamID: teamID, userID: userID)
             return back(req, access, notice: "Added to the team.")
+        }
+    }
+
+    func setTeamLead(req: Request) async throws -> Response {
+        let teamID = try req.uuidParameter("teamID", label: "Team")
+        let form = try req.content.decode([String: String].self)
+        return try await act(req, errorKey: { _ in "team-\(teamID)" }) { access in
+            var lead: UUID?
+            if let raw = form["lead_id"], !raw.isEmpty {
+                guard let id = UUID(uuidString: raw) else { throw BatonError.validation("lead_id", "Choose the team's lead.") }
+                lead = id
+            }
+            try await req.identity.setTeamLead(access, teamID: teamID, leadID: lead)
+            return back(req, access, notice: lead == nil ? "The team has no lead now." : "Team lead saved.")
         }
     }
 
