@@ -103,6 +103,7 @@ struct ApprovalPagesTests {
                                                                         "until": "2030-01-05T09:00"])
             #expect(set.status == .seeOther || set.status == .found)
             #expect(try await member.get("/w/\(ws)/out-of-office").body.contains("Maya Chen approves for you"))
+            #expect(try await member.get("/profile").body.contains("Maya Chen approves for you."), "the profile says so too")
         }
     }
 

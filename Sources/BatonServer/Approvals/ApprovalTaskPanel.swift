@@ -16,6 +16,7 @@ enum ApprovalTaskPanel {
     }
 
     static let subjectPanels: @Sendable (SubjectPanelRequest) async throws -> [String] = { request in
+        if request.subjectType == "profile" { return try await AwayPanel.render(request) }
         guard request.subjectType == "task", request.access.role != .guest else { return [] }
         let db = request.req.reader
         let access = request.access
@@ -77,5 +78,23 @@ enum ApprovalInboxActions {
                 .init(value: "approve", label: "Approve", primary: true), .init(value: "reject", label: "Reject", primary: false),
             ]))
         }) { first, _ in first }
+    }
+}
+
+/// One's profile says whether one is out of office, and who approves meanwhile.
+enum AwayPanel {
+    struct Context: Encodable { let workspaceId: UUID; let current: String? }
+
+    static func render(_ request: SubjectPanelRequest) async throws -> [String] {
+        guard request.access.role != .guest else { return [] }
+        let req = request.req
+        let row = try await OutOfOffice.query(on: req.reader).filter(\.$userID == request.access.userID).first()
+        let timeZone = try req.principal().timeZone
+        let current = try await row.flatMap { $0.until > req.application.clock.now() ? $0 : nil }.asyncMap { row in
+            let name = try await ApprovalNames.load([row.substituteID], on: req.reader)[row.substituteID] ?? "someone"
+            return "Away until \(BatonDate.format(row.until, "MMM d, HH:mm", timeZone: timeZone)); \(name) approves for you."
+        }
+        let view = try await req.view.render("approvals/away-panel", Context(workspaceId: request.access.workspaceID, current: current))
+        return [String(buffer: view.data)]
     }
 }

@@ -167,6 +167,8 @@ struct IdentityPages {
         let timeZones: [String]
         let title: String
         let hasWorkspace: Bool
+        /// Other modules' sections of one's profile (out of office, from Approvals).
+        let panels: [String]
     }
 
     private func profilePage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -178,10 +180,15 @@ struct IdentityPages {
                 .filter(\.$user.$id == principal.userID).first()?.title ?? ""
         }
         guard let user = try await User.find(principal.userID, on: req.reader) else { throw BatonError.unauthorized }
+        var panels: [String] = []
+        if let workspaceID = layout.workspaceId {
+            let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
+            panels = try await req.application.modules.panels(.init(req: req, access: access, subjectType: "profile", subjectID: principal.userID))
+        }
         var page = Page(title: "Profile", layout: layout,
                         page: ProfileContext(name: user.name, email: user.email, timeZone: user.timeZone,
                                              timeZones: TimeZoneName.choices(including: user.timeZone), title: title,
-                                             hasWorkspace: layout.workspaceId != nil))
+                                             hasWorkspace: layout.workspaceId != nil, panels: panels))
         page.errors = errors
         return try await PageRenderer.render("account/profile", page, for: req, status: status)
     }
