@@ -206,15 +206,20 @@ struct ApprovalWaitsDTO: Content {
 enum RouteWords {
     static func summary(_ plan: RoutePlan, name: (UUID) -> String) -> String {
         let parts = plan.steps.map { step -> String in
-            let people = step.approvers.map { approver in
-                approver.actingFor.map { "\(name(approver.person)) (for \(name($0)))" } ?? name(approver.person)
-            }
-            let joined = people.count <= 3 ? ListWords.join(people, step.quorum == .all ? "and" : "or")
-                : "\(step.quorum.words) of \(people.count) (\(step.name))"
-            return joined
+            step.approvers.count <= 3 ? Self.people(of: step, name: name) : "\(step.quorum.words) of \(step.approvers.count) (\(step.name))"
         }
         guard !parts.isEmpty else { return "This needs no approval." }
         return "This goes to " + parts.joined(separator: ", then ") + "."
+    }
+
+    /// "Daniel Okafor (for Maya Chen)".
+    static func person(_ approver: ResolvedApprover, name: (UUID) -> String) -> String {
+        approver.actingFor.map { "\(name(approver.person)) (for \(name($0)))" } ?? name(approver.person)
+    }
+
+    /// "Maya Chen or Dana Head": the step's people, joined as its quorum reads.
+    static func people(of step: ResolvedStep, name: (UUID) -> String) -> String {
+        ListWords.join(step.approvers.map { person($0, name: name) }, step.quorum == .all ? "and" : "or")
     }
 }
 

@@ -161,9 +161,7 @@ struct ApprovalFormPages: RouteCollection {
             fields: rows, title: form["title"] ?? "", again: form["again"] ?? "", taskId: form["task_id"] ?? "", taskTitle: task?.title,
             waiting: form["waiting_for_approval"] != nil,
             route: plan?.steps.map { step in
-                RouteStep(name: step.name, people: ListWords.join(step.approvers.map { approver in
-                    approver.actingFor.map { "\(name(approver.person)) (for \(name($0)))" } ?? name(approver.person)
-                }, step.quorum == .all ? "and" : "or"), rule: step.approvers.count > 1 ? step.quorum.words : "")
+                RouteStep(name: step.name, people: RouteWords.people(of: step, name: name), rule: step.approvers.count > 1 ? step.quorum.words : "")
             } ?? [],
             summary: plan.map { RouteWords.summary($0, name: name) }, cc: ListWords.join((plan?.cc ?? []).map(name), "and"),
             routeProblem: routeProblem, error: fieldError == nil ? error?.message : nil)
