@@ -231,4 +231,27 @@ struct ApprovalRequestsAPITests {
             #expect(alerts.contains { $0["lines"].array.contains { $0.string?.contains("Approved: Furnish the room can go ahead") == true } }, "\(alerts)")
         }
     }
+
+    @Test("two approvers of an all-step approving at the same moment: both count, the request moves on once", arguments: TestDatabase.available)
+    func concurrentApprovals(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let fixture = try await ApprovalOrgFixture.make(app)
+            let flow: [String: Any?] = ["default_steps": [
+                ApprovalOrgFixture.step("Leads", [["type": "people", "people": [fixture.maya.id.uuidString, fixture.dana.id.uuidString]]], quorum: "all"),
+                ApprovalOrgFixture.step("Finance", [["type": "role", "role": "Finance"]]),
+            ]]
+            let template = try #require(try await fixture.template(["flow": flow])["id"].string)
+            for round in 0..<5 {
+                let id = try #require(try await fixture.submit(template, ["item": "Round \(round)", "amount": 10])["id"].string)
+                async let first = fixture.act(id, "approve", as: fixture.maya.api)
+                async let second = fixture.act(id, "approve", as: fixture.dana.api)
+                let replies = try await [first, second]
+                #expect(replies.allSatisfy { $0.status == .ok }, "\(replies.map(\.body))")
+                let request = try await fixture.finn.api.get("/api/v1/approval-requests/\(id)").json
+                #expect(fixture.waiting(request) == [fixture.finn.id.uuidString], "\(request)")
+                #expect(request["path"].array.filter { $0["kind"].string == "approved" }.count == 2)
+                #expect(try await ApprovalWait.query(on: app.db).filter(\.$requestID == UUID(uuidString: id)!).count() == 1)
+            }
+        }
+    }
 }
