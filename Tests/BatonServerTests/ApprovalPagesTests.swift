@@ -96,6 +96,12 @@ struct ApprovalPagesTests {
             #expect(read.status == .ok && read.body.contains("You decide alone up to 500."), "\(read.body.suffix(2000))")
             #expect(!read.body.contains("Edit the matrix"))
             #expect(try await member.post("/w/\(ws)/decision-rights", ["matrix": matrix]).status == .forbidden)
+            // guests have no approvals: no link to them, and their pages are 404s
+            let guest = try await browser(app, try await fixture.org.addMember("Gus Guest", role: "guest").api)
+            #expect(!(try await guest.get("/w/\(ws)/inbox").body.contains("href=\"/w/\(ws)/approvals\"")))
+            #expect(try await guest.get("/w/\(ws)/approvals").status == .notFound)
+            #expect(try await guest.get("/w/\(ws)/decision-rights").status == .notFound)
+            #expect(try await member.get("/w/\(ws)/inbox").body.contains("href=\"/w/\(ws)/approvals\""))
 
             let away = try await member.post("/w/\(ws)/out-of-office", ["substitute_id": "", "from": "2030-01-01T09:00", "until": "2030-01-05T09:00"])
             #expect(away.status == .unprocessableEntity && away.body.contains("id=\"away-substitute-error\""))

@@ -21,7 +21,7 @@ extension BatonModule {
         badges: { workspaceID, userID, db in
             ["approvals": try await ApprovalWait.query(on: db).filter(\.$userID == userID).filter(\.$workspaceID == workspaceID).count()]
         },
-        navigation: [NavigationEntry(title: "Approvals", path: ApprovalPaths.list, page: "approvals", order: 45, shortcut: "v")],
+        navigation: [NavigationEntry(title: "Approvals", path: ApprovalPaths.list, page: "approvals", order: 45, shortcut: "v", membersOnly: true)],
         operations: ApprovalsOpenAPI.operations,
         schemas: { ApprovalsOpenAPI.schemas }
     )

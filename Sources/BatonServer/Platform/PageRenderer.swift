@@ -67,7 +67,8 @@ enum PageRenderer {
             layout.workspaceName = chosen.name
             layout.isAdmin = chosen.role?.canAdminister ?? false
             let badges = try await req.application.modules.badges(workspaceID: chosen.id, userID: principal.userID, on: req.reader)
-            layout.navigation = req.application.modules.navigation.filter { !$0.adminsOnly || layout.isAdmin }.map {
+            let isGuest = chosen.role == .guest
+            layout.navigation = req.application.modules.navigation.filter { (!$0.adminsOnly || layout.isAdmin) && (!$0.membersOnly || !isGuest) }.map {
                 .init(title: $0.title, href: $0.path.url(chosen.id), shortcut: $0.shortcut, current: $0.page == nav, page: $0.page,
                       hasBadge: badges[$0.page] != nil, badge: badges[$0.page] ?? 0)
             }

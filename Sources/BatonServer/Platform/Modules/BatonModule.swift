@@ -107,4 +107,6 @@ struct NavigationEntry: Sendable, Equatable {
     /// `g` then this key opens the page.
     var shortcut: String? = nil
     var adminsOnly = false
+    /// Hidden from guests (whose pages there would be a 404).
+    var membersOnly = false
 }
