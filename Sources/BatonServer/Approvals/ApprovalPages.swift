@@ -24,6 +24,8 @@ struct ApprovalPages: RouteCollection {
         let statusLabel: String
         let currentStep: String?
         let waitingOn: String
+        /// The title does not start with the template's name already.
+        let showTemplate: Bool
         let waited: String?
         let created: String
     }
@@ -79,7 +81,8 @@ struct ApprovalPages: RouteCollection {
             rows: items.map { item in
                 Row(id: item.id, title: item.title, templateName: item.templateName, requesterName: item.requesterName, status: item.status,
                     statusLabel: Self.statusLabel(item.status), currentStep: item.currentStep,
-                    waitingOn: ListWords.join(item.waitingOn.map(\.name), "and"),
+                    waitingOn: ListWords.join(item.waitingOn.map { $0.userId == access.userID ? "you" : $0.name }, "and"),
+                    showTemplate: !item.title.hasPrefix(item.templateName),
                     waited: item.waitingSince.map { WaitWords.duration(now.timeIntervalSince($0)) },
                     created: BatonDate.format(item.createdAt, "MMM d", timeZone: timeZone))
             },

@@ -44,7 +44,7 @@ struct ApprovalRequestView: Encodable {
         func when(_ date: Date) -> String { BatonDate.format(date, "MMM d, HH:mm", timeZone: timeZone) }
         let current = dto.steps.first { $0.state == "open" }?.index ?? dto.steps.count
         return ApprovalRequestView(
-            workspaceId: access.workspaceID, id: dto.id, templateId: dto.templateId, title: dto.title, templateName: dto.templateName, requesterName: dto.requesterName,
+            workspaceId: access.workspaceID, id: dto.id, templateId: dto.templateId, title: dto.title, templateName: dto.templateName, requesterName: dto.requesterId == access.userID ? "you" : dto.requesterName,
             status: dto.status, statusLabel: ApprovalPages.statusLabel(dto.status), created: when(dto.createdAt),
             values: dto.fields.compactMap { field in dto.values[field.key].map { Value(label: field.label, text: text($0, field: field, names: names)) } },
             branches: dto.branches.joined(separator: ", "),
@@ -54,7 +54,7 @@ struct ApprovalRequestView: Encodable {
                      approvers: step.approvers.map { Approver(name: $0.name, actingFor: $0.actingForName, decision: $0.decision, automatic: $0.automatic,
                                                               note: noteWords($0.note)) })
             },
-            waitingOn: ListWords.join(dto.waitingOn.map(\.name), "and"),
+            waitingOn: ListWords.join(dto.waitingOn.map { $0.userId == access.userID ? "you" : $0.name }, "and"),
             waitingFor: dto.status == "pending" ? WaitWords.duration(now.timeIntervalSince(dto.stepStartedAt)) : nil,
             cc: ListWords.join(dto.cc.map(\.name), "and"),
             path: dto.path.map { entry in
@@ -97,7 +97,7 @@ struct ApprovalRequestView: Encodable {
         let step = entry.stepName.map { " at “\($0)”" } ?? ""
         switch entry.kind {
         case "submitted": return "\(entry.actorName) asked for approval"
-        case "approved": return "\(who) approved\(step)"
+        case "approved": return "\(who) approved" + (entry.stepName.map { " the “\($0)” step" } ?? "")
         case "auto_approved": return "\(entry.targetName ?? "Someone") counted as approved\(step) (\(entry.comment ?? "automatically"))"
         case "rejected": return "\(who) rejected\(step)"
         case "changes_requested": return "\(who) asked for changes\(step)"

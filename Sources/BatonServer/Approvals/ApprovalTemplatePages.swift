@@ -160,7 +160,7 @@ struct ApprovalTemplatePages: RouteCollection {
             warnings: flow.map { ApprovalFlowCheck.warnings(in: $0, fields: fields).map(\.message) } ?? [],
             decisions: [WorkPages.Option(value: "", label: "None", selected: decision.isEmpty)]
                 + rights.decisions.map { WorkPages.Option(value: $0.key, label: $0.label, selected: $0.key == decision) },
-            policies: [("manager", "Goes to their manager instead"), ("skip", "Is skipped"), ("auto_approve", "Counts as approved")].map {
+            policies: [("manager", "Their manager approves instead"), ("skip", "They are skipped"), ("auto_approve", "They count as approved")].map {
                 WorkPages.Option(value: $0.0, label: $0.1, selected: $0.0 == policy)
             },
             escalations: [WorkPages.Option(value: "", label: "Nobody: no escalation", selected: escalateTo.isEmpty),

@@ -79,7 +79,8 @@ struct DecisionRightsPages: RouteCollection {
         func entry(_ entry: DecisionRights.Entry) -> Entry {
             let limits = [entry.upToAmount.map { "up to \(AmountWords.text($0))" }, entry.upToTier.map { "clients up to \($0)" },
                           entry.upToRisk.map { "risk up to \($0)" }].compactMap { $0 }
-            return Entry(holder: holder(entry.holder), limit: limits.isEmpty ? nil : limits.joined(separator: ", "),
+            let limit = limits.isEmpty ? (entry.right == .consult ? nil : "any amount") : limits.joined(separator: ", ")
+            return Entry(holder: holder(entry.holder), limit: limit,
                          scope: entry.forTeam.map { "for \(teamNames[$0] ?? "a team")" })
         }
         let decisions = rights.decisions.map { decision -> Decision in

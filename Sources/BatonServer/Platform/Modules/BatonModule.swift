@@ -58,6 +58,8 @@ struct BatonModule: Sendable {
 struct NoticeActions: Sendable, Encodable {
     struct Button: Sendable, Encodable { let value: String; let label: String; let primary: Bool }
     let url: String
+    /// What the reader decides on, in a line ("12,000 EUR · Manager step, then Finance").
+    var summary: String? = nil
     let commentLabel: String?
     let buttons: [Button]
 }
