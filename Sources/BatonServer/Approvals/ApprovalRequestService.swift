@@ -78,16 +78,30 @@ struct ApprovalRequestService: Sendable {
         return try RoutePlan.make(template, values: values, requester: access.userID, org: org, at: now)
     }
 
+    /// The route is computed from reads before the write (SQLite has one writer: reads inside it
+    /// hold everyone up), as Work's PATCH does; the write then checks that the template is still
+    /// the version routed by and takes new requests.
     func submit(_ templateID: UUID, by userID: UUID, _ draft: SubmitDraft) async throws -> ApprovalRequest {
-        try await store.write { ctx in
-            let (template, access) = try await ApprovalTemplateService.template(templateID, for: userID, on: ctx.db)
-            guard template.active else { throw BatonError.conflict(nil, "“\(template.name)” takes no new requests: it was turned off.") }
-            let fields = try template.fields
-            let values = try FormValues.typed(draft.values, fields: fields)
-            try await Self.checkReferences(values, fields: fields, access: access, on: ctx.db)
-            let title = try Self.title(draft.title, template: template, values: values, fields: fields)
-            let org = try await ApprovalOrg.load(access.workspaceID, at: ctx.now, on: ctx.db)
-            let plan = try RoutePlan.make(template, values: values, requester: userID, org: org, at: ctx.now)
+        let reader = store.reader
+        let (template, access) = try await ApprovalTemplateService.template(templateID, for: userID, on: reader)
+        guard template.active else { throw BatonError.conflict(nil, "“\(template.name)” takes no new requests: it was turned off.") }
+        let fields = try template.fields
+        let values = try FormValues.typed(draft.values, fields: fields)
+        try await Self.checkReferences(values, fields: fields, access: access, on: reader)
+        let title = try Self.title(draft.title, template: template, values: values, fields: fields)
+        let routedAt = store.clock.now()
+        let org = try await ApprovalOrg.load(access.workspaceID, at: routedAt, on: reader)
+        let plan = try RoutePlan.make(template, values: values, requester: userID, org: org, at: routedAt)
+        return try await store.write { ctx in
+            let current = try await PlainSQL.rows(on: ctx.db, """
+                SELECT version, active FROM approval_templates WHERE id = \(bind: templateID)
+                """).first
+            guard let current, try current.decode(column: "active", as: Bool.self) else {
+                throw BatonError.conflict(nil, "“\(template.name)” takes no new requests: it was turned off.")
+            }
+            guard try current.decode(column: "version", as: Int.self) == template.version else {
+                throw BatonError.conflict(nil, "“\(template.name)” was changed a moment ago: send the request again.")
+            }
 
             let request = ApprovalRequest()
             request.id = UUID()
@@ -132,8 +146,10 @@ struct ApprovalRequestService: Sendable {
             let ledger = ApprovalLedger(request: request, template: template, ctx: ctx)
             let before = try request.progress
             var after = before
-            let org = try await ApprovalOrg.load(access.workspaceID, at: ctx.now, on: ctx.db)
-            if case .resubmit(let values?, _) = action {
+            // the organisation matters only for a new route or a person named by the action
+            let needsOrg: Bool = if case .resubmit(_?, _) = action { true } else { action.target != nil }
+            let org = needsOrg ? try await ApprovalOrg.load(access.workspaceID, at: ctx.now, on: ctx.db) : nil
+            if case .resubmit(let values?, _) = action, let org {
                 // New values take a new route, resolved now.
                 let fields = try template.fields
                 let typed = try FormValues.typed(values, fields: fields)
@@ -157,7 +173,7 @@ struct ApprovalRequestService: Sendable {
                     throw Self.refusal(error, action: action)
                 }
             }
-            if let target = action.target {
+            if let target = action.target, let org {
                 guard org.directory.active.contains(target) else {
                     throw BatonError.validation(action.targetField, "Choose an active member of this workspace (guests do not approve).")
                 }
