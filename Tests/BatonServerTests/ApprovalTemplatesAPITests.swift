@@ -141,6 +141,12 @@ struct ApprovalTemplatesAPITests {
                 let reply = try await fixture.maya.api.send(.PUT, "/api/v1/me/out-of-office", body)
                 #expect(reply.status == .unprocessableEntity && reply.json["error"]["field"].string == field, "\(reply.body)")
             }
+            // a second save replaces the first
+            let moved = try await fixture.maya.api.send(.PUT, "/api/v1/me/out-of-office", [
+                "substitute_id": fixture.dana.id.uuidString, "from": BatonDate.iso(clock.now), "until": BatonDate.iso(clock.now.addingTimeInterval(86_400)),
+            ])
+            #expect(moved.status == .ok && moved.json["substitute_name"].string == "Dana Head")
+            #expect(try await OutOfOffice.query(on: app.db).filter(\.$userID == fixture.maya.id).count() == 1)
             #expect(try await fixture.maya.api.delete("/api/v1/me/out-of-office").status == .noContent)
             #expect(try await fixture.maya.api.get("/api/v1/me/out-of-office").status == .notFound)
 
@@ -192,6 +198,13 @@ struct ApprovalTemplatesAPITests {
             stale["version"] = 0
             #expect(try await fixture.owner.send(.PUT, "\(base)/decision-rights", stale).status == .conflict)
             #expect(try await EventRecord.query(on: app.db).filter(\.$kind == "decision_rights.changed").count() == 1)
+            // two first saves of another workspace's matrix at once: one wins, the other is told (409), never a 500
+            let other = try await Org.signUp(app, workspace: "Racing")
+            @Sendable func firstSave() -> [String: Any?] { ["decisions": [["key": "budget", "label": "Budget", "entries": []]], "version": 0] }
+            async let one = other.owner.send(.PUT, "\(other.base)/decision-rights", firstSave())
+            async let two = other.owner.send(.PUT, "\(other.base)/decision-rights", firstSave())
+            let statuses = try await [one, two].map(\.status)
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .conflict }.count == 1, "\(statuses)")
 
             let template = try await fixture.template(["name": "Budget", "decision": "budget", "flow": ["default_steps": [
                 ApprovalOrgFixture.step("Budget owner", [["type": "matrix", "decision": "budget"]]),

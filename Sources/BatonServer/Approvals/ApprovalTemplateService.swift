@@ -153,7 +153,19 @@ struct ApprovalTemplateService: Sendable {
             record.version = (existing?.version ?? 0) + 1
             record.updatedAt = ctx.now
             record.updatedBy = access.userID
-            if existing == nil { record.id = UUID(); try await ctx.insert(record) } else { try await record.update(on: ctx.db) }
+            if existing == nil {
+                // two first saves at once: one inserts, the other hears of it (never a 500 on the unique key)
+                record.id = UUID()
+                let inserted = try await PlainSQL.rows(on: ctx.db, """
+                    INSERT INTO decision_rights (id, workspace_id, matrix, version, updated_at, updated_by)
+                    VALUES (\(bind: record.id!), \(bind: record.workspaceID), \(bind: record.matrixJSON), \(bind: record.version),
+                            \(bind: record.updatedAt), \(bind: record.updatedBy))
+                    ON CONFLICT (workspace_id) DO NOTHING RETURNING id
+                    """)
+                guard !inserted.isEmpty else { throw BatonError.conflict("version", "Someone else saved the matrix a moment ago. Reload and try again.") }
+            } else {
+                try await record.update(on: ctx.db)
+            }
             let added = matrix.decisions.map(\.key).filter { before.decision($0) == nil }
             let removed = before.decisions.map(\.key).filter { matrix.decision($0) == nil }
             ctx.record(ApprovalEvent.decisionRightsChanged, workspace: access.workspaceID, actor: access.userID, subject: .workspace(access.workspaceID),
@@ -176,13 +188,14 @@ struct ApprovalTemplateService: Sendable {
             guard try await Tenancy.sharedAccess(with: substitute, for: userID, on: ctx.db) != nil else {
                 throw BatonError.validation("substitute_id", "Choose an active member of one of your workspaces.")
             }
-            let row = try await OutOfOffice.query(on: ctx.db).filter(\.$userID == userID).first() ?? OutOfOffice()
-            let isNew = row.id == nil
-            row.userID = userID
-            row.substituteID = substitute
-            row.from = from
-            row.until = until
-            if isNew { row.id = UUID(); try await ctx.insert(row) } else { try await row.update(on: ctx.db) }
+            // one row per person, written in one statement: two saves at once never meet on the unique key
+            try await PlainSQL.run(on: ctx.db, """
+                INSERT INTO out_of_office (id, user_id, substitute_id, starts_at, ends_at)
+                VALUES (\(bind: UUID()), \(bind: userID), \(bind: substitute), \(bind: from), \(bind: until))
+                ON CONFLICT (user_id) DO UPDATE SET substitute_id = excluded.substitute_id, starts_at = excluded.starts_at, ends_at = excluded.ends_at
+                """)
+            guard let row = try await PlainSQL.first(OutOfOffice.self, on: ctx.db, "SELECT * FROM out_of_office WHERE user_id = \(bind: userID)")
+            else { throw BatonError.notFound("Out of office") }
             ctx.record(ApprovalEvent.outOfOfficeSet, workspace: nil, actor: userID, subject: .user(userID), data: [
                 "to": substitute.uuidString, "from": BatonDate.iso(from), "until": BatonDate.iso(until),
             ])
