@@ -77,11 +77,18 @@ public struct DecisionRights: Codable, Sendable, Equatable {
         return covering.filter { ($0.upToAmount ?? .infinity) == lowest }.map(\.holder)
     }
 
+    /// The entries of a decision type that someone with these roles and teams holds. A decide
+    /// right holds only where it applies to their own teams; an approve right is for requests
+    /// from the team it names, whoever approves.
+    public func entries(_ right: Right, of key: String, heldBy person: UUID, roles: Set<String>, teams: Set<UUID>) -> [Entry] {
+        (decision(key)?.entries ?? []).filter { entry in
+            entry.right == right && (right != .decide || entry.applies(toTeams: teams)) && entry.holder.includes(person, roles: roles, teams: teams)
+        }
+    }
+
     /// Whether someone with these roles and teams may take a decision of this size alone.
     public func decidesAlone(_ key: String, person: UUID, roles: Set<String>, teams: Set<UUID>, size: DecisionSize) -> Bool {
-        (decision(key)?.entries ?? []).contains { entry in
-            entry.right == .decide && entry.applies(toTeams: teams) && entry.covers(size) && entry.holder.includes(person, roles: roles, teams: teams)
-        }
+        entries(.decide, of: key, heldBy: person, roles: roles, teams: teams).contains { $0.covers(size) }
     }
 
     /// The first problem, naming the place (`decisions.0.entries.1.up_to_tier`).

@@ -233,6 +233,15 @@ enum ListWords {
     }
 }
 
+/// Who may be chosen to approve, take a step over or stand in: active members who are not guests, by name.
+enum ApprovalPeople {
+    static func choosable(_ members: (names: [UUID: String], memberships: [Membership]), excluding: Set<UUID> = []) -> [(id: UUID, name: String)] {
+        members.memberships.filter { $0.isActive && $0.role != .guest && !excluding.contains($0.$user.id) }
+            .map { (id: $0.$user.id, name: members.names[$0.$user.id] ?? "someone") }
+            .sorted { $0.name < $1.name }
+    }
+}
+
 enum ApprovalNames {
     static func load(_ ids: some Sequence<UUID>, on db: any Database) async throws -> [UUID: String] {
         let unique = Array(Set(ids))

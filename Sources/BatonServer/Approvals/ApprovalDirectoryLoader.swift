@@ -13,6 +13,7 @@ struct ApprovalOrg: Sendable {
     var teams: [UUID: Set<UUID>]
     var teamMembers: [UUID: [UUID]]
     var teamIDs: Set<UUID>
+    var teamNames: [UUID: String]
     var rights: DecisionRights
     /// Workspace role and lowercased team names of each active member.
     var rolesOf: [UUID: Set<String>]
@@ -51,11 +52,13 @@ struct ApprovalOrg: Sendable {
             teamMembers[team, default: []].append(user)
         }
         var teamIDs: Set<UUID> = []
+        var teamNames: [UUID: String] = [:]
         for row in try await PlainSQL.rows(on: db, "SELECT id, name, lead_id FROM teams WHERE workspace_id = \(bind: workspaceID)") {
             let team = try row.decode(column: "id", as: UUID.self)
             teamIDs.insert(team)
             if let lead = try row.decode(column: "lead_id", as: UUID?.self) { directory.teamLeads[team] = lead }
-            let name = try row.decode(column: "name", as: String.self).trimmingCharacters(in: .whitespaces).lowercased()
+            teamNames[team] = try row.decode(column: "name", as: String.self)
+            let name = teamNames[team]!.trimmingCharacters(in: .whitespaces).lowercased()
             for member in teamMembers[team] ?? [] where directory.active.contains(member) {
                 if !(directory.roles[name] ?? []).contains(member) { directory.roles[name, default: []].append(member) }
                 rolesOf[member, default: []].insert(name)
@@ -72,7 +75,8 @@ struct ApprovalOrg: Sendable {
         }
         let rights = try await PlainSQL.first(DecisionRightsRecord.self, on: db, "SELECT * FROM decision_rights WHERE workspace_id = \(bind: workspaceID)")?
             .matrix ?? DecisionRights()
-        return ApprovalOrg(directory: directory, teams: teams, teamMembers: teamMembers, teamIDs: teamIDs, rights: rights, rolesOf: rolesOf)
+        return ApprovalOrg(directory: directory, teams: teams, teamMembers: teamMembers, teamIDs: teamIDs, teamNames: teamNames, rights: rights,
+                           rolesOf: rolesOf)
     }
 
     /// The directory for one request: the matrix's approvers of each decision type are those

@@ -128,11 +128,8 @@ struct ApprovalFormPages: RouteCollection {
         } else {
             routeProblem = "Fill in the form to see who it goes to."
         }
-        let ids = (plan?.steps.flatMap { $0.approvers.flatMap { [$0.person] + ($0.actingFor.map { [$0] } ?? []) } } ?? []) + (plan?.cc ?? [])
-        let names = try await ApprovalNames.load(ids, on: req.reader)
-        let (memberNames, memberships) = try await WorkQueries.members(access, on: req.reader)
-        let people = memberships.filter { $0.isActive && $0.role != .guest }.map { ($0.$user.id.uuidString, memberNames[$0.$user.id] ?? "someone") }
-            .sorted { $0.1 < $1.1 }
+        let names = try await ApprovalNames.load(plan?.people ?? [], on: req.reader)
+        let people = ApprovalPeople.choosable(try await WorkQueries.members(access, on: req.reader)).map { ($0.id.uuidString, $0.name) }
         let task = await form["task_id"].flatMap(UUID.init(uuidString:)).asyncMap { id in
             try? await WorkScope.task(id: id, for: access.userID, on: req.reader).0
         } ?? nil

@@ -69,6 +69,15 @@ final class ApprovalLedger {
         participants = known
     }
 
+    /// Every approver of a route, with whom they act for and why.
+    func addApprovers(of plan: RoutePlan) async throws {
+        for step in plan.steps {
+            for approver in step.approvers {
+                try await addParticipant(approver.person, role: "approver", actingFor: approver.actingFor, note: approver.note?.rawValue)
+            }
+        }
+    }
+
     /// Whom `user` approves for on this request (an absent approver, a requester's own step).
     func actingFor(_ user: UUID) async throws -> UUID? {
         try await loadedParticipants().first { $0.user == user && $0.role == "approver" }?.actingFor
@@ -125,12 +134,12 @@ final class ApprovalLedger {
         record(entry.event, actor: entry.actor, data: data)
         try await recordAutomatic(before: before, after: after)
 
-        let told = Told(ledger: self, actor: entry.actor)
-        for person in waitingAfter where !waitingBefore.contains(person) || moved {
+        func tell(_ person: UUID, _ reason: String, _ extra: [String: String] = [:]) { self.tell(person, reason, extra, actor: entry.actor) }
+        for person in waitingAfter where !waitingBefore.contains(person) {
             let actingFor = try await actingFor(person)
-            told.tell(person, "to_act", actingFor.map { ["acting_for": $0.uuidString] } ?? [:])
+            tell(person, "to_act", actingFor.map { ["acting_for": $0.uuidString] } ?? [:])
         }
-        for person in cc { told.tell(person, "cc") }
+        for person in cc { tell(person, "cc") }
         if after.status != before?.status {
             switch after.status {
             case .approved, .rejected:
@@ -146,17 +155,17 @@ final class ApprovalLedger {
                 }
                 var extra = ["outcome": outcome]
                 if after.status == .rejected, let comment = entry.comment { extra["comment"] = String(comment.prefix(300)) }
-                told.tell(request.requesterID, "decided", extra)
-                for person in try await participants(role: "cc") { told.tell(person, "decided", extra) }
+                tell(request.requesterID, "decided", extra)
+                for person in try await participants(role: "cc") { tell(person, "decided", extra) }
             case .changesRequested:
-                told.tell(request.requesterID, "changes_requested", ["comment": String((entry.comment ?? "").prefix(300))])
+                tell(request.requesterID, "changes_requested", ["comment": String((entry.comment ?? "").prefix(300))])
             case .withdrawn:
-                for person in previouslyWaiting { told.tell(person, "withdrawn") }
+                for person in previouslyWaiting { tell(person, "withdrawn") }
             case .pending:
                 break
             }
         } else if let before, after.status == .pending, after.current > before.current, before.steps.indices.contains(before.current) {
-            told.tell(request.requesterID, "progress", ["step": before.steps[before.current].name])
+            tell(request.requesterID, "progress", ["step": before.steps[before.current].name])
         }
         if waitChanged && after.status == .pending { try await ApprovalTimeouts.schedule(request, template: template, ctx: ctx) }
         if after.status.isFinal && before?.status != after.status && request.blocksTask {
@@ -164,9 +173,15 @@ final class ApprovalLedger {
         }
     }
 
-    fileprivate func record(_ kind: ApprovalEvent, actor: UUID?, subject: EventSubject? = nil, data: [String: String]) {
+    /// An event of the request, its title and id in the data.
+    func record(_ kind: ApprovalEvent, actor: UUID?, subject: EventSubject? = nil, data: [String: String]) {
         ctx.record(kind, workspace: request.workspaceID, actor: actor, subject: subject ?? .approvalRequest(requestID),
                    data: data.merging(["title": request.title, "request_id": requestID.uuidString]) { first, _ in first })
+    }
+
+    /// `approval.told`: one person told one thing about the request (their inbox, their open pages).
+    func tell(_ person: UUID, _ reason: String, _ extra: [String: String] = [:], actor: UUID?) {
+        record(.told, actor: actor, subject: .user(person), data: extra.merging(["reason": reason]) { $1 })
     }
 
     private func participants(role: String) async throws -> [UUID] {
@@ -216,16 +231,6 @@ final class ApprovalLedger {
         guard !open.isEmpty else { return nil }
         let index = person.flatMap { person in open.first { progress.steps[$0].approvers.contains(person) } } ?? open.lowerBound
         return (index, progress.steps[index].name)
-    }
-}
-
-/// `approval.told` events: one person told one thing about the request (their inbox, their pages).
-private struct Told {
-    let ledger: ApprovalLedger
-    let actor: UUID?
-
-    func tell(_ person: UUID, _ reason: String, _ extra: [String: String] = [:]) {
-        ledger.record(.told, actor: actor, subject: .user(person), data: extra.merging(["reason": reason]) { $1 })
     }
 }
 

@@ -121,10 +121,8 @@ struct ApprovalPages: RouteCollection {
     /// Every action posts here with `action` and its fields; a refusal shows the page again with
     /// the message beside the form it came from, keeping what was typed.
     func act(req: Request) async throws -> Response {
-        let access = try await req.workspaceAccess()
-        let id = try req.uuidParameter("requestID", label: "Approval request")
-        let (request, _) = try await ApprovalRequestService.request(id, for: access.userID, on: req.reader)
-        guard request.workspaceID == access.workspaceID else { throw BatonError.notFound("Approval request") }
+        let (request, access) = try await Self.request(req)
+        let id = try request.requireID()
         let form = try req.content.decode([String: String].self)
         let name = form["action"] ?? ""
         guard ApprovalAction.names.contains(name), name != "resubmit" else { throw BatonError.validation("action", "Choose what to do.") }
@@ -157,12 +155,18 @@ struct ApprovalPages: RouteCollection {
         }
     }
 
-    private func render(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
-                        status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// The request of the URL, in the URL's workspace (another workspace's is a 404 like a missing one).
+    private static func request(_ req: Request) async throws -> (ApprovalRequest, WorkspaceAccess) {
         let access = try await req.workspaceAccess()
         let id = try req.uuidParameter("requestID", label: "Approval request")
         let (request, _) = try await ApprovalRequestService.request(id, for: access.userID, on: req.reader)
         guard request.workspaceID == access.workspaceID else { throw BatonError.notFound("Approval request") }
+        return (request, access)
+    }
+
+    private func render(_ req: Request, errors: [String: String] = [:], form: [String: String] = [:],
+                        status: HTTPResponseStatus = .ok) async throws -> Response {
+        let (request, access) = try await Self.request(req)
         let dto = try await ApprovalQueries.detail(request, viewer: access.userID, on: req.reader)
         let context = try await ApprovalRequestView.make(dto, request: request, access: access, req: req)
         var page = Page(title: "\(request.title) · Approvals", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "approvals"),

@@ -120,18 +120,6 @@ struct TemplateDraft: Sendable {
     }
 }
 
-/// Reads every field of a body before the first problem is reported: each is checked, and the
-/// problem reported is the first one met.
-final class Reading {
-    private var problem: (any Error)?
-
-    func read<T>(_ body: () throws -> T?) -> T? {
-        do { return try body() } catch { if problem == nil { problem = error }; return nil }
-    }
-
-    func finish() throws { if let problem { throw problem } }
-}
-
 /// A form's values as sent (`values: {"amount": 1200, "tier": "key"}`): strings, numbers or lists of strings.
 enum FormValues {
     static func read(_ body: PatchReader, key: String = "values") throws -> [String: StoredValue]? {

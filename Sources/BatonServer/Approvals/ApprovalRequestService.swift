@@ -32,6 +32,11 @@ struct RoutePlan: Sendable {
         return RoutePlan(requesterID: requester, branches: route.branches, steps: steps, cc: cc, repeatApproverAutoApproves: policy.repeatApproverAutoApproves)
     }
 
+    /// Everyone the route names (approvers, whom they act for, CC), for loading their names.
+    var people: [UUID] {
+        steps.flatMap { $0.approvers.flatMap { [$0.person] + ($0.actingFor.map { [$0] } ?? []) } } + cc
+    }
+
     var progress: ApprovalProgress {
         ApprovalProgress(requester: requesterID, steps: steps.map { step in
             ApprovalProgress.Step(name: step.name, quorum: step.quorum, approvers: step.approvers.map(\.person),
@@ -127,11 +132,7 @@ struct ApprovalRequestService: Sendable {
             let ledger = ApprovalLedger(request: request, template: template, ctx: ctx, isNew: true)
             try await ledger.addParticipant(userID, role: "requester")
             for person in plan.cc { try await ledger.addParticipant(person, role: "cc") }
-            for step in plan.steps {
-                for approver in step.approvers {
-                    try await ledger.addParticipant(approver.person, role: "approver", actingFor: approver.actingFor, note: approver.note?.rawValue)
-                }
-            }
+            try await ledger.addApprovers(of: plan)
             try await ledger.commit(before: nil, after: plan.progress,
                                     as: .init(event: .submitted, actor: userID, data: ["branches": request.branches]), cc: plan.cc)
             return request
@@ -161,11 +162,7 @@ struct ApprovalRequestService: Sendable {
                 after = plan.progress
                 request.valuesJSON = try StoredJSON.encode(typed.mapValues(StoredValue.init))
                 request.branches = plan.branches.joined(separator: "; ")
-                for step in plan.steps {
-                    for approver in step.approvers {
-                        try await ledger.addParticipant(approver.person, role: "approver", actingFor: approver.actingFor, note: approver.note?.rawValue)
-                    }
-                }
+                try await ledger.addApprovers(of: plan)
             } else {
                 do throws(ApprovalProgress.Refusal) {
                     try after.apply(action.progressAction, by: userID)

@@ -37,9 +37,9 @@ struct ApprovalRequestView: Encodable {
     static func make(_ dto: ApprovalRequestDTO, request: ApprovalRequest, access: WorkspaceAccess, req: Request) async throws -> ApprovalRequestView {
         let timeZone = try req.principal().timeZone
         let now = req.application.clock.now()
-        let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
-        let people = memberships.filter { $0.isActive && $0.role != .guest && $0.$user.id != access.userID && $0.$user.id != dto.requesterId }
-            .map { Choice(value: $0.$user.id.uuidString, label: names[$0.$user.id] ?? "someone") }.sorted { $0.label < $1.label }
+        let members = try await WorkQueries.members(access, on: req.reader)
+        let names = members.names
+        let people = ApprovalPeople.choosable(members, excluding: [access.userID, dto.requesterId]).map { Choice(value: $0.id.uuidString, label: $0.name) }
         let task = await dto.taskId.asyncMap { id in try? await WorkScope.task(id: id, for: access.userID, on: req.reader).0 } ?? nil
         func when(_ date: Date) -> String { BatonDate.format(date, "MMM d, HH:mm", timeZone: timeZone) }
         let current = dto.steps.first { $0.state == "open" }?.index ?? dto.steps.count

@@ -41,7 +41,6 @@ struct ApprovalTemplatePages: RouteCollection {
         let decisions: [WorkPages.Option]
         let policies: [WorkPages.Option]
         let escalations: [WorkPages.Option]
-        let people: [WorkPages.Option]
         let active: Bool
     }
 
@@ -150,7 +149,7 @@ struct ApprovalTemplatePages: RouteCollection {
         let fields = (try? decoder.decode([ApprovalField].self, from: Data((values["fields"] ?? "").utf8))) ?? []
         let flow = try? decoder.decode(ApprovalFlow.self, from: Data((values["flow"] ?? "").utf8))
         let rights = try await Tenancy.query(access, DecisionRightsRecord.self, on: req.reader).first()?.matrix ?? DecisionRights()
-        let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
+        let members = try await WorkQueries.members(access, on: req.reader)
         let decision = values["decision"] ?? ""
         let escalateTo = values["escalate_to"] ?? ""
         let policy = values["requester_is_approver"] ?? "manager"
@@ -165,10 +164,10 @@ struct ApprovalTemplatePages: RouteCollection {
             },
             escalations: [WorkPages.Option(value: "", label: "Nobody: no escalation", selected: escalateTo.isEmpty),
                           WorkPages.Option(value: "manager", label: "The waiting approver’s manager", selected: escalateTo == "manager")]
-                + memberships.filter { $0.isActive && $0.role != .guest }.map {
-                    WorkPages.Option(value: $0.$user.id.uuidString, label: names[$0.$user.id] ?? "someone", selected: $0.$user.id.uuidString == escalateTo)
-                }.sorted { $0.label < $1.label },
-            people: [], active: values["active"] != nil)
+                + ApprovalPeople.choosable(members).map {
+                    WorkPages.Option(value: $0.id.uuidString, label: $0.name, selected: $0.id.uuidString == escalateTo)
+                },
+            active: values["active"] != nil)
         var page = Page(title: template.map { "\($0.name) · Template" } ?? "New approval template",
                         layout: try await PageRenderer.layout(for: req, workspace: access, nav: "approvals"), page: context)
         page.errors = errors

@@ -13,6 +13,9 @@ struct ApprovalTemplateService: Sendable {
 
     func create(_ access: WorkspaceAccess, _ draft: TemplateDraft) async throws -> ApprovalTemplate {
         try access.requireAdmin()
+        guard draft.name != nil else { throw BatonError.validation("name", "Name the template.") }
+        guard draft.fields != nil else { throw BatonError.validation("fields", "Give the form its fields.") }
+        guard draft.flow != nil else { throw BatonError.validation("flow", "Give the template its flow.") }
         return try await store.write { ctx in
             let count = try await Tenancy.query(access, ApprovalTemplate.self, on: ctx.db).count()
             guard count < Self.templateLimit else { throw BatonError.validation("name", "A workspace takes at most \(Self.templateLimit) templates.") }
@@ -29,9 +32,6 @@ struct ApprovalTemplateService: Sendable {
             template.version = 1
             template.createdAt = ctx.now
             template.updatedAt = ctx.now
-            guard draft.name != nil else { throw BatonError.validation("name", "Name the template.") }
-            guard draft.fields != nil else { throw BatonError.validation("fields", "Give the form its fields.") }
-            guard draft.flow != nil else { throw BatonError.validation("flow", "Give the template its flow.") }
             try await apply(draft, to: template, access: access, ctx: ctx)
             try await ctx.insert(template)
             ctx.record(ApprovalEvent.templateCreated, workspace: access.workspaceID, actor: access.userID, subject: .approvalTemplate(template),

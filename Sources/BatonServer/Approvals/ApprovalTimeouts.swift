@@ -40,12 +40,8 @@ enum ApprovalTimeouts {
         switch stage {
         case "remind":
             let waiting = progress.waitingOn
-            ctx.record(ApprovalEvent.reminded, workspace: request.workspaceID, actor: nil, subject: .approvalRequest(id),
-                       data: ["title": request.title, "request_id": id.uuidString, "count": String(waiting.count)])
-            for person in waiting {
-                ctx.record(ApprovalEvent.told, workspace: request.workspaceID, actor: nil, subject: .user(person),
-                           data: ["title": request.title, "request_id": id.uuidString, "reason": "reminder"])
-            }
+            ledger.record(.reminded, actor: nil, data: ["count": String(waiting.count)])
+            for person in waiting { ledger.tell(person, "reminder", actor: nil) }
             if let remind = template.remindAfterHours, let escalate = template.escalateAfterHours {
                 try await queue(request, stage: "escalate", at: ctx.now.addingTimeInterval(Double(escalate - remind) * 3600), ctx: ctx)
             }

@@ -57,8 +57,7 @@ struct ApprovalsAPI {
         let (template, access) = try await ApprovalTemplateService.template(try templateID(req), for: try req.principal().userID, on: req.reader)
         let values = try FormValues.read(try PatchReader.body(req)) ?? [:]
         let plan = try await req.approvals.preview(template, access: access, values: values, on: req.reader, now: req.application.clock.now())
-        let ids = plan.steps.flatMap { $0.approvers.flatMap { [$0.person] + ($0.actingFor.map { [$0] } ?? []) } } + plan.cc
-        return RoutePreviewDTO(plan, names: try await ApprovalNames.load(ids, on: req.reader))
+        return RoutePreviewDTO(plan, names: try await ApprovalNames.load(plan.people, on: req.reader))
     }
 
     func submit(req: Request) async throws -> Response {

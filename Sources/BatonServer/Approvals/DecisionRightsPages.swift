@@ -62,11 +62,11 @@ struct DecisionRightsPages: RouteCollection {
         guard access.role != .guest else { throw BatonError.notFound("Page") }
         let record = try await Tenancy.query(access, DecisionRightsRecord.self, on: req.reader).first()
         let rights = try record?.matrix ?? DecisionRights()
-        let teams = try await Tenancy.query(access, Team.self, on: req.reader).all()
-        let teamNames = Dictionary(teams.map { ($0.id!, $0.name) }) { first, _ in first }
-        let mineTeams = Set(try await TeamMember.query(on: req.reader).filter(\.$userID == access.userID).all().map(\.teamID)).intersection(teamNames.keys)
-        // a role is the workspace role or a team's name, as routing reads it
-        let roles = Set([access.role.rawValue] + mineTeams.compactMap { teamNames[$0]?.trimmingCharacters(in: .whitespaces).lowercased() })
+        // the viewer's roles and teams as routing reads them
+        let org = try await ApprovalOrg.load(access.workspaceID, at: req.application.clock.now(), on: req.reader)
+        let teamNames = org.teamNames
+        let mineTeams = org.teams[access.userID] ?? []
+        let roles = org.rolesOf[access.userID] ?? [access.role.rawValue]
         let people = rights.decisions.flatMap(\.entries).compactMap { entry -> UUID? in if case .person(let id) = entry.holder { id } else { nil } }
         let names = try await ApprovalNames.load(people, on: req.reader)
         func holder(_ holder: DecisionRights.Holder) -> String {
@@ -84,9 +84,8 @@ struct DecisionRightsPages: RouteCollection {
                          scope: entry.forTeam.map { "for \(teamNames[$0] ?? "a team")" })
         }
         let decisions = rights.decisions.map { decision -> Decision in
-            let alone = decision.entries.filter { $0.right == .decide && $0.holder.includes(access.userID, roles: roles, teams: mineTeams)
-                && ($0.forTeam.map(mineTeams.contains) ?? true) }
-            let approving = decision.entries.filter { $0.right == .approve && $0.holder.includes(access.userID, roles: roles, teams: mineTeams) }
+            let alone = rights.entries(.decide, of: decision.key, heldBy: access.userID, roles: roles, teams: mineTeams)
+            let approving = rights.entries(.approve, of: decision.key, heldBy: access.userID, roles: roles, teams: mineTeams)
             var mine = alone.isEmpty ? "You do not decide these alone: ask for approval."
                 : "You decide alone " + alone.map { entry($0).limit ?? "without a limit" }.joined(separator: "; ") + "."
             if !approving.isEmpty {
@@ -168,17 +167,36 @@ struct DecisionRightsPages: RouteCollection {
         let timeZone = try req.principal().timeZone
         let row = try await OutOfOffice.query(on: req.reader).filter(\.$userID == access.userID).first()
         let active = row.flatMap { $0.until > req.application.clock.now() ? $0 : nil }
-        let (names, memberships) = try await WorkQueries.members(access, on: req.reader)
+        let members = try await WorkQueries.members(access, on: req.reader)
+        let names = members.names
         let chosen = form["substitute_id"] ?? active?.substituteID.uuidString ?? ""
         func local(_ date: Date) -> String { BatonDate.format(date, "yyyy-MM-dd'T'HH:mm", timeZone: timeZone) }
         let context = AwayContext(
             workspaceId: access.workspaceID,
             people: [WorkPages.Option(value: "", label: "Choose…", selected: chosen.isEmpty)]
-                + memberships.filter { $0.isActive && $0.role != .guest && $0.$user.id != access.userID }.map {
-                    WorkPages.Option(value: $0.$user.id.uuidString, label: names[$0.$user.id] ?? "someone", selected: $0.$user.id.uuidString == chosen)
-                }.sorted { $0.label < $1.label },
+                + ApprovalPeople.choosable(members, excluding: [access.userID]).map {
+                    WorkPages.Option(value: $0.id.uuidString, label: $0.name, selected: $0.id.uuidString == chosen)
+                },
             from: form["from"] ?? active.map { local($0.from) } ?? "", until: form["until"] ?? active.map { local($0.until) } ?? "",
             current: active.map { "Away \(BatonDate.format($0.from, "MMM d, HH:mm", timeZone: timeZone)) – \(BatonDate.format($0.until, "MMM d, HH:mm", timeZone: timeZone)); \(names[$0.substituteID] ?? "your substitute") approves for you." })
         return Page(title: "Out of office", layout: try await PageRenderer.layout(for: req, workspace: access, nav: "approvals"), page: context)
+    }
+}
+
+/// One's profile says whether one is out of office, and who approves meanwhile.
+enum AwayPanel {
+    struct Context: Encodable { let workspaceId: UUID; let current: String? }
+
+    static func render(_ request: SubjectPanelRequest) async throws -> [String] {
+        guard request.access.role != .guest else { return [] }
+        let req = request.req
+        let row = try await OutOfOffice.query(on: req.reader).filter(\.$userID == request.access.userID).first()
+        let timeZone = try req.principal().timeZone
+        let current = try await row.flatMap { $0.until > req.application.clock.now() ? $0 : nil }.asyncMap { row in
+            let name = try await ApprovalNames.load([row.substituteID], on: req.reader)[row.substituteID] ?? "someone"
+            return "Away until \(BatonDate.format(row.until, "MMM d, HH:mm", timeZone: timeZone)); \(name) approves for you."
+        }
+        let view = try await req.view.render("approvals/away-panel", Context(workspaceId: request.access.workspaceID, current: current))
+        return [String(buffer: view.data)]
     }
 }

@@ -50,15 +50,12 @@ struct RuleDraft: Sendable {
             templateKey = try body.string("template_key")
         }
         // Every part is read before the first problem is reported, so each is checked.
-        var problem: (any Error)?
-        func attempt<T>(_ read: () throws -> T?) -> T? {
-            do { return try read() } catch { if problem == nil { problem = error }; return nil }
-        }
-        match = attempt { try body.enumValue("match", ConditionMatch.self, allowed: "all, any") }
-        trigger = attempt { try body.objectReader("trigger").map(Self.trigger) }
-        conditions = attempt { try body.objects("conditions")?.map(Self.condition) }
-        actions = attempt { try body.objects("actions")?.map(Self.action) }
-        if let problem { throw problem }
+        let reading = Reading()
+        match = reading.read { try body.enumValue("match", ConditionMatch.self, allowed: "all, any") }
+        trigger = reading.read { try body.objectReader("trigger").map(Self.trigger) }
+        conditions = reading.read { try body.objects("conditions")?.map(Self.condition) }
+        actions = reading.read { try body.objects("actions")?.map(Self.action) }
+        try reading.finish()
     }
 
     init() {}

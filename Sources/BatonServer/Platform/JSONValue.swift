@@ -169,3 +169,15 @@ struct PatchReader {
         }
     }
 }
+
+/// Reads every field of a body before the first problem is reported: each is checked, and the
+/// problem reported is the first one met.
+final class Reading {
+    private var problem: (any Error)?
+
+    func read<T>(_ body: () throws -> T?) -> T? {
+        do { return try body() } catch { if problem == nil { problem = error }; return nil }
+    }
+
+    func finish() throws { if let problem { throw problem } }
+}
