@@ -7,7 +7,7 @@ import Vapor
 /// projects have Identity's members).
 public func configure(_ app: Application, config: BatonConfig) async throws {
     if let problem = config.smtpProblem { throw BatonError.badRequest("Mail settings: \(problem)") }
-    let modules: [BatonModule] = [.identity, .work, .notifications, .automations, .approvals] + config.additionalModules
+    let modules: [BatonModule] = [.identity, .work, .notifications, .automations, .approvals, .messages] + config.additionalModules
     app.batonConfig = config
     _ = JSONConventions.installed
     app.routes.defaultMaxBodySize = "1mb"

@@ -14,7 +14,8 @@ struct ModelFieldListTests {
         Checkpoint.self, TaskComment.self, SavedView.self, BriefProposal.self, InboxEntry.self, NotificationSettingsRow.self,
         Reminder.self, Rule.self, RuleRun.self, RuleViewMatch.self, PasswordResetLink.self, PasswordResetRequest.self,
         ApprovalTemplate.self, ApprovalRequest.self, ApprovalParticipant.self, ApprovalWait.self, ApprovalActionRecord.self,
-        DecisionRightsRecord.self, OutOfOffice.self,
+        DecisionRightsRecord.self, OutOfOffice.self, MessageChannel.self, ChannelMember.self, Message.self, MessageRevision.self,
+        MessageReaction.self, MessageMention.self, ThreadFollow.self, ChannelPin.self, MessageAck.self, ScheduledMessage.self,
     ]
 
     @Test("the hand-written list matches the declared properties", arguments: models.map { ModelCase($0) })

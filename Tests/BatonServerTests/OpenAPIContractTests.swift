@@ -76,7 +76,11 @@ struct RequestFieldTests {
             let teamID = try #require(try await org.owner.post("\(org.base)/teams", ["name": "T"]).json["id"].string)
             try await EventConsumers.catchUp(app)   // the project's default rules
             let approvals = try await org.approvalRecords(requester: member)
+            let channelID = try #require(try await org.owner.post("\(org.base)/channels", ["kind": "public", "name": "General",
+                                                                                             "member_ids": [memberID.uuidString]]).json["id"].string)
+            let messageID = try #require(try await org.owner.post("/api/v1/channels/\(channelID)/messages", ["body": "Hello"]).json["id"].string)
             var ids: [String: String] = ["template_id": approvals.templateID, "request_id": approvals.requestID,
+                "channel_id": channelID, "message_id": messageID,
                 "rule_id": try #require(try await Rule.query(on: app.db).first()?.id?.uuidString),
                 "workspace_id": org.workspaceID.uuidString, "project_id": projectID, "task_id": taskID, "team_id": teamID,
                 "user_id": memberID.uuidString, "stage_id": stageIDList[1],
@@ -99,6 +103,7 @@ struct RequestFieldTests {
                 "owner_id": org.ownerID.uuidString, "escalate_to_id": org.ownerID.uuidString, "substitute_id": memberID.uuidString,
                 "to": memberID.uuidString, "people": [memberID.uuidString], "for_team": teamID, "escalate_to": "person",
                 "from": "2030-01-01T09:00:00Z", "until": "2030-01-08T09:00:00Z",
+                "message_id": messageID, "user_ids": [memberID.uuidString],
             ]
             let check = SchemaCheck(components: app.modules.contract.components)
             var checked = 0

@@ -32,8 +32,10 @@ struct TenancyTests {
                 .json["id"].string)
             let notificationID = try #require(try await InboxEntry.query(on: app.db).filter(\.$userID == memberID).first()?.id?.uuidString)
             let approvals = try await a.approvalRecords(requester: ann)
+            let channelID = try #require(try await a.owner.post("\(a.base)/channels", ["kind": "private", "name": "Secret plans"]).json["id"].string)
+            let messageID = try #require(try await a.owner.post("/api/v1/channels/\(channelID)/messages", ["body": "Hidden words"]).json["id"].string)
             let b = try await Org.signUp(app, workspace: "B")
-            let ids = ["templateID": approvals.templateID, "requestID": approvals.requestID,"userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
+            let ids = ["templateID": approvals.templateID, "requestID": approvals.requestID, "channelID": channelID, "messageID": messageID,"userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
                        "projectID": projectID, "stageID": stageID, "taskID": taskID,
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),

@@ -9,6 +9,9 @@ public enum EventAudience: Sendable, Equatable {
     case project
     /// Its actor and its subject alone, not even admins: a person's inbox.
     case personal
+    /// Its actor and the members of the room named in its data (`EventVisibility.roomKey`): a
+    /// channel's messages. Not admins who are not in it: a private channel stays private.
+    case room
 }
 
 /// What an activity line may use: the display names of the actor and the subject, the event's

@@ -29,6 +29,12 @@ public enum ReadState {
 public enum MessageText {
     public static let maxLength = 40_000
 
+    /// The text as stored (line breaks as `\n`, trimmed), or what is wrong with it.
+    public static func validate(_ raw: String) -> Result<String, DisplayText.TextProblem> {
+        if let problem = problem(in: raw) { return .failure(DisplayText.TextProblem(message: problem)) }
+        return DisplayText.validate(raw, label: "A message", max: maxLength, lines: true)
+    }
+
     public static func problem(in body: String) -> String? {
         let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return "Write something to send." }

@@ -128,7 +128,7 @@ struct ApprovalFormPages: RouteCollection {
         } else {
             routeProblem = "Fill in the form to see who it goes to."
         }
-        let names = try await ApprovalNames.load(plan?.people ?? [], on: req.reader)
+        let names = try await UserNames.load(plan?.people ?? [], on: req.reader)
         let people = ApprovalPeople.choosable(try await WorkQueries.members(access, on: req.reader)).map { ($0.id.uuidString, $0.name) }
         let task = await form["task_id"].flatMap(UUID.init(uuidString:)).asyncMap { id in
             try? await WorkScope.task(id: id, for: access.userID, on: req.reader).0

@@ -26,7 +26,7 @@ enum ApprovalQueries {
         var ids = Set(participants.map(\.userID) + participants.compactMap(\.actingFor) + [request.requesterID])
         ids.formUnion(path.compactMap(\.actorID) + path.compactMap(\.actingFor) + path.compactMap(\.targetID))
         ids.formUnion(progress.steps.flatMap(\.approvers))
-        let names = try await ApprovalNames.load(ids, on: db)
+        let names = try await UserNames.load(ids, on: db)
         func name(_ id: UUID) -> String { names[id] ?? "someone" }
         let approverRows = Dictionary(participants.filter { $0.role == "approver" }.map { ($0.userID, $0) }) { first, _ in first }
         let open = progress.openSteps
@@ -107,7 +107,7 @@ enum ApprovalQueries {
         let templateIDs = Array(Set(requests.map(\.templateID)))
         let templates = Dictionary(try await ApprovalTemplate.query(on: db).filter(\.$id ~~ templateIDs).all().map { ($0.id!, $0.name) }) { first, _ in first }
         let progresses = try requests.map { try $0.progress }
-        let names = try await ApprovalNames.load(requests.map(\.requesterID) + progresses.flatMap(\.waitingOn), on: db)
+        let names = try await UserNames.load(requests.map(\.requesterID) + progresses.flatMap(\.waitingOn), on: db)
         return try zip(requests, progresses).map { request, progress in
             let open = progress.openSteps
             return ApprovalRequestSummaryDTO(
@@ -153,7 +153,7 @@ enum ApprovalQueries {
             byApprover.append((person.uuidString, seconds))
         }
         let approverSummaries = WaitSummary.of(byApprover)
-        let names = try await ApprovalNames.load(approverSummaries.compactMap { UUID(uuidString: $0.key) }, on: db)
+        let names = try await UserNames.load(approverSummaries.compactMap { UUID(uuidString: $0.key) }, on: db)
         func dto(_ summary: WaitSummary, label: String) -> WaitSummaryDTO {
             WaitSummaryDTO(key: summary.key, label: label, count: summary.count, averageSeconds: summary.average, p90Seconds: summary.p90)
         }

@@ -57,7 +57,7 @@ struct ApprovalsAPI {
         let (template, access) = try await ApprovalTemplateService.template(try templateID(req), for: try req.principal().userID, on: req.reader)
         let values = try FormValues.read(try PatchReader.body(req)) ?? [:]
         let plan = try await req.approvals.preview(template, access: access, values: values, on: req.reader, now: req.application.clock.now())
-        return RoutePreviewDTO(plan, names: try await ApprovalNames.load(plan.people, on: req.reader))
+        return RoutePreviewDTO(plan, names: try await UserNames.load(plan.people, on: req.reader))
     }
 
     func submit(req: Request) async throws -> Response {
@@ -172,7 +172,7 @@ struct ApprovalsAPI {
 
 extension OutOfOfficeDTO {
     init(_ row: OutOfOffice, on db: any Database) async throws {
-        let names = try await ApprovalNames.load([row.substituteID], on: db)
+        let names = try await UserNames.load([row.substituteID], on: db)
         self.init(substituteId: row.substituteID, substituteName: names[row.substituteID] ?? "someone", from: row.from, until: row.until)
     }
 }

@@ -68,7 +68,7 @@ struct DecisionRightsPages: RouteCollection {
         let mineTeams = org.teams[access.userID] ?? []
         let roles = org.rolesOf[access.userID] ?? [access.role.rawValue]
         let people = rights.decisions.flatMap(\.entries).compactMap { entry -> UUID? in if case .person(let id) = entry.holder { id } else { nil } }
-        let names = try await ApprovalNames.load(people, on: req.reader)
+        let names = try await UserNames.load(people, on: req.reader)
         func holder(_ holder: DecisionRights.Holder) -> String {
             switch holder {
             case .role(let role): "Role: \(role)"
@@ -101,7 +101,7 @@ struct DecisionRightsPages: RouteCollection {
         let timeZone = try req.principal().timeZone
         var updated: String?
         if let record {
-            let who = try await record.updatedBy.asyncMap { try await ApprovalNames.load([$0], on: req.reader)[$0] ?? "someone" }
+            let who = try await record.updatedBy.asyncMap { try await UserNames.load([$0], on: req.reader)[$0] ?? "someone" }
             updated = "Changed \(BatonDate.format(record.updatedAt, "MMM d, HH:mm", timeZone: timeZone))\(who.map { " by \($0)" } ?? "")"
         }
         let saved = String(decoding: try encoder.encode(["decisions": rights.decisions]), as: UTF8.self)
@@ -193,7 +193,7 @@ enum AwayPanel {
         let row = try await OutOfOffice.query(on: req.reader).filter(\.$userID == request.access.userID).first()
         let timeZone = try req.principal().timeZone
         let current = try await row.flatMap { $0.until > req.application.clock.now() ? $0 : nil }.asyncMap { row in
-            let name = try await ApprovalNames.load([row.substituteID], on: req.reader)[row.substituteID] ?? "someone"
+            let name = try await UserNames.load([row.substituteID], on: req.reader)[row.substituteID] ?? "someone"
             return "Away until \(BatonDate.format(row.until, "MMM d, HH:mm", timeZone: timeZone)); \(name) approves for you."
         }
         let view = try await req.view.render("approvals/away-panel", Context(workspaceId: request.access.workspaceID, current: current))

@@ -318,7 +318,7 @@ struct IdentityAPI {
         let access = try await req.workspaceAccess()
         let after = try req.cursorParameter("after")
         let limit = try req.pageSize()
-        let viewer = try await WorkScope.viewer(access, on: req.reader)
+        let viewer = try await req.application.modules.viewer(access, on: req.reader)
         return try await IdentityQueries.visibleEvents(access, viewer: viewer, after: after, limit: limit,
                                                          catalog: req.application.modules.events, on: req.reader)
     }

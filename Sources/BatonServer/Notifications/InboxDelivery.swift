@@ -19,7 +19,7 @@ enum InboxDelivery {
         let drafted = NoticeFilter.apply(try await app.modules.notices(for: announced, on: ctx.db))
         guard !drafted.isEmpty else { return }
         let byID = Dictionary(announced.map { ($0.id, $0) }) { first, _ in first }
-        let viewers = try await viewers(of: drafted, on: ctx.db)
+        let viewers = try await viewers(of: drafted, modules: app.modules, on: ctx.db)
         let preferences = try await NotificationPreferences.load(Set(drafted.map(\.recipient)), on: ctx.db)
         let visible = drafted.filter { notice in
             guard let viewer = viewers[ViewerKey(workspace: notice.workspaceID, user: notice.recipient)],
@@ -96,14 +96,14 @@ enum InboxDelivery {
 
     /// What each recipient may see in the notice's workspace; no entry for someone who is not
     /// (or no longer) an active member.
-    private static func viewers(of notices: [Notice], on db: any Database) async throws -> [ViewerKey: EventVisibility.Viewer<UUID>] {
+    private static func viewers(of notices: [Notice], modules: InstalledModules, on db: any Database) async throws -> [ViewerKey: EventVisibility.Viewer<UUID>] {
         var viewers: [ViewerKey: EventVisibility.Viewer<UUID>] = [:]
         for (workspace, group) in Dictionary(grouping: notices, by: \.workspaceID) {
             let members = try await Membership.query(on: db).filter(\.$workspaceID == workspace)
                 .filter(\.$user.$id ~~ Array(Set(group.map(\.recipient)))).filter(\.$deactivatedAt == nil).all()
             for member in members {
                 let access = WorkspaceAccess(workspaceID: workspace, workspaceName: "", userID: member.$user.id, role: member.role)
-                viewers[ViewerKey(workspace: workspace, user: member.$user.id)] = try await WorkScope.viewer(access, on: db)
+                viewers[ViewerKey(workspace: workspace, user: member.$user.id)] = try await modules.viewer(access, on: db)
             }
         }
         return viewers

@@ -49,7 +49,8 @@ public struct LoggedEvent: Content, Sendable, Equatable {
     func isVisible(to viewer: EventVisibility.Viewer<UUID>, in catalog: EventCatalog) -> Bool {
         catalog.isAnnounced(kind: kind, data: data)
             && EventVisibility.canSee(audience: catalog.audience(of: kind), inWorkspace: workspaceId != nil, actor: actorId,
-                                      subject: subjectId, project: projectId, viewer: viewer)
+                                      subject: subjectId, project: projectId,
+                                      room: data[EventVisibility.roomKey].flatMap(UUID.init(uuidString:)), viewer: viewer)
     }
 }
 

@@ -83,9 +83,14 @@ public final class LiveHub: Sendable {
         _ = subscribers.withLockedValue { $0.removeValue(forKey: id) }
     }
 
-    /// Role changes and a guest's project memberships take effect on open sockets at once.
+    /// Role changes, a guest's project memberships and joining or leaving a room take effect on open sockets at once.
     /// Returns whether the viewer changed.
     static func follow(_ event: LoggedEvent, _ viewer: inout EventVisibility.Viewer<UUID>) -> Bool {
+        if let room = event.data[EventVisibility.roomKey].flatMap(UUID.init(uuidString:)) {
+            let me = viewer.id.uuidString
+            if event.data[EventVisibility.joinsRoomKey] == me { return viewer.rooms.insert(room).inserted }
+            if event.data[EventVisibility.leavesRoomKey] == me { return viewer.rooms.remove(room) != nil }
+        }
         switch event.kind {
         case IdentityEvent.memberRoleChanged.rawValue where event.subjectId == viewer.id:
             guard let role = event.data["to"].flatMap(Role.init) else { return false }

@@ -35,7 +35,7 @@ struct LiveRoute: RouteCollection {
             guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
                 throw BatonError.badRequest("This is a WebSocket: connect with an Upgrade: websocket request.")
             }
-            request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, viewer: try await WorkScope.viewer(access, on: request.reader),
+            request.storage[LiveTarget.self] = LiveTarget(workspaceID: chosen.id, viewer: try await request.application.modules.viewer(access, on: request.reader),
                                                           principal: principal)
             return try await next.respond(to: request)
         }

@@ -28,6 +28,8 @@ struct BatonModule: Sendable {
     /// The people a guest works with in this module (in Work: those on the guest's projects). A
     /// guest sees only the people some module names here, by name alone.
     var guestPeers: (@Sendable (_ workspaceID: UUID, _ guestID: UUID, _ db: any Database) async throws -> Set<UUID>)? = nil
+    /// The rooms someone is in (in Messages: their channels), whose `.room` events they see.
+    var rooms: (@Sendable (_ workspaceID: UUID, _ userID: UUID, _ db: any Database) async throws -> Set<UUID>)? = nil
     /// The page of an event's subject (`task`, `project`, …) this module owns, for the activity feed.
     var subjectLink: (@Sendable (_ subjectType: String, _ subjectID: UUID, _ workspaceID: UUID) -> String?)? = nil
     /// Who should hear of these events of this module's, and why (in Work: a task's owners and

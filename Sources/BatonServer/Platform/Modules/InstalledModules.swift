@@ -76,6 +76,14 @@ struct InstalledModules: Sendable {
         return peers
     }
 
+    /// Who the caller is for event visibility (the live socket, the catch-up feed, the inbox):
+    /// their role, a guest's projects, and the rooms every module says they are in.
+    func viewer(_ access: WorkspaceAccess, on db: any Database) async throws -> EventVisibility.Viewer<UUID> {
+        var viewer = try await WorkScope.viewer(access, on: db)
+        for module in list { if let rooms = try await module.rooms?(access.workspaceID, access.userID, db) { viewer.rooms.formUnion(rooms) } }
+        return viewer
+    }
+
     /// The page an event's subject lives on, from whichever module owns it.
     func subjectLink(type: String, id: UUID?, workspaceID: UUID) -> String? {
         guard let id else { return nil }

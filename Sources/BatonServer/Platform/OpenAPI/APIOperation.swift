@@ -10,6 +10,8 @@ struct APIOperation {
     var body: (schema: String, required: [String])? = nil
     var query: [(name: String, type: String, description: String)] = []
     var success: (status: Int, schema: String?)
+    /// Another success the operation may answer with the same schema (200 for "it exists already").
+    var alsoSucceeds: (status: Int, description: String)? = nil
 
     var rendered: [String: Any] {
         var operation: [String: Any] = [
@@ -41,6 +43,9 @@ struct APIOperation {
                                                  "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
         } else {
             responses[String(success.status)] = ["description": "Success"]
+        }
+        if let also = alsoSucceeds, let documented = responses[String(success.status)] {
+            responses[String(also.status)] = documented.merging(["description": also.description]) { $1 }
         }
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         let errors: [(Int, String)] = [(400, "Malformed request"), (401, "Missing or invalid credentials"), (403, "Not allowed for your role"),
