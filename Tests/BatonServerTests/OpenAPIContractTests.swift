@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Testing
 import Vapor
+import BatonCore
 @testable import BatonServer
 
 @Suite("OpenAPI contract")
@@ -79,8 +80,12 @@ struct RequestFieldTests {
             let channelID = try #require(try await org.owner.post("\(org.base)/channels", ["kind": "public", "name": "General",
                                                                                              "member_ids": [memberID.uuidString]]).json["id"].string)
             let messageID = try #require(try await org.owner.post("/api/v1/channels/\(channelID)/messages", ["body": "Hello"]).json["id"].string)
+            let scheduledID = try #require(try await org.owner.post("/api/v1/channels/\(channelID)/scheduled-messages",
+                                                                    ["body": "Later", "send_at": BatonDate.iso(Date().addingTimeInterval(86_400))]).json["id"].string)
             var ids: [String: String] = ["template_id": approvals.templateID, "request_id": approvals.requestID,
-                "channel_id": channelID, "message_id": messageID,
+                "channel_id": channelID, "message_id": messageID, "scheduled_id": scheduledID,
+                "pin_id": try #require(try await org.owner.post("/api/v1/channels/\(channelID)/pins", ["kind": "message", "message_id": messageID])
+                    .json["id"].string),
                 "rule_id": try #require(try await Rule.query(on: app.db).first()?.id?.uuidString),
                 "workspace_id": org.workspaceID.uuidString, "project_id": projectID, "task_id": taskID, "team_id": teamID,
                 "user_id": memberID.uuidString, "stage_id": stageIDList[1],

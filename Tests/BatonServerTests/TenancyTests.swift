@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Testing
 import Vapor
+import BatonCore
 @testable import BatonServer
 
 @Suite("Tenancy: another workspace's data is always 404")
@@ -34,8 +35,12 @@ struct TenancyTests {
             let approvals = try await a.approvalRecords(requester: ann)
             let channelID = try #require(try await a.owner.post("\(a.base)/channels", ["kind": "private", "name": "Secret plans"]).json["id"].string)
             let messageID = try #require(try await a.owner.post("/api/v1/channels/\(channelID)/messages", ["body": "Hidden words"]).json["id"].string)
+            let scheduledID = try #require(try await a.owner.post("/api/v1/channels/\(channelID)/scheduled-messages",
+                                                                  ["body": "Later", "send_at": BatonDate.iso(Date().addingTimeInterval(86_400))]).json["id"].string)
             let b = try await Org.signUp(app, workspace: "B")
-            let ids = ["templateID": approvals.templateID, "requestID": approvals.requestID, "channelID": channelID, "messageID": messageID,"userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
+            let ids = ["templateID": approvals.templateID, "requestID": approvals.requestID, "channelID": channelID, "messageID": messageID, "scheduledID": scheduledID,
+                       "pinID": try #require(try await a.owner.post("/api/v1/channels/\(channelID)/pins", ["kind": "message", "message_id": messageID])
+                           .json["id"].string),"userID": memberID.uuidString, "teamID": teamID, "invitationID": invitationID, "tokenID": tokenID,
                        "projectID": projectID, "stageID": stageID, "taskID": taskID,
                        "itemID": try #require(task.json["brief"]["checklist"][0]["id"].string),
                        "checkpointID": try #require(task.json["brief"]["checkpoints"][0]["id"].string),

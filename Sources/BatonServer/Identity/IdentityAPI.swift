@@ -98,11 +98,22 @@ struct IdentityAPI {
         return MeResponse(user: user, workspaces: try await IdentityQueries.workspaces(of: principal.userID, on: req.reader))
     }
 
-    struct ProfileBody: Content { let name: String?; let timeZone: String? }
-
     func updateProfile(req: Request) async throws -> UserDTO {
-        let body = try req.decodeBody(ProfileBody.self)
-        return try UserDTO(try await req.identity.updateProfile(try req.principal(), name: body.name, timeZone: body.timeZone))
+        let body = try PatchReader.body(req)
+        let reading = Reading()
+        let name = reading.read { try body.string("name") }
+        let timeZone = reading.read { try body.string("time_zone") }
+        var hours: WorkingHoursDTO?
+        if let given = reading.read({ try body.objectReader("working_hours") }) {
+            let days = reading.read { try given.ints("days") }
+            let start = reading.read { try given.string("start") }
+            let end = reading.read { try given.string("end") }
+            if let days, let start, let end { hours = WorkingHoursDTO(days: days, start: start, end: end) } else {
+                _ = reading.read { () throws -> Bool? in throw BatonError.validation("working_hours", "Working hours name days, start and end.") }
+            }
+        }
+        try reading.finish()
+        return try UserDTO(try await req.identity.updateProfile(try req.principal(), name: name, timeZone: timeZone, workingHours: hours))
     }
 
     struct PasswordBody: Content { let currentPassword: String; let newPassword: String }

@@ -8,17 +8,39 @@ struct UserDTO: Content {
     let name: String
     let timeZone: String
     let createdAt: Date
+    let workingHours: WorkingHoursDTO?
 
-    init(id: UUID, email: String, name: String, timeZone: String, createdAt: Date) {
+    init(id: UUID, email: String, name: String, timeZone: String, createdAt: Date, workingHours: WorkingHoursDTO? = nil) {
         self.id = id
         self.email = email
         self.name = name
         self.timeZone = timeZone
         self.createdAt = createdAt
+        self.workingHours = workingHours
     }
 
     init(_ user: User) throws {
-        self.init(id: try user.requireID(), email: user.email, name: user.name, timeZone: user.timeZone, createdAt: user.createdAt)
+        self.init(id: try user.requireID(), email: user.email, name: user.name, timeZone: user.timeZone, createdAt: user.createdAt,
+                  workingHours: WorkingHoursDTO(user.workingHours))
+    }
+}
+
+/// Working days (ISO weekdays, 1 = Monday) and hours, in the person's time zone.
+struct WorkingHoursDTO: Content {
+    let days: [Int]
+    let start: String
+    let end: String
+
+    init(days: [Int], start: String, end: String) {
+        self.days = days
+        self.start = start
+        self.end = end
+    }
+
+    init(_ hours: WorkingHours) {
+        days = hours.days
+        start = hours.start
+        end = hours.end
     }
 }
 

@@ -166,6 +166,20 @@ struct RepairIdentityNames: AsyncMigration {
 }
 
 /// A team may have a lead (approvals route to "the team's lead").
+/// Working hours on the profile (the time zone is there already): scheduled messages "at the
+/// start of their working day" and reminders "during their working hours" read them.
+struct AddWorkingHours: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(User.schema).field("work_days", .string).update()
+        try await database.schema(User.schema).field("work_start", .string).update()
+        try await database.schema(User.schema).field("work_end", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for field in ["work_days", "work_start", "work_end"] { try await database.schema(User.schema).deleteField(.string(field)).update() }
+    }
+}
+
 struct AddTeamLeads: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(Team.schema).field("lead_id", .uuid).update()

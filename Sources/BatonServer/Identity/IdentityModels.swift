@@ -11,11 +11,22 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "time_zone") var timeZone: String
     @Field(key: "created_at") var createdAt: Date
+    /// Working days as ISO weekdays ("1,2,3,4,5") and hours ("09:00"–"17:30") in `time_zone`; nil: the defaults.
+    @OptionalField(key: "work_days") var workDays: String?
+    @OptionalField(key: "work_start") var workStart: String?
+    @OptionalField(key: "work_end") var workEnd: String?
 
     init() {}
 
     /// Listed once more by hand: FluentKit would find them by reflection on every row (ModelFieldListTests).
-    var properties: [any AnyProperty] { [$id, $email, $name, $passwordHash, $timeZone, $createdAt] }
+    var properties: [any AnyProperty] { [$id, $email, $name, $passwordHash, $timeZone, $createdAt, $workDays, $workStart, $workEnd] }
+
+    /// When they work, in their time zone: "at the start of their working day" and reminders read this.
+    var workingHours: WorkingHours {
+        let defaults = WorkingHours()
+        return WorkingHours(days: workDays.map { $0.split(separator: ",").compactMap { Int($0) } } ?? defaults.days,
+                            start: workStart ?? defaults.start, end: workEnd ?? defaults.end, timeZone: timeZone)
+    }
 }
 
 final class Workspace: Model, @unchecked Sendable {

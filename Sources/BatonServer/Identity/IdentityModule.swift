@@ -5,7 +5,7 @@ extension BatonModule {
     static let identity = BatonModule(
         name: "identity",
         migrations: [CreateIdentity(), ThrottleLoginsByAddress(), ShortLivedInvitationLinks(), RepairIdentityNames(),
-                     AddOutboxDelivery(), CreatePasswordResets(), AddTeamLeads()],
+                     AddOutboxDelivery(), CreatePasswordResets(), AddTeamLeads(), AddWorkingHours()],
         events: [IdentityEvent.self],
         jobs: InvitationJobs.definitions + [Outbox.sendJob],
         api: { api in

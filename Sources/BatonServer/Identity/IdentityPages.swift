@@ -169,6 +169,14 @@ struct IdentityPages {
         let hasWorkspace: Bool
         /// Other modules' sections of one's profile (out of office, from Approvals).
         let panels: [String]
+        struct Day: Encodable { let number: Int; let label: String; let on: Bool }
+        let workDays: [Day]
+        let workStart: String
+        let workEnd: String
+
+        static func days(_ hours: WorkingHours) -> [Day] {
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].enumerated().map { Day(number: $0 + 1, label: $1, on: hours.days.contains($0 + 1)) }
+        }
     }
 
     private func profilePage(_ req: Request, errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -188,7 +196,9 @@ struct IdentityPages {
         var page = Page(title: "Profile", layout: layout,
                         page: ProfileContext(name: user.name, email: user.email, timeZone: user.timeZone,
                                              timeZones: TimeZoneName.choices(including: user.timeZone), title: title,
-                                             hasWorkspace: layout.workspaceId != nil, panels: panels))
+                                             hasWorkspace: layout.workspaceId != nil, panels: panels,
+                                             workDays: ProfileContext.days(user.workingHours), workStart: user.workingHours.start,
+                                             workEnd: user.workingHours.end))
         page.errors = errors
         return try await PageRenderer.render("account/profile", page, for: req, status: status)
     }
@@ -199,14 +209,19 @@ struct IdentityPages {
         let principal = try req.principal()
         let form = try req.content.decode([String: String].self)
         do {
-            _ = try await req.identity.updateProfile(principal, name: form["name"], timeZone: form["time_zone"])
+            // the form's working days are checkboxes day_1 … day_7
+            let hours = form["work_start"].map { start in
+                WorkingHoursDTO(days: (1...7).filter { form["day_\($0)"] != nil }, start: start, end: form["work_end"] ?? "")
+            }
+            _ = try await req.identity.updateProfile(principal, name: form["name"], timeZone: form["time_zone"], workingHours: hours)
             if let title = form["title"], let workspaceID = form["workspace_id"].flatMap(UUID.init(uuidString:)) {
                 let access = try await Tenancy.access(workspaceID, for: principal.userID, on: req.reader)
                 _ = try await req.identity.updateMember(access, userID: principal.userID, changes: .init(title: title))
             }
             return PageRenderer.redirect(req, to: IdentityPaths.profile.url(), notice: "Profile saved.")
         } catch let error as BatonError where error.field != nil {
-            return try await profilePage(req, errors: [error.field!: error.message], status: error.status)
+            let field = ["working_hours.days": "work_days", "working_hours.start": "work_start", "working_hours.end": "work_end"][error.field!] ?? error.field!
+            return try await profilePage(req, errors: [field: error.message], status: error.status)
         }
     }
 

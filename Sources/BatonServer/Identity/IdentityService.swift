@@ -156,16 +156,28 @@ struct IdentityService: Sendable {
         }
     }
 
-    func updateProfile(_ principal: Principal, name rawName: String?, timeZone: String?) async throws -> User {
+    func updateProfile(_ principal: Principal, name rawName: String?, timeZone: String?, workingHours: WorkingHoursDTO? = nil) async throws -> User {
         let name = try rawName.map(Validate.name)
         if let timeZone, !TimeZoneName.isValid(timeZone) {
             throw BatonError.validation("time_zone", "Unknown time zone \"\(timeZone)\". Use an IANA name such as Europe/Berlin.")
+        }
+        if let hours = workingHours, let problem = WorkingHours(days: hours.days, start: hours.start, end: hours.end, timeZone: "UTC").problem() {
+            throw BatonError.validation("working_hours.\(problem.field)", problem.message)
         }
         return try await store.write { ctx in
             guard let user = try await User.find(principal.userID, on: ctx.db) else { throw BatonError.unauthorized }
             var changed: [String: String] = [:]
             if let name, name != user.name { changed["name"] = name; user.name = name }
             if let timeZone, timeZone != user.timeZone { changed["time_zone"] = timeZone; user.timeZone = timeZone }
+            if let hours = workingHours {
+                let days = hours.days.sorted().map(String.init).joined(separator: ",")
+                if days != user.workDays || hours.start != user.workStart || hours.end != user.workEnd {
+                    changed["working_hours"] = "\(days) \(hours.start)–\(hours.end)"
+                    user.workDays = days
+                    user.workStart = hours.start
+                    user.workEnd = hours.end
+                }
+            }
             guard !changed.isEmpty else { return user }
             try await user.save(on: ctx.db)
             ctx.record(IdentityEvent.profileUpdated, workspace: nil, actor: principal.userID, subject: .user(principal.userID), data: changed)

@@ -73,8 +73,13 @@ public enum MessageEvent: String, EventKinds {
 
     /// "#launch", or "a direct message".
     static func place(_ line: EventLine) -> String {
-        if line.data["kind"] == "direct" { return "a direct message" }
-        return line.data["channel"].map { "#\($0)" } ?? "a channel"
+        line.data["kind"] == "direct" ? "a direct message" : placeName(line.data)
+    }
+
+    /// What an inbox entry calls the place: "#launch" or "Direct message".
+    static func placeName(_ data: [String: String]) -> String {
+        if data["kind"] == "direct" { return "Direct message" }
+        return data["channel"].map { "#\($0)" } ?? "a channel"
     }
 
     private static func author(_ line: EventLine) -> String {

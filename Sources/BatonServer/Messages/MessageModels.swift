@@ -103,13 +103,16 @@ final class Message: Model, @unchecked Sendable {
     /// `seq` again once deleted, else nil: unread counts subtract the deleted after one's position
     /// through an index of these alone.
     @OptionalField(key: "deleted_seq") var deletedSeq: Int?
+    /// For a scheduled message, its schedule and occurrence ("<id>:<n>"), unique: a delivery that
+    /// ran twice could not post twice.
+    @OptionalField(key: "delivery_key") var deliveryKey: String?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
 
     var properties: [any AnyProperty] {
         [$id, $workspaceID, $channelID, $seq, $threadRootID, $threadSeq, $authorID, $via, $body, $searchText, $taskID, $replyCount,
-         $replySeq, $lastReplyAt, $mentionsChannel, $asksAcknowledgement, $editCount, $editedAt, $deletedAt, $deletedSeq, $createdAt]
+         $replySeq, $lastReplyAt, $mentionsChannel, $asksAcknowledgement, $editCount, $editedAt, $deletedAt, $deletedSeq, $deliveryKey, $createdAt]
     }
 
     var isDeleted: Bool { deletedAt != nil }
@@ -210,10 +213,12 @@ final class MessageAck: Model, @unchecked Sendable {
     @Field(key: "user_id") var userID: UUID
     @OptionalField(key: "acknowledged_at") var acknowledgedAt: Date?
     @Field(key: "reminders_sent") var remindersSent: Int
+    /// When the next reminder goes out (in their working hours); nil once acknowledged or reminded enough.
+    @OptionalField(key: "remind_at") var remindAt: Date?
 
     init() {}
 
-    var properties: [any AnyProperty] { [$id, $messageID, $channelID, $workspaceID, $userID, $acknowledgedAt, $remindersSent] }
+    var properties: [any AnyProperty] { [$id, $messageID, $channelID, $workspaceID, $userID, $acknowledgedAt, $remindersSent, $remindAt] }
 }
 
 /// A message written now and sent later by the job queue: at a time, at the start of a person's

@@ -162,7 +162,7 @@ struct MessageService: Sendable {
             }
             guard try row.decode(column: "acknowledged_at", as: Date?.self) == nil else { return message }
             try await PlainSQL.run(on: ctx.db, """
-                UPDATE message_acks SET acknowledged_at = \(bind: ctx.now) WHERE message_id = \(bind: messageID) AND user_id = \(bind: userID)
+                UPDATE message_acks SET acknowledged_at = \(bind: ctx.now), remind_at = NULL WHERE message_id = \(bind: messageID) AND user_id = \(bind: userID)
                 """)
             ctx.record(MessageEvent.acknowledged, workspace: message.workspaceID, actor: userID, subject: .message(message),
                        data: Self.eventData(message, scope.channel))
@@ -178,7 +178,7 @@ struct MessageService: Sendable {
     /// Posts into `channel` (or, with `root`, its thread): the next position, mentions, the
     /// author's read position, who follows the thread, who is asked to acknowledge, the event.
     static func post(_ draft: MessageDraft, in channel: MessageChannel, root: Message?, author: Author, ctx: WriteContext,
-                     taskID: UUID? = nil) async throws -> Message {
+                     taskID: UUID? = nil, deliveryKey: String? = nil) async throws -> Message {
         let channelID = channel.id!
         let message = Message()
         message.id = UUID()
@@ -194,6 +194,7 @@ struct MessageService: Sendable {
         message.mentionsChannel = MessageText.mentionsChannel(draft.body)
         message.asksAcknowledgement = draft.asksAcknowledgement
         message.editCount = 0
+        message.deliveryKey = deliveryKey
         message.createdAt = ctx.now
         if root == nil || draft.alsoSendToChannel {
             let seq = try await PlainSQL.rows(on: ctx.db, """
@@ -229,8 +230,10 @@ struct MessageService: Sendable {
             if let authorID = author.id { followers.remove(authorID) }
             for follower in followers { try await follow(follower, rootID: rootID, channelID: channelID, ctx: ctx) }
         }
+        let reminders = try await AckReminders.firstReminders(for: asked, ctx: ctx)
         for person in asked {
             let ack = MessageAck()
+            ack.remindAt = reminders[person]
             ack.messageID = message.id!
             ack.channelID = channelID
             ack.workspaceID = channel.workspaceID

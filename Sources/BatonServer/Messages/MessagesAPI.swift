@@ -26,6 +26,12 @@ struct MessagesAPI {
         api.signedIn.get("messages", ":messageID", "reads", use: reads)
         api.signedIn.post("messages", ":messageID", "acknowledge", use: acknowledge)
         api.signedIn.get("me", "unread", use: unread)
+        api.workspace.get("messages", "search", use: search)
+        api.signedIn.post("channels", ":channelID", "pins", use: pin)
+        api.signedIn.delete("channels", ":channelID", "pins", ":pinID", use: unpin)
+        api.signedIn.post("channels", ":channelID", "webhook", use: rotateWebhook)
+        api.signedIn.delete("channels", ":channelID", "webhook", use: removeWebhook)
+        api.open.post("hooks", "messages", ":secret", use: webhookPost)
     }
 
     private func channelID(_ req: Request) throws -> UUID { try req.uuidParameter("channelID", label: "Channel") }
@@ -207,6 +213,63 @@ struct MessagesAPI {
         try await req.messages.markRead(id, by: userID, messageID: messageID, unreadFromHere: unreadFromHere)
         guard let member = try await MessageService.member(userID, of: id, on: req.application.store.reader) else { throw BatonError.notFound("Channel") }
         return MembershipDTO(member)
+    }
+
+    func search(req: Request) async throws -> ListPage<SearchHitDTO> {
+        let access = try await req.workspaceAccess()
+        var query = MessageSearch.Query(words: try MessageSearch.Query.words(req.queryText("q")))
+        query.channelID = try req.queryID("channel_id")
+        query.authorID = try req.queryID("author_id")
+        query.offset = try req.cursorParameter("after") ?? 0
+        query.limit = try req.pageSize()
+        let (hits, next) = try await MessageSearch().search(access, query, on: req.reader)
+        return ListPage(data: hits, nextCursor: next.map(String.init))
+    }
+
+    func pin(req: Request) async throws -> Response {
+        let userID = try req.principal().userID
+        let id = try channelID(req)
+        _ = try await ChannelScope.channel(id, for: userID, on: req.reader)
+        let pin = try await req.channelTabs.pin(id, by: userID, try ChannelTabs.PinDraft(try PatchReader.body(req)))
+        return try await ChannelPinDTO(pin).encodeResponse(status: .created, for: req)
+    }
+
+    func unpin(req: Request) async throws -> HTTPStatus {
+        try await req.channelTabs.unpin(try channelID(req), pin: try req.uuidParameter("pinID", label: "Tab"), by: try req.principal().userID)
+        return .noContent
+    }
+
+    struct WebhookDTO: Content {
+        let url: String
+        let secret: String
+    }
+
+    /// The new address, shown this once.
+    func rotateWebhook(req: Request) async throws -> Response {
+        let secret = try await req.channelTabs.rotateWebhook(try channelID(req), by: try req.principal().userID)
+        let base = req.application.batonConfig.publicURL ?? ""
+        return try await WebhookDTO(url: "\(base)/api/v1/hooks/messages/\(secret)", secret: secret).encodeResponse(status: .created, for: req)
+    }
+
+    func removeWebhook(req: Request) async throws -> HTTPStatus {
+        try await req.channelTabs.removeWebhook(try channelID(req), by: try req.principal().userID)
+        return .noContent
+    }
+
+    struct WebhookPosted: Content { let id: UUID }
+
+    func webhookPost(req: Request) async throws -> Response {
+        let secret = req.parameters.get("secret") ?? ""
+        let body = try PatchReader.body(req)
+        let reading = Reading()
+        let text = reading.read { () throws -> String? in
+            guard let raw = try body.string("text") else { throw BatonError.validation("text", "Send the message as text.") }
+            return try MessageText.validate(raw).orFail(field: "text")
+        }
+        let sender = reading.read { try body.string("sender").map { try DisplayText.validate($0, label: "The sender", max: 80).orFail(field: "sender") } }
+        try reading.finish()
+        let message = try await req.channelTabs.postFromWebhook(secret: secret, text: text ?? "", sender: sender)
+        return try await WebhookPosted(id: message.id!).encodeResponse(status: .created, for: req)
     }
 
     func unread(req: Request) async throws -> UnreadDTO {

@@ -141,6 +141,17 @@ struct PatchReader {
         }
     }
 
+    func ints(_ key: String) throws -> [Int]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value else { throw wrong(key, "a list of whole numbers") }
+        return try items.map { item in
+            guard case .number(let number) = item, number.isFinite, number == number.rounded(), abs(number) < 1e9 else {
+                throw wrong(key, "a list of whole numbers")
+            }
+            return Int(number)
+        }
+    }
+
     func uuids(_ key: String) throws -> [UUID]? {
         try strings(key)?.map { text in
             guard let id = UUID(uuidString: text) else { throw wrong(key, "a list of ids") }

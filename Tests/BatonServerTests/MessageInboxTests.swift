@@ -1,0 +1,117 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import BatonCore
+@testable import BatonServer
+
+@Suite("Messages: the inbox, search, tabs and the incoming webhook")
+struct MessageInboxTests {
+    static func inbox(_ api: APIClient) async throws -> [JSON] { try await api.get("/api/v1/me/notifications").json["data"].array }
+
+    @Test("mentions, direct messages, thread replies and requests to acknowledge reach the inbox by each person's level; mute and none quieten",
+          arguments: TestDatabase.available)
+    func inbox(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let chat = try await ChatFixture.make(app)
+            let handle = { (id: UUID) async throws -> String in try #require(try await User.find(id, on: app.db)).email.split(separator: "@").map(String.init)[0] }
+            let ben = try await handle(chat.ben.id)
+            _ = try await chat.post("Plain news", as: chat.ana.api)
+            _ = try await chat.post("@\(ben) can you look?", as: chat.ana.api)
+            try await settleJobs(app)
+            #expect(try await Self.inbox(chat.ben.api).compactMap { $0["kind"].string } == ["message_mention"], "plain news is not a notice at “mentions”")
+            #expect(try await Self.inbox(chat.org.owner).isEmpty)
+
+            let direct = try #require(try await chat.ana.api.post("\(chat.org.base)/channels", ["kind": "direct", "member_ids": [chat.ben.id.uuidString]])
+                .json["id"].string)
+            _ = try await chat.ana.api.post("/api/v1/channels/\(direct)/messages", ["body": "Quick question"])
+            let root = try #require(try await chat.post("Retro notes", as: chat.org.owner)["id"].string)
+            _ = try await chat.ben.api.post("/api/v1/messages/\(root)/replies", ["body": "Added mine"])
+            try await settleJobs(app)
+            let benKinds = try await Self.inbox(chat.ben.api).compactMap { $0["kind"].string }
+            #expect(benKinds.contains("message_direct"))
+            #expect(try await Self.inbox(chat.org.owner).compactMap { $0["kind"].string } == ["message_reply"], "the root's author follows its thread")
+
+            // Ben mutes the channel: a mention still reaches him, @channel does not; Olive sets "all" and hears everything
+            _ = try await chat.ben.api.patch("/api/v1/channels/\(chat.channelID)/members/me", ["muted": true])
+            _ = try await chat.org.owner.patch("/api/v1/channels/\(chat.channelID)/members/me", ["notify_level": "all"])
+            let before = try await Self.inbox(chat.ben.api).count
+            _ = try await chat.post("@channel release at 5", as: chat.ana.api)
+            try await settleJobs(app)
+            #expect(try await Self.inbox(chat.ben.api).count == before)
+            #expect(try await Self.inbox(chat.org.owner).contains { $0["kind"].string == "message_mention" })
+            _ = try await chat.post("Lunch?", as: chat.ana.api)
+            _ = try await chat.post("Please read the rota", as: chat.ana.api, extra: ["acknowledgement": ["user_ids": [chat.ben.id.uuidString]]])
+            try await settleJobs(app)
+            #expect(try await Self.inbox(chat.org.owner).contains { $0["kind"].string == "message_channel" })
+            #expect(try await Self.inbox(chat.ben.api).contains { $0["kind"].string == "message_acknowledge" }, "asked to acknowledge: even muted")
+            // a private channel's messages never reach anyone outside it, not even by a mention
+            let (carlID, carl) = try await chat.org.addMember("Carl Lind")
+            let carlHandle = try await handle(carlID)
+            let secret = try #require(try await chat.ana.api.post("\(chat.org.base)/channels", ["kind": "private", "name": "Quiet"]).json["id"].string)
+            _ = try await chat.ana.api.post("/api/v1/channels/\(secret)/messages", ["body": "@\(carlHandle) secret"])
+            try await settleJobs(app)
+            #expect(try await Self.inbox(carl).isEmpty)
+        }
+    }
+
+    @Test("search finds what one can see, on both databases: every word, any case, wildcards as themselves", arguments: TestDatabase.available)
+    func search(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let chat = try await ChatFixture.make(app)
+            _ = try await chat.post("The Launch deck is ready", as: chat.ana.api)
+            _ = try await chat.post("launch moved to Friday", as: chat.ben.api)
+            _ = try await chat.post("100% done_now", as: chat.ben.api)
+            let secret = try #require(try await chat.ana.api.post("\(chat.org.base)/channels", ["kind": "private", "name": "Quiet"]).json["id"].string)
+            _ = try await chat.ana.api.post("/api/v1/channels/\(secret)/messages", ["body": "launch budget is secret"])
+            let search = "\(chat.org.base)/messages/search?q="
+            #expect(try await chat.ben.api.get(search + "LAUNCH").json["data"].array.compactMap { $0["message"]["body"].string }
+                    == ["launch moved to Friday", "The Launch deck is ready"])
+            #expect(try await chat.ana.api.get(search + "launch").json["data"].array.count == 3, "Ana sees her private channel")
+            #expect(try await chat.ben.api.get(search + "launch%20deck").json["data"].array.count == 1)
+            #expect(try await chat.ben.api.get(search + "%25").json["data"].array.compactMap { $0["message"]["body"].string } == ["100% done_now"])
+            #expect(try await chat.ben.api.get(search + "e_d").json["data"].array.isEmpty, "_ is not a wildcard")
+            #expect(try await chat.ben.api.get(search + "%20").status == .unprocessableEntity)
+            let (_, carl) = try await chat.org.addMember("Carl Lind")
+            #expect(try await carl.get(search + "launch").json["data"].array.count == 2, "a public channel is readable without joining")
+            let (_, guest) = try await chat.org.addMember("Gus Guest", role: "guest")
+            #expect(try await guest.get(search + "launch").json["data"].array.isEmpty)
+            let other = try await Org.signUp(app, workspace: "Other")
+            #expect(try await other.owner.get("/api/v1/workspaces/\(chat.org.workspaceID)/messages/search?q=launch").status == .notFound)
+        }
+    }
+
+    @Test("tabs pin pages of this workspace and the channel's messages; the webhook posts by its secret address alone", arguments: TestDatabase.available)
+    func tabsAndWebhook(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let chat = try await ChatFixture.make(app)
+            let url = "/api/v1/channels/\(chat.channelID)"
+            let message = try #require(try await chat.post("Decision: ship Friday", as: chat.ana.api)["id"].string)
+            #expect(try await chat.ben.api.post("\(url)/pins", ["kind": "message", "message_id": message]).status == .created)
+            let task = try await chat.ben.api.post("\(url)/pins", ["kind": "task", "title": "Launch checklist",
+                                                                  "url": "http://localhost:8080/w/\(chat.org.workspaceID)/tasks/\(UUID())"])
+            #expect(task.status == .created && task.json["url"].string?.hasPrefix("/w/") == true)
+            #expect(try await chat.ben.api.post("\(url)/pins", ["kind": "task", "title": "Evil", "url": "https://evil.example/w/x"]).json["error"]["field"].string == "url")
+            #expect(try await chat.ben.api.post("\(url)/pins", ["kind": "task", "title": "Evil", "url": "javascript:alert(1)"]).status == .unprocessableEntity)
+            let tabs = try await chat.ana.api.get(url).json["pins"].array
+            #expect(tabs.compactMap { $0["title"].string } == ["Decision: ship Friday", "Launch checklist"])
+            #expect(try await chat.ana.api.delete("\(url)/pins/\(try #require(tabs[1]["id"].string))").status == .noContent)
+
+            #expect(try await chat.ana.api.post("\(url)/webhook").status == .forbidden)
+            let hook = try await chat.org.owner.post("\(url)/webhook")
+            let secret = try #require(hook.json["secret"].string)
+            #expect(hook.status == .created && hook.json["url"].string?.hasSuffix("/api/v1/hooks/messages/\(secret)") == true)
+            let anonymous = APIClient(app: app)
+            let posted = try await anonymous.post("/api/v1/hooks/messages/\(secret)", ["text": "Build 512 passed", "sender": "CI"])
+            #expect(posted.status == .created, "\(posted.body)")
+            #expect(try await anonymous.post("/api/v1/hooks/messages/\(secret)", ["text": String(repeating: "x", count: 40_001)]).status == .unprocessableEntity)
+            #expect(try await anonymous.post("/api/v1/hooks/messages/\(secret)x", ["text": "guess"]).status == .notFound)
+            let latest = try await chat.ben.api.get(chat.messages).json["data"].array.last
+            #expect(latest?["body"].string == "Build 512 passed" && latest?["via"].string == "webhook" && latest?["author_name"].string == "Integration")
+            let rotated = try #require(try await chat.org.owner.post("\(url)/webhook").json["secret"].string)
+            #expect(try await anonymous.post("/api/v1/hooks/messages/\(secret)", ["text": "old"]).status == .notFound, "rotating ends the old address")
+            #expect(try await chat.org.owner.delete("\(url)/webhook").status == .noContent)
+            #expect(try await anonymous.post("/api/v1/hooks/messages/\(rotated)", ["text": "off"]).status == .notFound)
+        }
+    }
+}
