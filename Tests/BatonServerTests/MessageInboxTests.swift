@@ -115,3 +115,42 @@ struct MessageInboxTests {
         }
     }
 }
+
+@Suite("Messages: a project's channel and its tasks' work-updates threads")
+struct WorkUpdatesTests {
+    @Test("a project gets its channel with its people; a delegated task's thread collects stage changes and checkpoint reviews",
+          arguments: TestDatabase.available)
+    func workUpdates(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            try await settleJobs(app)
+            let channels = try await work.member.get("\(work.org.base)/channels?view=all").json["data"].array
+            let channel = try #require(channels.first { $0["kind"].string == "project" })
+            #expect(channel["name"].string == "Launch" && channel["project_id"].string == work.projectID.uuidString)
+            let channelID = try #require(channel["id"].string)
+            let task = try await work.task(["title": "Draft the deck", "assignee_id": work.memberID.uuidString,
+                                            "brief": ["checkpoints": [["title": "Outline", "due_at": "2030-01-01T00:00:00Z"]]]])
+            let taskID = try #require(task["task"]["id"].string)
+            let thread = try await work.member.post("/api/v1/tasks/\(taskID)/thread")
+            #expect(thread.status == .ok && thread.json["task_id"].string == taskID && thread.json["via"].string == "baton", "\(thread.body)")
+            let again = try await work.owner.post("/api/v1/tasks/\(taskID)/thread")
+            #expect(again.json["id"].string == thread.json["id"].string, "one thread per task")
+            let rootID = try #require(thread.json["id"].string)
+            _ = try await work.member.post("/api/v1/messages/\(rootID)/replies", ["body": "Outline done, slides next"])
+            _ = try await work.change(taskID, ["stage_id": try #require(work.stages["In progress"]).uuidString])
+            let checkpoint = try #require(task["brief"]["checkpoints"][0]["id"].string)
+            _ = try await work.owner.post("/api/v1/tasks/\(taskID)/checkpoints/\(checkpoint)/review", ["status": "on_track", "note": "Good pace"])
+            try await settleJobs(app)
+            let replies = try await work.owner.get("/api/v1/messages/\(rootID)/replies").json["data"].array.compactMap { $0["body"].string }
+            #expect(replies.count == 3 && replies[0] == "Outline done, slides next", "\(replies)")
+            #expect(replies[1].contains("to **In progress**") && replies[2].contains("“Outline”") && replies[2].contains("Good pace"))
+            // turned off for the channel, nothing more arrives
+            _ = try await work.owner.patch("/api/v1/channels/\(channelID)", ["posts_work_updates": false])
+            _ = try await work.change(taskID, ["stage_id": try #require(work.stages["In review"]).uuidString])
+            try await settleJobs(app)
+            #expect(try await work.owner.get("/api/v1/messages/\(rootID)/replies").json["data"].array.count == 3)
+            let outsider = try await Org.signUp(app, workspace: "Other")
+            #expect(try await outsider.owner.post("/api/v1/tasks/\(taskID)/thread").status == .notFound)
+        }
+    }
+}

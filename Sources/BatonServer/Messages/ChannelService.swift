@@ -152,17 +152,25 @@ struct ChannelService: Sendable {
             if memberID != userID, !scope.canManage(projectLead: try await Self.projectLead(of: channel, on: ctx.db)) {
                 throw BatonError.forbidden("Only whoever made the channel, the project lead and admins take people out of it.")
             }
-            let removed = try await PlainSQL.rows(on: ctx.db, """
-                DELETE FROM channel_members WHERE channel_id = \(bind: channelID) AND user_id = \(bind: memberID) RETURNING id
-                """)
-            guard !removed.isEmpty else { throw BatonError.notFound("Channel member") }
-            try await PlainSQL.run(on: ctx.db, "DELETE FROM thread_follows WHERE channel_id = \(bind: channelID) AND user_id = \(bind: memberID)")
-            var data = scope.eventData
-            data["user_id"] = memberID.uuidString
-            data[EventVisibility.leavesRoomKey] = memberID.uuidString
-            if memberID != userID { data["removed"] = "true" }
-            ctx.record(MessageEvent.memberLeft, workspace: channel.workspaceID, actor: userID, subject: .channel(channel), data: data)
+            guard try await Self.takeOut(memberID, of: channel, by: userID, ctx: ctx) else { throw BatonError.notFound("Channel member") }
         }
+    }
+
+    /// Inside a write; false when they were not in it.
+    @discardableResult
+    static func takeOut(_ person: UUID, of channel: MessageChannel, by actor: UUID, ctx: WriteContext) async throws -> Bool {
+        let channelID = channel.id!
+        let removed = try await PlainSQL.rows(on: ctx.db, """
+            DELETE FROM channel_members WHERE channel_id = \(bind: channelID) AND user_id = \(bind: person) RETURNING id
+            """)
+        guard !removed.isEmpty else { return false }
+        try await PlainSQL.run(on: ctx.db, "DELETE FROM thread_follows WHERE channel_id = \(bind: channelID) AND user_id = \(bind: person)")
+        var data = ChannelScope.eventData(channel)
+        data["user_id"] = person.uuidString
+        data[EventVisibility.leavesRoomKey] = person.uuidString
+        if person != actor { data["removed"] = "true" }
+        ctx.record(MessageEvent.memberLeft, workspace: channel.workspaceID, actor: actor, subject: .channel(channel), data: data)
+        return true
     }
 
     /// One's own notification level and mute for a channel.

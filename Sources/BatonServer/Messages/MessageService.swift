@@ -295,7 +295,7 @@ struct MessageService: Sendable {
             """)
     }
 
-    private static func follow(_ person: UUID, rootID: UUID, channelID: UUID, ctx: WriteContext) async throws {
+    static func follow(_ person: UUID, rootID: UUID, channelID: UUID, ctx: WriteContext) async throws {
         try await PlainSQL.run(on: ctx.db, """
             INSERT INTO thread_follows (id, root_id, channel_id, user_id, last_read_seq)
             VALUES (\(bind: UUID()), \(bind: rootID), \(bind: channelID), \(bind: person), 0)

@@ -32,6 +32,14 @@ struct MessagesAPI {
         api.signedIn.post("channels", ":channelID", "webhook", use: rotateWebhook)
         api.signedIn.delete("channels", ":channelID", "webhook", use: removeWebhook)
         api.open.post("hooks", "messages", ":secret", use: webhookPost)
+        api.signedIn.post("tasks", ":taskID", "thread", use: taskThread)
+    }
+
+    /// The task's work-updates thread in its project's channel (opened if it has none).
+    func taskThread(req: Request) async throws -> MessageDTO {
+        let userID = try req.principal().userID
+        let root = try await WorkUpdates.open(try req.uuidParameter("taskID", label: "Task"), by: userID, store: req.application.store)
+        return try await MessageQueries.dto(root, viewer: userID, on: req.application.store.reader)
     }
 
     private func channelID(_ req: Request) throws -> UUID { try req.uuidParameter("channelID", label: "Channel") }

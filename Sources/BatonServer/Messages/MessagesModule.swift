@@ -10,6 +10,7 @@ extension BatonModule {
         migrations: [CreateMessages()],
         events: [MessageEvent.self],
         jobs: [ScheduleService.job, AckReminders.job],
+        consumers: [WorkUpdates.consumer],
         api: { api in
             MessagesAPI().register(api)
             SchedulesAPI().register(api)
