@@ -300,4 +300,31 @@ struct MessagesAPITests {
             }
         }
     }
+
+    @Test("typing reaches the room's other people; presence goes online, away and offline; nothing is written", arguments: TestDatabase.available)
+    func typingAndPresence(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            try await withRunningServer(app) { port in
+                let chat = try await ChatFixture.make(app)
+                let (_, carl) = try await chat.org.addMember("Carl Lind")
+                let ben = try await LiveClient.connect(port: port, token: chat.ben.api.token!)
+                let outsider = try await LiveClient.connect(port: port, token: carl.token!)
+                let events = try await EventRecord.query(on: app.db).count()
+                let ana = try await LiveClient.connect(port: port, token: chat.ana.api.token!)
+                try await eventually { ben.signals.contains("presence:\(chat.ana.id.uuidString):online") }
+                #expect(try await chat.ben.api.get("\(chat.org.base)/presence").json["data"][chat.ana.id.uuidString].string == "online")
+                try await ana.send(#"{"type":"typing","room_id":"\#(chat.channelID)"}"#)
+                try await ana.send(#"{"type":"typing","room_id":"\#(chat.channelID)"}"#)
+                try await eventually { ben.signals.contains("typing:\(chat.ana.id.uuidString)") }
+                try await ana.send(#"{"type":"presence","status":"away"}"#)
+                try await eventually { ben.signals.contains("presence:\(chat.ana.id.uuidString):away") }
+                await ana.close()
+                try await eventually { ben.signals.contains("presence:\(chat.ana.id.uuidString):offline") }
+                #expect(ben.signals.filter { $0.hasPrefix("typing") }.count == 1, "one typing signal per two seconds")
+                #expect(!outsider.signals.contains { $0.hasPrefix("typing") }, "typing stays in the room")
+                #expect(try await EventRecord.query(on: app.db).count() == events)
+                for client in [ben, outsider] { await client.close() }
+            }
+        }
+    }
 }

@@ -33,6 +33,17 @@ struct MessagesAPI {
         api.signedIn.delete("channels", ":channelID", "webhook", use: removeWebhook)
         api.open.post("hooks", "messages", ":secret", use: webhookPost)
         api.signedIn.post("tasks", ":taskID", "thread", use: taskThread)
+        api.workspace.get("presence", use: presence)
+    }
+
+    struct PresenceDTO: Content { let data: [String: String] }
+
+    /// Who is online or away now, as this server process sees its sockets; members only.
+    func presence(req: Request) async throws -> PresenceDTO {
+        let access = try await req.workspaceAccess()
+        guard access.role != .guest else { return PresenceDTO(data: [:]) }
+        let all = req.store.hub.presence(in: access.workspaceID)
+        return PresenceDTO(data: Dictionary(uniqueKeysWithValues: all.map { ($0.key.uuidString, $0.value) }))
     }
 
     /// The task's work-updates thread in its project's channel (opened if it has none).

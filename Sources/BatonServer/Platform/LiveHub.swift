@@ -13,9 +13,12 @@ public final class LiveHub: Sendable {
         /// The session or token the socket was opened with: when it ends, so does the socket.
         let tokenID: UUID
         let tokenKind: AuthToken.Kind
+        /// The client said its page is hidden or idle.
+        var away = false
+        var lastTyping: Date?
     }
 
-    private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
+    let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
     private let queue: AsyncStream<[LoggedEvent]>.Continuation
     private let stream: AsyncStream<[LoggedEvent]>
     private let encoder: JSONEncoder
@@ -54,7 +57,11 @@ public final class LiveHub: Sendable {
         let id = UUID()
         let subscriber = Subscriber(socket: socket, workspaceID: workspaceID, viewer: viewer,
                                     tokenID: principal.tokenID, tokenKind: principal.tokenKind)
-        subscribers.withLockedValue { $0[id] = subscriber }
+        let first = subscribers.withLockedValue { subs in
+            defer { subs[id] = subscriber }
+            return Self.presence(of: principal.userID, in: workspaceID, subs) == .offline
+        }
+        if first { announcePresence(principal.userID, in: workspaceID) }
         return id
     }
 
@@ -80,7 +87,11 @@ public final class LiveHub: Sendable {
     }
 
     func remove(_ id: UUID) {
-        _ = subscribers.withLockedValue { $0.removeValue(forKey: id) }
+        let gone = subscribers.withLockedValue { subs -> Subscriber? in
+            guard let sub = subs.removeValue(forKey: id) else { return nil }
+            return Self.presence(of: sub.userID, in: sub.workspaceID, subs) == .offline ? sub : nil
+        }
+        if let gone { announcePresence(gone.userID, in: gone.workspaceID) }
     }
 
     /// Role changes, a guest's project memberships and joining or leaving a room take effect on open sockets at once.

@@ -65,8 +65,10 @@ struct LiveRoute: RouteCollection {
         if let data = try? JSONEncoder.baton.encode(Hello(workspaceId: target.workspaceID, lastEventId: last?.id ?? 0)) {
             try? await socket.send(String(decoding: data, as: UTF8.self))
         }
+        let clock = req.application.clock
         socket.onText { socket, text in
-            if text == "ping" { try? await socket.send("pong") }
+            if text == "ping" { try? await socket.send("pong"); return }
+            _ = hub.receive(text, from: id, now: clock.now())
         }
     }
 }

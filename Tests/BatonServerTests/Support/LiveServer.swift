@@ -47,6 +47,19 @@ final class LiveClient: Sendable {
 
     var isClosed: Bool { socket.withLockedValue { $0?.isClosed ?? true } }
 
+    func send(_ text: String) async throws {
+        let socket = self.socket.withLockedValue { $0 }
+        try await socket?.send(text)
+    }
+
+    /// The signals (typing, presence) received, as `type:user_id[:status]`.
+    var signals: [String] {
+        messages.withLockedValue { all in
+            all.filter { ["typing", "presence"].contains($0["type"].string ?? "") }
+                .map { [$0["type"].string, $0["user_id"].string, $0["status"].string].compactMap { $0 }.joined(separator: ":") }
+        }
+    }
+
     func close() async {
         let socket = self.socket.withLockedValue { $0 }
         try? await socket?.close()
