@@ -155,6 +155,7 @@
         if (again) again.focus();
       }
     });
+    document.dispatchEvent(new CustomEvent("baton:regions"));
   }
 
   document.addEventListener("submit", function (event) {
@@ -386,6 +387,60 @@
     });
   });
 
+  // Channels and threads: the list stays at its newest line while one reads there, Enter sends
+  // (Shift+Enter for a new line), typing is told to the room and shown, presence dots follow.
+  (function chat() {
+    var scroll = document.querySelector("[data-chat-scroll]");
+    if (!scroll) return;
+    var room = (scroll.getAttribute("data-room") || "").toLowerCase();
+    var stick = true;
+    function toBottom() { scroll.scrollTop = scroll.scrollHeight; }
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && scroll.contains(target)) { target.scrollIntoView({ block: "center" }); target.classList.add("fresh"); } else { toBottom(); }
+    scroll.addEventListener("scroll", function () { stick = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 80; });
+    document.addEventListener("baton:regions", function () { if (stick) toBottom(); });
+    document.addEventListener("keydown", function (event) {
+      var field = event.target;
+      if (!field.matches || !field.matches("[data-composer] textarea") || event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      event.preventDefault();
+      if (!field.value.trim()) return;
+      stick = true;
+      if (field.form.requestSubmit) field.form.requestSubmit(); else field.form.submit();
+    });
+    document.addEventListener("input", function (event) {
+      if (event.target.matches && event.target.matches("[data-composer] textarea") && window.batonLive) {
+        window.batonLive.send({ type: "typing", room_id: room });
+      }
+    });
+    var typing = {};
+    var line = document.querySelector("[data-typing]");
+    function person(id) {
+      var found = null;
+      document.querySelectorAll("[data-presence-user]").forEach(function (item) {
+        if (item.getAttribute("data-presence-user").toLowerCase() === String(id).toLowerCase()) found = item;
+      });
+      return found;
+    }
+    function showTyping() {
+      var now = Date.now();
+      var names = Object.keys(typing).filter(function (id) { return now - typing[id] < 4000; })
+        .map(function (id) { var item = person(id); return item ? item.textContent.trim() : "Someone"; });
+      if (line) line.textContent = names.length === 0 ? "" : names.join(", ") + (names.length === 1 ? " is typing…" : " are typing…");
+    }
+    document.addEventListener("baton:signal", function (event) {
+      var signal = event.detail || {};
+      if (signal.type === "typing" && String(signal.room_id).toLowerCase() === room) {
+        typing[signal.user_id] = Date.now();
+        showTyping();
+        setTimeout(showTyping, 4100);
+      }
+      if (signal.type === "presence") {
+        var item = person(signal.user_id);
+        if (item) item.setAttribute("data-presence", signal.status);
+      }
+    });
+  })();
+
   // Live updates: one WebSocket per tab; reconnects with backoff and catches up on return.
   var badge = document.getElementById("live");
   if (!badge || !workspaceId || !window.WebSocket) return;
@@ -410,12 +465,17 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/api/v1/live?workspace_id=" + encodeURIComponent(workspaceId));
-    socket.onopen = function () { setState(true); retry = 1000; };
-    socket.onclose = function () { setState(false); setTimeout(connect, retry); retry = Math.min(retry * 2, 30000); };
+    socket.onopen = function () {
+      setState(true); retry = 1000;
+      window.batonLive = { send: function (signal) { if (socket.readyState === 1) socket.send(JSON.stringify(signal)); } };
+      if (document.hidden) window.batonLive.send({ type: "presence", status: "away" });
+    };
+    socket.onclose = function () { window.batonLive = null; setState(false); setTimeout(connect, retry); retry = Math.min(retry * 2, 30000); };
     socket.onmessage = function (message) {
       var data;
       try { data = JSON.parse(message.data); } catch (e) { return; }
       if (data.type === "hello") { refreshFeed(); return; }
+      if (data.type === "typing" || data.type === "presence") { document.dispatchEvent(new CustomEvent("baton:signal", { detail: data })); return; }
       if (data.type !== "event") return;
       var event = data.event || {};
       // An inbox's own events move its badge (they are the reader's alone), nothing else.
@@ -465,7 +525,8 @@
     regionTimer = setTimeout(refreshRegions, 250);
   }
   function refreshRegions() {
-    fetch(location.href, { credentials: "same-origin" })
+    // a hidden tab refreshes without counting as read (channels mark read when seen)
+    fetch(location.href, { credentials: "same-origin", headers: { "X-Baton-Hidden": document.hidden ? "1" : "0" } })
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) {
         if (!html) return;
@@ -473,6 +534,11 @@
       });
   }
 
+
+  document.addEventListener("visibilitychange", function () {
+    if (window.batonLive) window.batonLive.send({ type: "presence", status: document.hidden ? "away" : "online" });
+    if (!document.hidden && document.querySelector("[data-chat-scroll]")) scheduleRegionRefresh();
+  });
 
   // Selects marked data-autosubmit send their form when changed (filters).
   document.addEventListener("change", function (event) {

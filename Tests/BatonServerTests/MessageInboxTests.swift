@@ -154,3 +154,35 @@ struct WorkUpdatesTests {
         }
     }
 }
+
+@Suite("Messages: automation rules post in a channel")
+struct RulePostTests {
+    @Test("“post in #Launch when a task is blocked”: the rule's message arrives once, as from the rule; another workspace's channel is refused",
+          arguments: TestDatabase.available)
+    func postInChannel(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let work = try await WorkFixture.make(app)
+            try await settleJobs(app)
+            let channel = try #require(try await work.owner.get("\(work.org.base)/channels").json["data"].array.first { $0["kind"].string == "project" })
+            let channelID = try #require(channel["id"].string)
+            let other = try await Org.signUp(app, workspace: "Other")
+            let foreign = try #require(try await other.owner.post("\(other.base)/channels", ["kind": "public", "name": "Elsewhere"]).json["id"].string)
+            let refused = try await work.owner.post("\(work.projectBase)/rules", [
+                "name": "Leak", "trigger": ["type": "blocked"],
+                "actions": [["type": "post_in_channel", "channel_id": foreign, "message": "{{title}} is blocked"]]])
+            #expect(refused.status == .unprocessableEntity && refused.json["error"]["field"].string == "actions.0.channel_id")
+            #expect(try await work.owner.post("\(work.projectBase)/rules", [
+                "name": "No channel", "trigger": ["type": "blocked"], "actions": [["type": "post_in_channel", "message": "x"]]])
+                .json["error"]["field"].string == "actions.0.channel_id")
+            _ = try await work.addRule(["name": "Tell the channel", "trigger": ["type": "blocked"],
+                                        "actions": [["type": "post_in_channel", "channel_id": channelID, "message": "{{title}} is blocked: {{blocked_reason}}"]]])
+            let task = try #require(try await work.task(["title": "Ship the deck", "assignee_id": work.memberID.uuidString])["task"]["id"].string)
+            _ = try await work.change(task, ["blocked": true, "blocked_reason": "Waiting on legal"])
+            try await settleJobs(app)
+            try await settleJobs(app)
+            let posted = try await work.owner.get("/api/v1/channels/\(channelID)/messages").json["data"].array
+            #expect(posted.count == 1 && posted[0]["via"].string == "automation", "\(posted)")
+            #expect(posted.first?["body"].string?.hasPrefix("Ship the deck is blocked") == true, "\(posted)")
+        }
+    }
+}

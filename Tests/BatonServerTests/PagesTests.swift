@@ -12,7 +12,7 @@ struct PagesTests {
         var cookies: [String: String] = [:]
         init(app: Application) { self.app = app }
 
-        func get(_ path: String) async throws -> Reply { try await send(.GET, path, form: nil) }
+        func get(_ path: String, headers extra: [String: String] = [:]) async throws -> Reply { try await send(.GET, path, form: nil, extra: extra) }
 
         func post(_ path: String, _ form: [String: String], csrf: Bool = true) async throws -> Reply {
             var fields = form
@@ -20,8 +20,9 @@ struct PagesTests {
             return try await send(.POST, path, form: fields)
         }
 
-        private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> Reply {
+        private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?, extra: [String: String] = [:]) async throws -> Reply {
             var headers = HTTPHeaders()
+            for (name, value) in extra { headers.add(name: name, value: value) }
             if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
             var body: ByteBuffer?
             if let form {

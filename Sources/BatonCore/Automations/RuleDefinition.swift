@@ -152,6 +152,7 @@ public struct RuleCondition: Codable, Sendable, Equatable {
 public struct RuleAction: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case notify, assign, setStage = "set_stage", setField = "set_field", comment, createTask = "create_task", webhook
+        case postInChannel = "post_in_channel"
 
         public var label: String {
             switch self {
@@ -162,11 +163,12 @@ public struct RuleAction: Codable, Sendable, Equatable {
             case .comment: "Add a comment"
             case .createTask: "Create a follow-up task"
             case .webhook: "Send a webhook"
+            case .postInChannel: "Post in a channel"
             }
         }
 
         /// Changes Baton's state (and so may trigger further rules).
-        public var changesWork: Bool { self != .notify && self != .webhook }
+        public var changesWork: Bool { self != .notify && self != .webhook && self != .postInChannel }
     }
 
     public var type: Kind
@@ -186,6 +188,8 @@ public struct RuleAction: Codable, Sendable, Equatable {
     public var url: String?
     /// Webhook: the HMAC key; write-only over the API.
     public var secret: String?
+    /// Post in a channel: which one (with `message`, the text).
+    public var channelID: UUID?
 
     public init(_ type: Kind, recipients: [String]? = nil, message: String? = nil, userID: UUID? = nil, teamID: UUID? = nil,
                 stageID: UUID? = nil, field: String? = nil, value: String? = nil, dueInDays: Int? = nil, url: String? = nil,
@@ -205,7 +209,7 @@ public struct RuleAction: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case type, recipients, message, field, value, url, secret
-        case userID = "user_id", teamID = "team_id", stageID = "stage_id", dueInDays = "due_in_days"
+        case userID = "user_id", teamID = "team_id", stageID = "stage_id", dueInDays = "due_in_days", channelID = "channel_id"
     }
 }
 

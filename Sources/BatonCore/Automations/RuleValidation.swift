@@ -118,6 +118,9 @@ public enum RuleValidation {
             }
         case .comment:
             return template(action.message, required: true, label: "comment")
+        case .postInChannel:
+            if action.channelID == nil { return Problem("\(path).channel_id", "Choose the channel to post in.") }
+            return template(action.message, required: true, label: "message")
         case .createTask:
             if let problem = template(action.message, required: true, label: "task title") { return problem }
             if (action.message ?? "").count > 300 { return Problem("\(path).message", "Keep the task title under 300 characters.") }

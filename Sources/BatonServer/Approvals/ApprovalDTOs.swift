@@ -223,16 +223,6 @@ enum RouteWords {
     }
 }
 
-enum ListWords {
-    static func join(_ items: [String], _ word: String) -> String {
-        switch items.count {
-        case 0: return ""
-        case 1: return items[0]
-        default: return items.dropLast().joined(separator: ", ") + " \(word) " + items.last!
-        }
-    }
-}
-
 /// Who may be chosen to approve, take a step over or stand in: active members who are not guests, by name.
 enum ApprovalPeople {
     static func choosable(_ members: (names: [UUID: String], memberships: [Membership]), excluding: Set<UUID> = []) -> [(id: UUID, name: String)] {

@@ -42,7 +42,7 @@ enum AutomationsOpenAPI: JSONSchemaBuilding {
         let action: [String: Any] = [
             "type": actionKind, "recipients": array(string), "message": nullable(string), "user_id": nullable(uuid),
             "team_id": nullable(uuid), "stage_id": nullable(uuid), "field": nullable(string), "value": nullable(string),
-            "due_in_days": nullable(integer), "url": nullable(string),
+            "due_in_days": nullable(integer), "url": nullable(string), "channel_id": nullable(uuid),
         ]
         let body: [String: Any] = [
             "name": string, "enabled": boolean, "match": match, "trigger": ref("RuleTriggerRequest"),

@@ -65,6 +65,9 @@ final class RuleActions: @unchecked Sendable {
                 lines.append("Would create the task “\(Self.oneLine(RuleTemplate.render(action.message ?? "", facts)).prefix(300))”.")
             case .webhook:
                 lines.append("Would post the task to \(URL(string: action.url ?? "")?.host ?? "the webhook").")
+            case .postInChannel:
+                let name = try await action.channelID.asyncMap { try await MessageChannel.find($0, on: db)?.name } ?? nil
+                lines.append("Would post in #\(name ?? "a removed channel"): “\(RuleTemplate.render(action.message ?? "", facts).prefix(200))”")
             }
         }
         return lines
@@ -131,6 +134,13 @@ final class RuleActions: @unchecked Sendable {
                 "rule": rule.name, "rule_id": try rule.requireID().uuidString, "title": task.title, "host": host,
             ])
             return "Posted it to \(host)."
+        case .postInChannel:
+            let text = try DisplayText.validate(RuleTemplate.render(action.message ?? "", facts), label: "The message", max: 10_000, lines: true)
+                .orFail(field: "message")
+            guard let channelID = action.channelID else { throw RuleFailure("the channel to post in was removed; choose another.") }
+            let name = try await ChannelRulePost.post(text, in: channelID, workspace: task.workspaceID, rule: rule.name,
+                                                      key: "rule:\(runKey):\(index)", ctx: ctx)
+            return "Posted in #\(name): “\(text.prefix(200))”"
         }
     }
 

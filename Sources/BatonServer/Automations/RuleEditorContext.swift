@@ -32,6 +32,7 @@ struct RuleEditorContext: Encodable {
         let dueInDays: String
         let url: String
         let hasSecret: Bool
+        let channelOptions: [Option]
         let errors: [String: String]
     }
 
@@ -71,6 +72,8 @@ struct RuleEditorContext: Encodable {
         let people: [(id: UUID, name: String)]
         let teams: [Team]
         let viewerTimeZone: String
+        /// The channels the rule's writer is in, for "post in a channel".
+        let channels: [(id: UUID, name: String)]
 
         static func load(_ scope: WorkScope.ProjectAccess, viewer: UUID, on db: any Database) async throws -> Choices {
             let members = try await Membership.query(on: db).filter(\.$workspaceID == scope.access.workspaceID)
@@ -81,7 +84,9 @@ struct RuleEditorContext: Encodable {
                 views: try await SavedView.query(on: db).filter(\.$projectID == scope.projectID).filter(\.$userID == viewer).sort(\.$name).all(),
                 people: members.map { ($0.$user.id, $0.user.name) }.sorted { $0.name < $1.name },
                 teams: try await Team.query(on: db).filter(\.$workspaceID == scope.access.workspaceID).sort(\.$name).all(),
-                viewerTimeZone: try await User.find(viewer, on: db)?.timeZone ?? "UTC")
+                viewerTimeZone: try await User.find(viewer, on: db)?.timeZone ?? "UTC",
+                channels: try await ChannelQueries.list(scope.access, joinable: false, archived: false, on: db)
+                    .filter { $0.kind != "direct" }.map { ($0.id, "#" + $0.name) })
         }
 
         var words: RuleWords {
@@ -154,7 +159,10 @@ struct RuleEditorContext: Encodable {
                 stageOptions: Self.options(stagePairs, selected: form[key("stage")], none: "Choose a stage"),
                 fieldOptions: Self.options(settable, selected: form[key("field")], none: "Choose a field"),
                 value: value(key("value")), dueInDays: value(key("due_in_days")), url: value(key("url")),
-                hasSecret: hasSecret(row, value(key("url"))), errors: Self.rowErrors(errors, prefix: key("")))
+                hasSecret: hasSecret(row, value(key("url"))),
+                channelOptions: Self.options(choices.channels.map { ($0.id.uuidString.lowercased(), $0.name) }, selected: form[key("channel")],
+                                             none: "Choose a channel"),
+                errors: Self.rowErrors(errors, prefix: key("")))
         }
         placeholders = (RuleFacts.placeholders.map { "{{\($0)}}" } + choices.fields.map { "{{\($0.name)}}" }).joined(separator: " ")
         self.preview = preview

@@ -99,6 +99,9 @@ struct RuleForm {
         case .webhook:
             put(&action, "url", text(key("url")).map(JSONValue.string))
             put(&action, "secret", text(key("secret")).map(JSONValue.string))
+        case .postInChannel:
+            put(&action, "message", text(key("message")).map(JSONValue.string))
+            put(&action, "channel_id", text(key("channel")).map(JSONValue.string))
         case nil:
             break
         }
@@ -119,7 +122,7 @@ struct RuleForm {
             return "c\(conditionRowOf[index])_\(parts[2])"
         case "actions":
             guard parts.count > 2, let index = Int(parts[1]), index < actionRowOf.count else { return "actions" }
-            let name = ["user_id": "user", "team_id": "team", "stage_id": "stage"][parts[2]] ?? parts[2]
+            let name = ["user_id": "user", "team_id": "team", "stage_id": "stage", "channel_id": "channel"][parts[2]] ?? parts[2]
             return "a\(actionRowOf[index])_\(name)"
         default:
             return parts.first ?? "rule"
@@ -164,6 +167,7 @@ struct RuleForm {
             values[key("value")] = action.value
             values[key("due_in_days")] = action.dueInDays.map(String.init)
             values[key("url")] = action.url
+            values[key("channel")] = action.channelID?.uuidString.lowercased()
         }
         return values.compactMapValues { $0 }
     }

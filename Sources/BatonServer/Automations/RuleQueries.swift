@@ -17,6 +17,7 @@ struct RuleDTO: Content {
         let dueInDays: Int?
         let url: String?
         let hasSecret: Bool?
+        let channelId: UUID?
 
         /// `showsAddress`: a webhook's URL is often its credential (Slack, Zapier): only the
         /// people who may change the rule see more than its host.
@@ -32,6 +33,7 @@ struct RuleDTO: Content {
             dueInDays = action.dueInDays
             url = showsAddress ? action.url : action.url.flatMap(URL.init(string:)).map { "\($0.scheme ?? "https")://\($0.host ?? "")/…" }
             hasSecret = action.type == .webhook ? action.secret != nil : nil
+            channelId = action.channelID
         }
     }
 

@@ -79,6 +79,13 @@ enum RuleReferences {
                 }
             case .comment:
                 break
+            case .postInChannel:
+                // the channel must be one of this workspace's that whoever writes the rule is in
+                guard let channel = action.channelID,
+                      let scopeOfChannel = try? await ChannelScope.channel(channel, for: scope.access.userID, on: db),
+                      scopeOfChannel.channel.workspaceID == scope.access.workspaceID, scopeOfChannel.isMember else {
+                    throw BatonError.validation("\(path).channel_id", "Choose a channel of this workspace that you are in.")
+                }
             }
         }
         return rule

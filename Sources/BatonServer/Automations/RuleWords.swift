@@ -43,6 +43,7 @@ struct RuleWords {
         case .comment: return "comment"
         case .createTask: return "create a follow-up task"
         case .webhook: return "send a webhook to \(URL(string: action.url ?? "")?.host ?? "an address")"
+        case .postInChannel: return "post in a channel"
         }
     }
 

@@ -84,6 +84,7 @@ public enum DemoSeed {
         }
         try await DemoWork.run(on: app, clock: clock, ownerID: managerID, workspaceID: workspaceID, people: ids)
         try await DemoApprovals.run(on: app, clock: clock, access: access, people: ids, teams: teamIDs)
+        try await DemoMessages.run(on: app, clock: clock, access: access, people: ids)
         return logins
     }
 }

@@ -137,3 +137,18 @@ enum WorkspaceLink {
 extension Request {
     var channelTabs: ChannelTabs { ChannelTabs(store: application.store) }
 }
+
+/// Automation rules' "post in channel": the message is the rule's, shown as from it, and a rule
+/// run that is repeated after a crash posts once (the delivery key is the run's).
+enum ChannelRulePost {
+    static func post(_ text: String, in channelID: UUID, workspace: UUID, rule: String, key: String, ctx: WriteContext) async throws -> String {
+        guard let channel = try await PlainSQL.first(MessageChannel.self, on: ctx.db, "SELECT * FROM channels WHERE id = \(bind: channelID)"),
+              channel.workspaceID == workspace else { throw BatonError.conflict(nil, "the channel to post in was removed; choose another.") }
+        guard channel.archivedAt == nil else { throw BatonError.conflict(nil, "#\(channel.name) is archived.") }
+        if try await PlainSQL.rows(on: ctx.db, "SELECT 1 FROM messages WHERE delivery_key = \(bind: key)").isEmpty {
+            _ = try await MessageService.post(MessageDraft(body: text), in: channel, root: nil,
+                                              author: .init(id: nil, via: "automation", sender: rule), ctx: ctx, deliveryKey: key)
+        }
+        return channel.name
+    }
+}

@@ -15,13 +15,31 @@ extension BatonModule {
             MessagesAPI().register(api)
             SchedulesAPI().register(api)
         },
+        pages: { pages in
+            try pages.workspace.register(collection: MessagePages())
+            pages.workspace.post(WorkUpdatesPanel.open.inWorkspace, use: WorkUpdatesPanel.openThread)
+        },
+        paths: MessagePaths.all + MessageForms.all + [WorkUpdatesPanel.open],
         rooms: { workspaceID, userID, db in
             Set(try await PlainSQL.rows(on: db, """
                 SELECT channel_id FROM channel_members WHERE user_id = \(bind: userID) AND workspace_id = \(bind: workspaceID)
                 """).map { try $0.decode(column: "channel_id", as: UUID.self) })
         },
+        subjectLink: { type, id, workspaceID in
+            switch type {
+            case "channel": MessagePaths.channel.url(workspaceID, id)
+            case "message": MessagePaths.thread.url(workspaceID, id)
+            case "scheduled_message": MessagePaths.scheduled.url(workspaceID)
+            default: nil
+            }
+        },
         notices: MessageNotices.notices,
         noticeKinds: MessageNotices.kinds,
+        subjectPanels: WorkUpdatesPanel.subjectPanels,
+        badges: { workspaceID, userID, db in
+            ["messages": try await ChannelQueries.unread(userID, workspaceID: workspaceID, on: db).total]
+        },
+        navigation: [NavigationEntry(title: "Messages", path: MessagePaths.home, page: "messages", order: 15, shortcut: "m")],
         operations: MessagesOpenAPI.operations,
         schemas: { MessagesOpenAPI.schemas }
     )

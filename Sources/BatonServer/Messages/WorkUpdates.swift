@@ -8,7 +8,8 @@ import BatonCore
 /// project's people, and every delegated task can have its work-updates thread there (a root
 /// message Baton posts, named after the task), where the assignee writes updates and — when the
 /// channel posts work updates — stage changes and checkpoint reviews arrive by themselves, so a
-/// manager reads one thread per task when they choose.
+/// manager reads one thread per task when they choose. Threads are opened on purpose (the task
+/// page's "Work updates" panel, or the API), never one per task by themselves.
 enum WorkUpdates {
     static let consumer = EventConsumer(name: "messages") { events, ctx, _ in
         for event in events { try await follow(event, ctx: ctx) }
@@ -35,8 +36,7 @@ enum WorkUpdates {
             guard let taskID = event.subjectId, let project = event.projectId, let channel = try await projectChannel(project, on: ctx.db),
                   channel.postsWorkUpdates, channel.archivedAt == nil,
                   let task = try await PlainSQL.first(WorkTask.self, on: ctx.db, "SELECT * FROM tasks WHERE id = \(bind: taskID)"),
-                  task.assigneeID != nil else { return }
-            let root = try await thread(for: task, in: channel, ctx: ctx)
+                  task.assigneeID != nil, let root = try await existingThread(of: taskID, in: channel, on: ctx.db) else { return }
             let names = try await UserNames.load([event.actorId].compactMap { $0 }, on: ctx.db)
             let who = event.actorId.flatMap { names[$0] } ?? "Baton"
             let text: String
@@ -58,12 +58,18 @@ enum WorkUpdates {
         try await PlainSQL.first(MessageChannel.self, on: db, "SELECT * FROM channels WHERE project_id = \(bind: projectID)")
     }
 
+    /// Stage changes and reviews go into threads that were opened (from the task page, or by the
+    /// API): a channel never fills with a thread per task of an import.
+    static func existingThread(of taskID: UUID, in channel: MessageChannel, on db: any Database) async throws -> Message? {
+        try await PlainSQL.first(Message.self, on: db, """
+            SELECT * FROM messages WHERE task_id = \(bind: taskID) AND channel_id = \(bind: channel.id!) AND thread_root_id IS NULL
+            """)
+    }
+
     /// The task's work-updates thread in its project's channel, opened now if it has none. Its
     /// assignee and delegator are put in the channel (it is their project's room) and follow it.
     static func thread(for task: WorkTask, in channel: MessageChannel, ctx: WriteContext) async throws -> Message {
-        if let root = try await PlainSQL.first(Message.self, on: ctx.db, """
-            SELECT * FROM messages WHERE task_id = \(bind: task.id!) AND channel_id = \(bind: channel.id!) AND thread_root_id IS NULL
-            """) { return root }
+        if let root = try await existingThread(of: task.id!, in: channel, on: ctx.db) { return root }
         let number = try await TaskNumbers.number(of: task.id!, on: ctx.db).map { "#\($0) " } ?? ""
         let root = try await MessageService.post(MessageDraft(body: "Work updates on \(number)“\(task.title)”"), in: channel, root: nil,
                                                  author: .init(id: nil, via: "baton"), ctx: ctx, taskID: task.id,
