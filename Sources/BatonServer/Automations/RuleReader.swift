@@ -89,10 +89,11 @@ struct RuleDraft: Sendable {
                           stageID: try body.nullableUUID("stage_id") ?? nil, field: try body.nullableString("field") ?? nil,
                           value: try body.nullableString("value") ?? nil, dueInDays: try body.nullableInt("due_in_days") ?? nil,
                           url: try body.nullableString("url") ?? nil, secret: try body.nullableString("secret") ?? nil)
-        action.channelID = try body.nullableUUID("channel_id") ?? nil
+        let channel = Result { try body.nullableUUID("channel_id") ?? nil }
         guard let type = try body.enumValue("type", RuleAction.Kind.self, allowed: RuleAction.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         else { throw BatonError.validation(body.name("type"), "Choose what the action does.") }
         action.type = type
+        action.channelID = try channel.get()
         return action
     }
 }
