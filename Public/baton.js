@@ -166,7 +166,8 @@
     if (form.getAttribute("aria-busy") === "true") return;
     form.setAttribute("aria-busy", "true");
     var sent = snapshot(Array.prototype.filter.call(form.elements, function (el) { return el.name && el.type !== "hidden"; }));
-    fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+    // getAttribute: a field named "action" would shadow form.action
+    fetch(form.getAttribute("action") || location.href, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
       .then(function (response) { return response.text().then(function (html) { return { ok: response.ok, html: html, url: response.url }; }); })
       .then(function (reply) {
         form.removeAttribute("aria-busy");

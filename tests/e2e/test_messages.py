@@ -1,6 +1,7 @@
 """Two people chatting in a channel, live: Ana writes, Ben's page shows it without a reload and,
 since Ben is reading, Ana's "Seen by" follows without a reload either. Then a thread, a
 reaction, typing, scheduling from the composer, and a refusal shown beside the composer."""
+import datetime
 import uuid
 
 from selenium.webdriver.common.by import By
@@ -56,8 +57,9 @@ def test_two_people_chat_live_and_read_by_follows(browser, second_browser, serve
     # Ben replies in the thread and reacts; Ana sees the reply count and the reaction
     second_browser.find_element(By.LINK_TEXT, "Reply in thread").click()
     wait(second_browser).until(EC.title_contains("Thread"))
-    second_browser.find_element(By.ID, "reply").send_keys("Looks good, one typo on slide 4.")
-    second_browser.find_element(By.XPATH, "//button[text()='Reply']").click()
+    reply = second_browser.find_element(By.ID, "reply")
+    reply.send_keys("Looks good, one typo on slide 4.")
+    reply.send_keys(Keys.ENTER)
     wait(second_browser).until(lambda d: "one typo on slide 4" in d.page_source)
     assert "Read by" in second_browser.find_element(By.CSS_SELECTOR, "[data-read-by]").text
     screenshot(second_browser, "messages-thread")
@@ -75,7 +77,8 @@ def test_two_people_chat_live_and_read_by_follows(browser, second_browser, serve
     browser.find_element(By.ID, "body").send_keys("Reminder: demo at 10")
     browser.find_element(By.CSS_SELECTOR, ".send-later summary").click()
     browser.find_element(By.CSS_SELECTOR, "input[name=when][value=later]").click()
-    browser.execute_script("document.querySelector('input[name=send_at]').value = '2030-01-07T09:00'")
+    later = (datetime.date.today() + datetime.timedelta(days=30)).isoformat() + "T09:00"
+    browser.execute_script(f"document.querySelector('input[name=send_at]').value = '{later}'")
     browser.find_element(By.XPATH, "//form[@data-composer]//button[text()='Send']").click()
     wait(browser).until(lambda d: "Scheduled for" in d.page_source)
     browser.get(f"{server}/w/{workspace}/scheduled-messages")
