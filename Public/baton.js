@@ -491,6 +491,10 @@
       counter.hidden = false;
       counter.textContent = fresh + " new";
       refreshFeed();
+      // a channel's page follows its own room, and new messages elsewhere (for the unread counts)
+      var chatRoom = document.querySelector("[data-chat-scroll]");
+      var room = event.data && event.data.room_id;
+      if (chatRoom && room && room.toLowerCase() !== (chatRoom.getAttribute("data-room") || "").toLowerCase() && event.kind !== "message.posted") return;
       scheduleRegionRefresh();
     };
   }

@@ -186,3 +186,48 @@ struct RulePostTests {
         }
     }
 }
+
+@Suite("Messages: what a review of the change found, each tried")
+struct MessageHardeningTests {
+    @Test("a private channel's name, events and pins stay its own; guests keep to their projects; a project kind from the form is refused",
+          arguments: TestDatabase.available)
+    func privateStaysPrivate(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let chat = try await ChatFixture.make(app)
+            let ws = chat.org.workspaceID
+            let secret = try #require(try await chat.ana.api.post("\(chat.org.base)/channels", ["kind": "private", "name": "Layoffs 2027",
+                "member_ids": [chat.ben.id.uuidString]]).json["id"].string)
+            let message = try #require(try await chat.ana.api.post("/api/v1/channels/\(secret)/messages", ["body": "Confidential plan"]).json["id"].string)
+            _ = try await chat.ana.api.post("/api/v1/channels/\(secret)/pins", ["kind": "message", "message_id": message])
+            // the owner's activity page does not show it
+            let owner = try await NotificationPagesTests.browser(app, token: chat.org.token)
+            let activity = try await owner.get("/w/\(ws)/activity")
+            #expect(activity.status == .ok && !activity.body.contains("Layoffs") && !activity.body.contains("Confidential"))
+            // the name is not revealed by a clash
+            #expect(try await chat.org.owner.post("\(chat.org.base)/channels", ["kind": "public", "name": "Layoffs 2027"]).status == .created)
+            // deleting the message takes its pin (which held its words)
+            _ = try await chat.ana.api.delete("/api/v1/messages/\(message)")
+            #expect(try await ChannelPin.query(on: app.db).count() == 0)
+            // a form cannot ask for a project's channel without a project
+            let ana = try await NotificationPagesTests.browser(app, token: try #require(chat.ana.api.token))
+            let crafted = try await ana.post("/w/\(ws)/channels", ["kind": "project", "name": "Sneaky"])
+            #expect(crafted.status == .seeOther || crafted.status == .found, "read as a public channel, never a crash")
+            // guests: not into another project's channel; a member made a guest leaves public channels
+            let work = try await chat.org.owner.post("\(chat.org.base)/projects", ["name": "Board"])
+            let projectID = try #require(work.json["id"].string)
+            try await settleJobs(app)
+            let projectChannel = try #require(try await chat.org.owner.get("\(chat.org.base)/channels?view=all").json["data"].array
+                .first { $0["project_id"].string == projectID }?["id"].string)
+            let (guestID, _) = try await chat.org.addMember("Gus Guest", role: "guest")
+            let refused = try await chat.org.owner.post("/api/v1/channels/\(projectChannel)/members", ["user_ids": [guestID.uuidString]])
+            #expect(refused.status == .unprocessableEntity, "\(refused.body)")
+            _ = try await chat.org.owner.patch("\(chat.org.base)/members/\(chat.ben.id)", ["role": "guest"])
+            #expect(try await chat.ben.api.get("/api/v1/channels/\(chat.channelID)").status == .notFound)
+            #expect(try await chat.ben.api.get("/api/v1/channels/\(secret)").status == .ok, "a private channel they were added to stays")
+            // rules post only where the project's people may read
+            let rule = try await chat.org.owner.post("/api/v1/projects/\(projectID)/rules", [
+                "name": "Leak", "trigger": ["type": "blocked"], "actions": [["type": "post_in_channel", "channel_id": secret, "message": "x"]]])
+            #expect(rule.status == .unprocessableEntity)
+        }
+    }
+}

@@ -52,7 +52,7 @@ struct MessagesAPITests {
 
             let stranger = try await Org.signUp(app, workspace: "Other")
             let events = try await EventRecord.query(on: app.db).count()
-            let taken = try await chat.ana.api.post("\(base)/channels", ["kind": "private", "name": "launch"])
+            let taken = try await chat.ana.api.post("\(base)/channels", ["kind": "public", "name": "launch"])
             #expect(taken.status == .conflict && taken.json["error"]["field"].string == "name")
             #expect(try await chat.ana.api.post("\(base)/channels", ["kind": "public"]).json["error"]["field"].string == "name")
             #expect(try await chat.ana.api.post("\(base)/channels", ["kind": "loud", "name": "x"]).json["error"]["field"].string == "kind")

@@ -8,6 +8,7 @@ finds anything or when fewer than --min-requests were made.
     swift build && python3 tests/fuzz/run.py [--binary .build/debug/baton] [--postgres postgres://…/empty_db]
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -113,7 +114,17 @@ def seed(base):
     member_token = call(base, "POST", "/api/v1/auth/login", {"email": "member@fuzz.test", "password": "fuzzing password 1"})["token"]
     request = call(base, "POST", f"/api/v1/approval-templates/{template['id']}/requests",
                    {"values": {"item": "Fuzz desk", "amount": 4000}, "task_id": task["task"]["id"]}, member_token)
+    channel = call(base, "POST", f"{ws}/channels", {"kind": "public", "name": "fuzz", "member_ids": [member_id, spare_member]}, token)["id"]
+    message = call(base, "POST", f"/api/v1/channels/{channel}/messages", {"body": "Fuzz @channel #1"}, token)["id"]
+    spare_message = call(base, "POST", f"/api/v1/channels/{channel}/messages", {"body": "Spare"}, token)["id"]
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    scheduled = call(base, "POST", f"/api/v1/channels/{channel}/scheduled-messages", {"body": "Later", "send_at": soon}, token)["id"]
+    spare_scheduled = call(base, "POST", f"/api/v1/channels/{channel}/scheduled-messages", {"body": "Spare", "send_at": soon}, token)["id"]
+    pin = call(base, "POST", f"/api/v1/channels/{channel}/pins", {"kind": "message", "message_id": message}, token)["id"]
+    hook = call(base, "POST", f"/api/v1/channels/{channel}/webhook", {}, token)["secret"]
     return {
+        "FUZZ_CHANNEL": channel, "FUZZ_MESSAGE": message, "FUZZ_SPARE_MESSAGE": spare_message, "FUZZ_SCHEDULED": scheduled,
+        "FUZZ_SPARE_SCHEDULED": spare_scheduled, "FUZZ_PIN": pin, "FUZZ_HOOK": hook,
         "FUZZ_TEMPLATE": template["id"], "FUZZ_REQUEST": request["id"],
         "FUZZ_RULE": rules[0], "FUZZ_SPARE_RULE": rules[1],
         "FUZZ_REMINDER": reminders[0], "FUZZ_SPARE_REMINDER": reminders[1],

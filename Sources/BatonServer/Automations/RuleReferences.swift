@@ -83,8 +83,9 @@ enum RuleReferences {
                 // the channel must be one of this workspace's that whoever writes the rule is in
                 guard let channel = action.channelID,
                       let scopeOfChannel = try? await ChannelScope.channel(channel, for: scope.access.userID, on: db),
-                      scopeOfChannel.channel.workspaceID == scope.access.workspaceID, scopeOfChannel.isMember else {
-                    throw BatonError.validation("\(path).channel_id", "Choose a channel of this workspace that you are in.")
+                      scopeOfChannel.channel.workspaceID == scope.access.workspaceID, scopeOfChannel.isMember, scopeOfChannel.channel.isOpen else {
+                    // the rule's history is read by the project's people: it posts where they all may read
+                    throw BatonError.validation("\(path).channel_id", "Choose a public or project channel of this workspace that you are in.")
                 }
             }
         }

@@ -195,8 +195,10 @@ enum IdentityQueries {
     /// The admins' audit trail (the Activity page): events of the workspace plus account events of
     /// its members, oldest first after the cursor (an event id).
     /// `actor` and `kindPrefix` ("task", "task.assigned": a known kind or module prefix) narrow the feed.
+    /// Events of a room (a private channel, a conversation) show only to those in it (`rooms`),
+    /// admins included.
     static func events(_ access: WorkspaceAccess, after: Int?, limit: Int, newestFirst: Bool = false, actor: UUID? = nil,
-                       kindPrefix: String? = nil, on db: any Database) async throws -> ListPage<LoggedEvent> {
+                       kindPrefix: String? = nil, rooms: Set<UUID>, on db: any Database) async throws -> ListPage<LoggedEvent> {
         let memberIDs = try await Tenancy.query(access, Membership.self, on: db).all().map(\.$user.id)
         var query = EventRecord.query(on: db).group(.or) { group in
             group.filter(\.$workspaceID == access.workspaceID)
@@ -214,6 +216,9 @@ enum IdentityQueries {
         let rows = try await query.sort(\.$id, newestFirst ? .descending : .ascending).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last?.id.map(String.init) : nil
-        return ListPage(data: page.map(\.logged), nextCursor: next)
+        let visible = page.map(\.logged).filter { event in
+            event.data[EventVisibility.roomKey].flatMap(UUID.init(uuidString:)).map(rooms.contains) ?? true
+        }
+        return ListPage(data: visible, nextCursor: next)
     }
 }

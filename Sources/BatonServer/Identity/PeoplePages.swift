@@ -299,6 +299,7 @@ struct PeoplePages: RouteCollection {
             throw BatonError.validation("kind", "Choose a kind of activity from the list.")
         }
         let page = try await IdentityQueries.events(access, after: before, limit: 50, newestFirst: true, actor: actor, kindPrefix: kind,
+                                                   rooms: try await req.application.modules.viewer(access, on: req.reader).rooms,
                                                     on: req.reader)
         var context = ActivityContext(workspaceId: access.workspaceID, items: try await items(req, access: access, events: page.data),
                                       olderCursor: page.nextCursor.flatMap(Int.init))
@@ -319,7 +320,8 @@ struct PeoplePages: RouteCollection {
         let access = try await req.workspaceAccess()
         try access.requireAdmin()
         let after = try req.cursorParameter("after") ?? 0
-        let page = try await IdentityQueries.events(access, after: after, limit: 50, on: req.reader)
+        let page = try await IdentityQueries.events(access, after: after, limit: 50,
+                                                   rooms: try await req.application.modules.viewer(access, on: req.reader).rooms, on: req.reader)
         let context = ActivityContext(workspaceId: access.workspaceID,
                                       items: try await items(req, access: access, events: page.data.reversed()), olderCursor: nil)
         struct Fragment: Encodable { let page: ActivityContext }

@@ -41,8 +41,10 @@ struct ChannelScope: Sendable {
         let member = try await PlainSQL.first(ChannelMember.self, on: db, """
             SELECT * FROM channel_members WHERE channel_id = \(bind: id) AND user_id = \(bind: userID)
             """)
-        guard member != nil || (channel.isOpen && access.role != .guest) else { throw BatonError.notFound("Channel") }
-        return ChannelScope(channel: channel, access: access, member: member)
+        // someone made a guest keeps no public channel (they would read the whole team's talk)
+        let standing = access.role == .guest && channel.channelKind == .public ? nil : member
+        guard standing != nil || (channel.isOpen && access.role != .guest) else { throw BatonError.notFound("Channel") }
+        return ChannelScope(channel: channel, access: access, member: standing)
     }
 
     /// A message and the caller's standing in its channel; 404 for what they may not read.

@@ -20,7 +20,8 @@ struct ChannelService: Sendable {
 
     /// Inside a write (a project's channel made as the project is).
     static func create(_ access: WorkspaceAccess, _ draft: ChannelDraft, ctx: WriteContext) async throws -> (channel: MessageChannel, created: Bool) {
-        var people = try await Self.people(draft.memberIDs.filter { $0 != access.userID }, in: access, kind: draft.kind, on: ctx.db)
+        var people = try await Self.people(draft.memberIDs.filter { $0 != access.userID }, in: access, kind: draft.kind,
+                                           projectID: draft.projectID, on: ctx.db)
         let channel = MessageChannel()
         channel.id = UUID()
         channel.workspaceID = access.workspaceID
@@ -45,7 +46,7 @@ struct ChannelService: Sendable {
             channel.name = ""
             channel.directKey = key
         case .project:
-            let projectID = draft.projectID!
+            guard let projectID = draft.projectID else { throw BatonError.validation("project_id", "Name the project the channel is for.") }
             let project = try await WorkScope.project(access, id: projectID, on: ctx.db).project
             if try await PlainSQL.rows(on: ctx.db, "SELECT 1 FROM channels WHERE project_id = \(bind: projectID)").first != nil {
                 throw BatonError.conflict("project_id", "“\(project.name)” has its channel already.")
@@ -55,10 +56,14 @@ struct ChannelService: Sendable {
             let projectPeople = try await PlainSQL.rows(on: ctx.db, "SELECT user_id FROM project_members WHERE project_id = \(bind: projectID)")
                 .map { try $0.decode(column: "user_id", as: UUID.self) } + (project.leadID.map { [$0] } ?? [])
             for person in projectPeople where person != access.userID && !people.contains(person) { people.append(person) }
-        case .public, .private:
+        case .public:
             channel.name = try await Self.freeName(draft.name!, in: access.workspaceID, explicit: true, on: ctx.db)
+        case .private:
+            channel.name = draft.name!
         }
-        if draft.kind != .direct { channel.nameKey = channel.name.lowercased() }
+        // open channels' names are unique (they are listed to everyone); a private channel's name
+        // is nobody else's business, so it takes part in no check that could reveal it
+        if channel.isOpen { channel.nameKey = channel.name.lowercased() }
         try await ctx.insert(channel)
         var data = ChannelScope.eventData(channel)
         data[EventVisibility.joinsRoomKey] = access.userID.uuidString
@@ -88,8 +93,13 @@ struct ChannelService: Sendable {
             if patch.archived == nil { try scope.requireOpen() }
             var changed: [String] = []
             if let name = patch.name, name != channel.name {
-                channel.name = try await Self.freeName(name, in: channel.workspaceID, explicit: true, except: channelID, on: ctx.db)
-                channel.nameKey = channel.name.lowercased()
+                if channel.isOpen {
+                    try await ctx.serialize(key: "channels:\(channel.workspaceID)")
+                    channel.name = try await Self.freeName(name, in: channel.workspaceID, explicit: true, except: channelID, on: ctx.db)
+                    channel.nameKey = channel.name.lowercased()
+                } else {
+                    channel.name = name
+                }
                 changed.append("name")
             }
             if let topic = patch.topic, topic != channel.topic { channel.topic = topic; changed.append("topic") }
@@ -133,7 +143,7 @@ struct ChannelService: Sendable {
             if !joiningAlone { try scope.requireMember() }
             let current = Set(try await Self.memberIDs(of: channelID, on: ctx.db))
             let people = try await Self.people(ids.filter { !current.contains($0) && $0 != userID }, in: scope.access, kind: channel.channelKind,
-                                               on: ctx.db, field: "user_ids")
+                                               projectID: channel.projectID, on: ctx.db, field: "user_ids")
             if ids.contains(userID), !current.contains(userID) {
                 try await Self.addMember(userID, to: channel, by: userID, ctx: ctx)
             }
@@ -222,7 +232,7 @@ struct ChannelService: Sendable {
     }
 
     /// The people named, each an active member of the workspace (guests only where they may be).
-    private static func people(_ ids: [UUID], in access: WorkspaceAccess, kind: MessageChannel.Kind, on db: any Database,
+    private static func people(_ ids: [UUID], in access: WorkspaceAccess, kind: MessageChannel.Kind, projectID: UUID?, on db: any Database,
                                field: String = "member_ids") async throws -> [UUID] {
         let wanted = Array(NSOrderedSet(array: ids)) as! [UUID]
         guard !wanted.isEmpty else { return [] }
@@ -236,6 +246,11 @@ struct ChannelService: Sendable {
             guard let role = roles[id] else { throw BatonError.validation(field, "\(id.uuidString.lowercased()) is not an active member of this workspace.") }
             if role == Role.guest.rawValue, kind == .public {
                 throw BatonError.validation(field, "Guests are not added to public channels: use a private channel or the project's.")
+            }
+            // a guest sees the projects they are in, so a project's channel takes only its own guests
+            if role == Role.guest.rawValue, kind == .project, let projectID,
+               try await PlainSQL.rows(on: db, "SELECT 1 FROM project_members WHERE project_id = \(bind: projectID) AND user_id = \(bind: id)").isEmpty {
+                throw BatonError.validation(field, "That guest is not in this project: add them to the project first.")
             }
         }
         return wanted

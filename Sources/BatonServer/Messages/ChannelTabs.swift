@@ -145,6 +145,7 @@ enum ChannelRulePost {
         guard let channel = try await PlainSQL.first(MessageChannel.self, on: ctx.db, "SELECT * FROM channels WHERE id = \(bind: channelID)"),
               channel.workspaceID == workspace else { throw BatonError.conflict(nil, "the channel to post in was removed; choose another.") }
         guard channel.archivedAt == nil else { throw BatonError.conflict(nil, "#\(channel.name) is archived.") }
+        guard channel.isOpen else { throw BatonError.conflict(nil, "rules post only in public and project channels.") }
         if try await PlainSQL.rows(on: ctx.db, "SELECT 1 FROM messages WHERE delivery_key = \(bind: key)").isEmpty {
             _ = try await MessageService.post(MessageDraft(body: text), in: channel, root: nil,
                                               author: .init(id: nil, via: "automation", sender: rule), ctx: ctx, deliveryKey: key)

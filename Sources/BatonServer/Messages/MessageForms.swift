@@ -26,7 +26,8 @@ struct MessageForms: RouteCollection {
     func createChannel(req: Request) async throws -> Response {
         let access = try await req.workspaceAccess()
         let form = try req.content.decode(CreateForm.self)
-        let kind = MessageChannel.Kind(rawValue: form.kind ?? "public") ?? .public
+        // a project's channel is made with its project, not from this form
+        let kind = MessageChannel.Kind(rawValue: form.kind ?? "public").flatMap { $0 == .project ? nil : $0 } ?? .public
         let people = (form.member_ids ?? []).compactMap(UUID.init(uuidString:))
         do {
             var draft = ChannelDraft(kind: kind, memberIDs: people)

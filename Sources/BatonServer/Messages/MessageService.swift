@@ -18,11 +18,17 @@ struct MessageService: Sendable {
         static func person(_ id: UUID) -> Author { Author(id: id) }
     }
 
+    static let everyoneLimit = 50
+
     func post(_ channelID: UUID, by userID: UUID, _ draft: MessageDraft) async throws -> Message {
         try await store.write { ctx in
             let scope = try await ChannelScope.channel(channelID, for: userID, on: ctx.db)
             try scope.requireMember()
             try scope.requireOpen()
+            if draft.acknowledgeByEveryone, try await ChannelService.memberIDs(of: channelID, on: ctx.db).count > Self.everyoneLimit,
+               !scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) {
+                throw BatonError.forbidden("Asking everyone in a channel of more than \(Self.everyoneLimit) people to acknowledge is for whoever manages it: name the people instead.")
+            }
             return try await Self.post(draft, in: scope.channel, root: nil, author: .person(userID), ctx: ctx)
         }
     }
@@ -87,6 +93,8 @@ struct MessageService: Sendable {
             for table in ["message_revisions", "message_reactions", "message_mentions", "message_acks"] {
                 try await PlainSQL.run(on: ctx.db, "DELETE FROM \(unsafeRaw: table) WHERE message_id = \(bind: messageID)")
             }
+            // a pin of the message holds its first words as its title
+            try await PlainSQL.run(on: ctx.db, "DELETE FROM channel_pins WHERE channel_id = \(bind: message.channelID) AND target_id = \(bind: messageID)")
             if let rootID = message.threadRootID {
                 try await PlainSQL.run(on: ctx.db, "UPDATE messages SET reply_count = reply_count - 1 WHERE id = \(bind: rootID) AND reply_count > 0")
             }

@@ -22,7 +22,11 @@ extension BatonModule {
         paths: MessagePaths.all + MessageForms.all + [WorkUpdatesPanel.open],
         rooms: { workspaceID, userID, db in
             Set(try await PlainSQL.rows(on: db, """
-                SELECT channel_id FROM channel_members WHERE user_id = \(bind: userID) AND workspace_id = \(bind: workspaceID)
+                SELECT channel_members.channel_id FROM channel_members
+                JOIN channels ON channels.id = channel_members.channel_id
+                JOIN memberships ON memberships.workspace_id = channel_members.workspace_id AND memberships.user_id = channel_members.user_id
+                WHERE channel_members.user_id = \(bind: userID) AND channel_members.workspace_id = \(bind: workspaceID)
+                  AND NOT (memberships.role = 'guest' AND channels.kind = 'public')
                 """).map { try $0.decode(column: "channel_id", as: UUID.self) })
         },
         subjectLink: { type, id, workspaceID in

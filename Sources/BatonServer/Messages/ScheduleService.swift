@@ -192,13 +192,13 @@ struct ScheduleService: Sendable {
         } else if let recipient = scheduled.recipientID, !active.contains(recipient) {
             why = "the person it was for is no longer active"
         }
-        if let why, let channel {
+        if let why {
             scheduled.status = ScheduledMessage.Status.failed.rawValue
             scheduled.failure = why
             scheduled.generation += 1
             scheduled.updatedAt = ctx.now
             try await save(scheduled, ctx: ctx)
-            var data = eventData(scheduled, channel)
+            var data = channel.map { eventData(scheduled, $0) } ?? ["scheduled_id": scheduled.id!.uuidString, "send_at": BatonDate.iso(scheduled.sendAt)]
             data["reason"] = "schedule_failed"
             data["why"] = why
             ctx.record(MessageEvent.told, workspace: scheduled.workspaceID, actor: nil, subject: .user(scheduled.authorID), data: data)

@@ -16,6 +16,7 @@ public final class LiveHub: Sendable {
         /// The client said its page is hidden or idle.
         var away = false
         var lastTyping: Date?
+        var lastPresence: Date?
     }
 
     let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])

@@ -42,6 +42,9 @@ extension LiveHub {
             guard let status = (object["status"] as? String).flatMap(Presence.init), status != .offline else { return true }
             let changed: Subscriber? = subscribers.withLockedValue { subs in
                 guard var sub = subs[id] else { return nil }
+                // one a second counts: a client flipping away and back cannot flood the workspace
+                if let last = sub.lastPresence, now.timeIntervalSince(last) < 1 { return nil }
+                sub.lastPresence = now
                 let before = Self.presence(of: sub.userID, in: sub.workspaceID, subs)
                 sub.away = status == .away
                 subs[id] = sub
@@ -61,12 +64,12 @@ extension LiveHub {
         return mine.contains { !$0.away } ? .online : .away
     }
 
-    /// Everyone not offline in a workspace, as this process knows them.
+    /// Everyone not offline in a workspace, as this process knows them (one pass over the sockets).
     func presence(in workspace: UUID) -> [UUID: String] {
         subscribers.withLockedValue { subs in
             var result: [UUID: String] = [:]
             for sub in subs.values where sub.workspaceID == workspace {
-                result[sub.userID] = Self.presence(of: sub.userID, in: workspace, subs).rawValue
+                if !sub.away { result[sub.userID] = Presence.online.rawValue } else if result[sub.userID] == nil { result[sub.userID] = Presence.away.rawValue }
             }
             return result
         }
