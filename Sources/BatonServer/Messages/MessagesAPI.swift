@@ -293,12 +293,16 @@ struct MessagesAPI {
 
     func unread(req: Request) async throws -> UnreadDTO {
         let userID = try req.principal().userID
-        var workspaceID: UUID?
-        if let raw = req.queryText("workspace_id"), !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id is a workspace's id.") }
-            _ = try await Tenancy.access(id, for: userID, on: req.reader)
-            workspaceID = id
-        }
-        return try await ChannelQueries.unread(userID, workspaceID: workspaceID, on: req.reader)
+        return try await ChannelQueries.unread(userID, workspaceID: try await req.workspaceFilter(for: userID), on: req.reader)
+    }
+}
+
+extension Request {
+    /// `?workspace_id=` narrowing a `/me/…` list to one of the caller's workspaces (404 for another's).
+    func workspaceFilter(for userID: UUID) async throws -> UUID? {
+        guard let raw = queryText("workspace_id"), !raw.isEmpty else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id is a workspace's id.") }
+        _ = try await Tenancy.access(id, for: userID, on: reader)
+        return id
     }
 }

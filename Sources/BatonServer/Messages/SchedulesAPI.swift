@@ -28,13 +28,7 @@ struct SchedulesAPI {
         guard status.isEmpty || status == "all" || ScheduledMessage.Status(rawValue: status) != nil else {
             throw BatonError.validation("status", "status is pending (default), sent, cancelled, failed or all.")
         }
-        var workspaceID: UUID?
-        if let raw = req.queryText("workspace_id"), !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw BatonError.validation("workspace_id", "workspace_id is a workspace's id.") }
-            _ = try await Tenancy.access(id, for: userID, on: req.reader)
-            workspaceID = id
-        }
-        let list = try await ScheduleQueries.mine(userID, status: status.isEmpty ? "pending" : status, workspaceID: workspaceID,
+        let list = try await ScheduleQueries.mine(userID, status: status.isEmpty ? "pending" : status, workspaceID: try await req.workspaceFilter(for: userID),
                                                   limit: try req.pageSize(), on: req.reader)
         return ListPage(data: list, nextCursor: nil)
     }
