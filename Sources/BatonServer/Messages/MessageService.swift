@@ -29,7 +29,7 @@ struct MessageService: Sendable {
                !scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) {
                 throw BatonError.forbidden("Asking everyone in a channel of more than \(Self.everyoneLimit) people to acknowledge is for whoever manages it: name the people instead.")
             }
-            return try await Self.post(draft, in: scope.channel, root: nil, author: .person(userID), ctx: ctx)
+            return try await Self.post(draft, in: scope.channel, root: nil, author: .person(userID), ctx: ctx, authorMember: scope.member)
         }
     }
 
@@ -186,7 +186,7 @@ struct MessageService: Sendable {
     /// Posts into `channel` (or, with `root`, its thread): the next position, mentions, the
     /// author's read position, who follows the thread, who is asked to acknowledge, the event.
     static func post(_ draft: MessageDraft, in channel: MessageChannel, root: Message?, author: Author, ctx: WriteContext,
-                     taskID: UUID? = nil, deliveryKey: String? = nil) async throws -> Message {
+                     taskID: UUID? = nil, deliveryKey: String? = nil, authorMember: ChannelMember? = nil) async throws -> Message {
         let channelID = channel.id!
         let message = Message()
         message.id = UUID()
@@ -226,7 +226,10 @@ struct MessageService: Sendable {
         let asked = try roster.map { try acknowledgers(draft, roster: $0, author: author.id) } ?? []
         try await ctx.insert(message)
         for person in mentioned { try await addMention(person, of: message, ctx: ctx) }
-        if let authorID = author.id, let seq = message.seq, let member = try await member(authorID, of: channelID, on: ctx.db) {
+        // the author's row, when the caller has it already (read in this transaction)
+        var authorRow = authorMember
+        if authorRow == nil, let authorID = author.id, message.seq != nil { authorRow = try await member(authorID, of: channelID, on: ctx.db) }
+        if let seq = message.seq, let member = authorRow {
             try await moveChannelPointer(member, to: seq, channel: channel, force: false, ctx: ctx, announce: false)
         }
         if let root, let rootID = root.id {
