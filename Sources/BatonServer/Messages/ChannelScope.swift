@@ -47,6 +47,32 @@ struct ChannelScope: Sendable {
         return ChannelScope(channel: channel, access: access, member: standing)
     }
 
+    private static let channelColumns = PlainSQL.columns(of: MessageChannel.self, table: "channels", prefix: "c__")
+    private static let memberColumns = PlainSQL.columns(of: ChannelMember.self, table: "channel_members", prefix: "m__")
+
+    /// The scope of someone who is in the channel, in one statement (a post's write reads this,
+    /// and SQLite has one writer); anyone else gets the full check and its answer.
+    static func member(_ id: UUID, for userID: UUID, on db: any Database) async throws -> ChannelScope {
+        if let row = try await PlainSQL.rows(on: db, """
+            SELECT \(unsafeRaw: channelColumns), \(unsafeRaw: memberColumns), memberships.role AS w__role, workspaces.name AS w__name
+            FROM channels
+            JOIN channel_members ON channel_members.channel_id = channels.id AND channel_members.user_id = \(bind: userID)
+            JOIN memberships ON memberships.workspace_id = channels.workspace_id AND memberships.user_id = \(bind: userID)
+                AND memberships.deactivated_at IS NULL
+            JOIN workspaces ON workspaces.id = channels.workspace_id
+            WHERE channels.id = \(bind: id)
+            """).first, let role = Role(rawValue: try row.decode(column: "w__role", as: String.self)),
+           case let kind = try row.decode(column: "c__kind", as: String.self), !(role == .guest && kind == MessageChannel.Kind.public.rawValue) {
+            let channel = try PlainSQL.decode(MessageChannel.self, prefix: "c__", from: row)
+            let access = WorkspaceAccess(workspaceID: channel.workspaceID, workspaceName: try row.decode(column: "w__name", as: String.self),
+                                         userID: userID, role: role)
+            return ChannelScope(channel: channel, access: access, member: try PlainSQL.decode(ChannelMember.self, prefix: "m__", from: row))
+        }
+        let scope = try await channel(id, for: userID, on: db)
+        try scope.requireMember()
+        return scope
+    }
+
     /// A message and the caller's standing in its channel; 404 for what they may not read.
     static func message(_ id: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> (Message, ChannelScope) {
         let lock = PlainSQL.rowLock(lockingRow, on: db)

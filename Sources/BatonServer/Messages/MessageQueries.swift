@@ -72,6 +72,19 @@ enum MessageQueries {
         return message.via == "webhook" ? "Integration" : "Baton"
     }
 
+    /// A message just posted: no reactions, replies or acknowledgements yet, so no reads but its mentions'.
+    static func fresh(_ message: Message, authorName: String, on db: any Database) async throws -> MessageDTO {
+        let mentions = Mentions.handles(in: message.body).isEmpty ? [] : try await PlainSQL.rows(on: db, """
+            SELECT user_id FROM message_mentions WHERE message_id = \(bind: message.id!)
+            """).map { try $0.decode(column: "user_id", as: UUID.self) }
+        guard !message.asksAcknowledgement else { return try await dto(message, viewer: message.authorID ?? UUID(), on: db) }
+        return MessageDTO(
+            id: message.id!, channelId: message.channelID, seq: message.seq, threadRootId: message.threadRootID, threadSeq: message.threadSeq,
+            authorId: message.authorID, authorName: authorName, via: message.via, body: message.body, createdAt: message.createdAt,
+            editedAt: nil, editCount: 0, deleted: false, taskId: message.taskID, replyCount: 0, lastReplyAt: nil, replyUserIds: [],
+            reactions: [], mentions: mentions, mentionsChannel: message.mentionsChannel, acknowledgement: nil)
+    }
+
     static func dto(_ message: Message, viewer: UUID, on db: any Database) async throws -> MessageDTO {
         try await dtos([message], viewer: viewer, on: db)[0]
     }

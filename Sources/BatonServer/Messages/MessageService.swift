@@ -22,8 +22,7 @@ struct MessageService: Sendable {
 
     func post(_ channelID: UUID, by userID: UUID, _ draft: MessageDraft) async throws -> Message {
         try await store.write { ctx in
-            let scope = try await ChannelScope.channel(channelID, for: userID, on: ctx.db)
-            try scope.requireMember()
+            let scope = try await ChannelScope.member(channelID, for: userID, on: ctx.db)
             try scope.requireOpen()
             if draft.acknowledgeByEveryone, try await ChannelService.memberIDs(of: channelID, on: ctx.db).count > Self.everyoneLimit,
                !scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) {

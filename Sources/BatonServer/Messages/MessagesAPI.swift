@@ -142,7 +142,8 @@ struct MessagesAPI {
         let id = try channelID(req)
         _ = try await ChannelScope.channel(id, for: userID, on: req.reader)
         let message = try await req.messages.post(id, by: userID, try MessageDraft(try PatchReader.body(req), reply: false))
-        return try await MessageQueries.dto(message, viewer: userID, on: req.application.store.reader).encodeResponse(status: .created, for: req)
+        return try await MessageQueries.fresh(message, authorName: try req.principal().name, on: req.application.store.reader)
+            .encodeResponse(status: .created, for: req)
     }
 
     func message(req: Request) async throws -> MessageDTO {
