@@ -154,7 +154,6 @@ struct CreateMessages: AsyncMigration {
             .field("sent_count", .int, .required)
             .field("last_message_id", .uuid)
             .field("last_sent_at", .datetime)
-            .field("generation", .int, .required)
             .field("version", .int, .required)
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)

@@ -222,8 +222,7 @@ final class MessageAck: Model, @unchecked Sendable {
 }
 
 /// A message written now and sent later by the job queue: at a time, at the start of a person's
-/// working day, or every week ("every Monday at 9:00 their time") until cancelled. `generation`
-/// moves on with every reschedule, so a job queued for an earlier time does nothing.
+/// working day, or every week ("every Monday at 9:00 their time") until cancelled.
 final class ScheduledMessage: Model, WorkspaceScoped, @unchecked Sendable {
     static let schema = "scheduled_messages"
     static var workspaceKey: KeyPath<ScheduledMessage, FieldProperty<ScheduledMessage, UUID>> { \.$workspaceID }
@@ -248,7 +247,6 @@ final class ScheduledMessage: Model, WorkspaceScoped, @unchecked Sendable {
     @Field(key: "sent_count") var sentCount: Int
     @OptionalField(key: "last_message_id") var lastMessageID: UUID?
     @OptionalField(key: "last_sent_at") var lastSentAt: Date?
-    @Field(key: "generation") var generation: Int
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
@@ -257,6 +255,6 @@ final class ScheduledMessage: Model, WorkspaceScoped, @unchecked Sendable {
 
     var properties: [any AnyProperty] {
         [$id, $workspaceID, $channelID, $threadRootID, $authorID, $body, $sendAt, $recipientID, $atStartOfDay, $recurrence,
-         $asksAcknowledgement, $status, $failure, $sentCount, $lastMessageID, $lastSentAt, $generation, $version, $createdAt, $updatedAt]
+         $asksAcknowledgement, $status, $failure, $sentCount, $lastMessageID, $lastSentAt, $version, $createdAt, $updatedAt]
     }
 }

@@ -48,7 +48,6 @@ struct ScheduleService: Sendable {
             scheduled.asksAcknowledgement = draft.asksAcknowledgement
             scheduled.status = ScheduledMessage.Status.pending.rawValue
             scheduled.sentCount = 0
-            scheduled.generation = 0
             scheduled.version = 0
             scheduled.createdAt = ctx.now
             scheduled.updatedAt = ctx.now
@@ -74,7 +73,6 @@ struct ScheduleService: Sendable {
                 try await Self.time(scheduled, timing, recipient: patch.recipientID ?? scheduled.recipientID, scope: scope, ctx: ctx)
                 try await Self.queueSweep(at: scheduled.sendAt, ctx: ctx)
             }
-            scheduled.generation += 1
             scheduled.version += 1
             scheduled.updatedAt = ctx.now
             try await Self.save(scheduled, ctx: ctx)
@@ -88,7 +86,6 @@ struct ScheduleService: Sendable {
         try await store.write { ctx in
             let (scheduled, scope) = try await Self.pending(id, of: userID, ctx: ctx)
             scheduled.status = ScheduledMessage.Status.cancelled.rawValue
-            scheduled.generation += 1
             scheduled.version += 1
             scheduled.updatedAt = ctx.now
             try await Self.save(scheduled, ctx: ctx)
@@ -210,7 +207,6 @@ struct ScheduleService: Sendable {
         if let why {
             scheduled.status = ScheduledMessage.Status.failed.rawValue
             scheduled.failure = why
-            scheduled.generation += 1
             scheduled.updatedAt = ctx.now
             try await save(scheduled, ctx: ctx)
             var data = channel.map { eventData(scheduled, $0) } ?? ["scheduled_id": scheduled.id!.uuidString, "send_at": BatonDate.iso(scheduled.sendAt)]
@@ -227,7 +223,6 @@ struct ScheduleService: Sendable {
         scheduled.sentCount = occurrence
         scheduled.lastMessageID = message.id
         scheduled.lastSentAt = ctx.now
-        scheduled.generation += 1
         scheduled.updatedAt = ctx.now
         if let text = scheduled.recurrence, let recurrence = try? StoredJSON.decode(MessageSchedule.Recurrence.self, text),
            let next = recurrence.next(after: max(ctx.now, scheduled.sendAt)) {
@@ -251,7 +246,7 @@ struct ScheduleService: Sendable {
                 at_start_of_day = \(bind: scheduled.atStartOfDay), recurrence = \(bind: scheduled.recurrence),
                 asks_acknowledgement = \(bind: scheduled.asksAcknowledgement), status = \(bind: scheduled.status), failure = \(bind: scheduled.failure),
                 sent_count = \(bind: scheduled.sentCount), last_message_id = \(bind: scheduled.lastMessageID), last_sent_at = \(bind: scheduled.lastSentAt),
-                generation = \(bind: scheduled.generation), version = \(bind: scheduled.version), updated_at = \(bind: scheduled.updatedAt)
+                version = \(bind: scheduled.version), updated_at = \(bind: scheduled.updatedAt)
             WHERE id = \(bind: scheduled.id!)
             """)
     }
