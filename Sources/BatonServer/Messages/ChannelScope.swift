@@ -24,8 +24,9 @@ struct ChannelScope: Sendable {
     }
 
     /// The channel's creator, admins and (for a project's channel) the project lead manage it.
-    func canManage(projectLead: UUID?) -> Bool {
-        access.role.canAdminister || channel.createdBy == userID || (projectLead != nil && projectLead == userID)
+    func manages(on db: any Database) async throws -> Bool {
+        if access.role.canAdminister || channel.createdBy == userID { return true }
+        return try await ChannelService.projectLead(of: channel, on: db) == userID
     }
 
     static func channel(_ id: UUID, for userID: UUID, on db: any Database, lockingRow: Bool = false) async throws -> ChannelScope {

@@ -86,7 +86,7 @@ struct ChannelService: Sendable {
                                             "A direct conversation has no name, topic or settings to change.")
             }
             try scope.requireMember()
-            let manages = scope.canManage(projectLead: try await Self.projectLead(of: channel, on: ctx.db))
+            let manages = try await scope.manages(on: ctx.db)
             if patch.name != nil || patch.archived != nil || patch.postsWorkUpdates != nil, !manages {
                 throw BatonError.forbidden("Only whoever made the channel, the project lead and admins rename, archive or set it up.")
             }
@@ -159,7 +159,7 @@ struct ChannelService: Sendable {
             try scope.requireMember()
             let channel = scope.channel
             if channel.channelKind == .direct { throw BatonError.validation("user_id", "A direct conversation cannot be left: mute it instead.") }
-            if memberID != userID, !scope.canManage(projectLead: try await Self.projectLead(of: channel, on: ctx.db)) {
+            if memberID != userID, !(try await scope.manages(on: ctx.db)) {
                 throw BatonError.forbidden("Only whoever made the channel, the project lead and admins take people out of it.")
             }
             guard try await Self.takeOut(memberID, of: channel, by: userID, ctx: ctx) else { throw BatonError.notFound("Channel member") }

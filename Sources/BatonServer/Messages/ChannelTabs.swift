@@ -115,7 +115,7 @@ struct ChannelTabs: Sendable {
         let scope = try await ChannelScope.channel(channelID, for: userID, on: ctx.db, lockingRow: true)
         try scope.requireMember()
         guard scope.channel.channelKind != .direct else { throw BatonError.validation("channel", "Direct conversations have no webhook.") }
-        guard scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) else {
+        guard try await scope.manages(on: ctx.db) else {
             throw BatonError.forbidden("Only whoever made the channel, the project lead and admins set up its webhook.")
         }
         return scope

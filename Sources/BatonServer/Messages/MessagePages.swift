@@ -95,7 +95,7 @@ struct MessagePages: RouteCollection {
         let context = ChannelContext(
             workspaceId: access.workspaceID, channelId: scope.channelID, title: detail.kind == "direct" ? detail.title : "#" + detail.name,
             topic: detail.topic, kind: detail.kind, isDirect: detail.kind == "direct", isMember: scope.isMember, archived: detail.archived,
-            canManage: scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: db)),
+            canManage: try await scope.manages(on: db),
             postsWorkUpdates: detail.postsWorkUpdates, memberCount: detail.memberCount,
             members: (detail.members ?? []).map { Person(id: $0.userId, name: $0.name, presence: presence[$0.userId] ?? "offline") },
             pins: (detail.pins ?? []).map { Pin(id: $0.id, title: $0.title, url: $0.url, kind: $0.kind) },

@@ -25,7 +25,7 @@ struct MessageService: Sendable {
             let scope = try await ChannelScope.member(channelID, for: userID, on: ctx.db)
             try scope.requireOpen()
             if draft.acknowledgeByEveryone, try await ChannelService.memberIDs(of: channelID, on: ctx.db).count > Self.everyoneLimit,
-               !scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) {
+               !(try await scope.manages(on: ctx.db)) {
                 throw BatonError.forbidden("Asking everyone in a channel of more than \(Self.everyoneLimit) people to acknowledge is for whoever manages it: name the people instead.")
             }
             return try await Self.post(draft, in: scope.channel, root: nil, author: .person(userID), ctx: ctx, authorMember: scope.member)
@@ -81,7 +81,7 @@ struct MessageService: Sendable {
         try await store.write { ctx in
             let (message, scope) = try await ChannelScope.message(messageID, for: userID, on: ctx.db, lockingRow: true)
             guard !message.isDeleted else { return }
-            if message.authorID != userID, !scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: ctx.db)) {
+            if message.authorID != userID, !(try await scope.manages(on: ctx.db)) {
                 throw BatonError.forbidden("Only its author, whoever made the channel and admins delete a message.")
             }
             try await PlainSQL.run(on: ctx.db, """

@@ -52,7 +52,7 @@ enum MessageViews {
         for row in try await PlainSQL.rows(on: db, "SELECT user_id, last_read_seq FROM channel_members WHERE channel_id = \(bind: scope.channelID)") {
             pointers[try row.decode(column: "user_id", as: UUID.self)] = try row.decode(column: "last_read_seq", as: Int.self)
         }
-        let manages = scope.canManage(projectLead: try await ChannelService.projectLead(of: scope.channel, on: db))
+        let manages = try await scope.manages(on: db)
         return zip(messages, dtos).map { message, dto in
             let others = pointers.keys.filter { $0 != message.authorID }
             var seenBy: String?
