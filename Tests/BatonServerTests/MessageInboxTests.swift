@@ -230,4 +230,33 @@ struct MessageHardeningTests {
             #expect(rule.status == .unprocessableEntity)
         }
     }
+
+    @Test("a read position read before another commit does not carry the pointer back (two \u{201C}mark read\u{201D}s at once on PostgreSQL)",
+          arguments: TestDatabase.available)
+    func readPointerNeverMovesBack(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let chat = try await ChatFixture.make(app)
+            var ids: [String] = []
+            for number in 1...5 { ids.append(try #require(try await chat.post("Note \(number)", as: chat.ana.api)["id"].string)) }
+            let channelID = try #require(UUID(uuidString: chat.channelID))
+            // the copy a slower request read, while the pointer was still at 0
+            let stale = try #require(try await MessageService.member(chat.ben.id, of: channelID, on: app.db))
+            _ = try await chat.ben.api.post("/api/v1/channels/\(chat.channelID)/read", ["message_id": ids[4]])
+            let channel = try #require(try await MessageChannel.find(channelID, on: app.db))
+            try await app.store.write { ctx in
+                try await MessageService.moveChannelPointer(stale, to: 2, channel: channel, force: false, ctx: ctx)
+            }
+            #expect(try await MessageService.member(chat.ben.id, of: channelID, on: app.db)?.lastReadSeq == 5)
+            #expect(try await chat.unreadCount(chat.ben.api) == 0)
+            // a thread's pointer only moves forward too
+            let root = try #require(UUID(uuidString: ids[0]))
+            for reply in ["a", "b", "c"] { _ = try await chat.ana.api.post("/api/v1/messages/\(ids[0])/replies", ["body": reply]) }
+            try await app.store.write { ctx in
+                try await MessageService.moveThreadPointer(chat.ben.id, rootID: root, to: 3, force: false, channel: channel, ctx: ctx)
+                try await MessageService.moveThreadPointer(chat.ben.id, rootID: root, to: 1, force: false, channel: channel, ctx: ctx)
+            }
+            let follow = try await PlainSQL.rows(on: app.db, "SELECT last_read_seq FROM thread_follows WHERE root_id = \(bind: root) AND user_id = \(bind: chat.ben.id)")
+            #expect(try follow.first?.decode(column: "last_read_seq", as: Int.self) == 3)
+        }
+    }
 }

@@ -245,6 +245,12 @@ struct MessagesAPITests {
             let reply = try #require(try await chat.ana.api.get("/api/v1/messages/\(ids[0])/replies").json["data"][0]["id"].string)
             _ = try await chat.ana.api.post("\(url)/read", ["message_id": reply])
             #expect(try await chat.unread(chat.ana.api)["threads"].array.isEmpty)
+
+            // leaving the channel ends its threads' counts too (the follow row stays, unread by nobody)
+            _ = try await chat.ben.api.post("/api/v1/messages/\(ids[0])/replies", ["body": "And the appendix"])
+            #expect(try await chat.unread(chat.ana.api)["threads"].array.count == 1)
+            #expect(try await chat.ana.api.delete("\(url)/members/\(chat.ana.id.uuidString)").status == .noContent)
+            #expect(try await chat.unread(chat.ana.api)["threads"].array.isEmpty, "no thread of a channel one left")
         }
     }
 

@@ -129,7 +129,10 @@ enum ChannelQueries {
             FROM thread_follows
             JOIN messages roots ON roots.id = thread_follows.root_id
             JOIN channels ON channels.id = thread_follows.channel_id
+            JOIN channel_members ON channel_members.channel_id = thread_follows.channel_id AND channel_members.user_id = thread_follows.user_id
+            JOIN memberships ON memberships.workspace_id = channels.workspace_id AND memberships.user_id = thread_follows.user_id
             WHERE thread_follows.user_id = \(bind: userID) AND roots.reply_seq > thread_follows.last_read_seq AND channels.archived_at IS NULL
+                AND memberships.deactivated_at IS NULL
             """
         if let workspaceID { threadQuery.appendInterpolation(unsafeRaw: " AND channels.workspace_id = "); threadQuery.appendInterpolation(bind: workspaceID) }
         var threads: [UnreadThreadDTO] = []

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 struct CreateMessages: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -167,5 +168,18 @@ struct CreateMessages: AsyncMigration {
                       MessageReaction.schema, MessageRevision.schema, Message.schema, ChannelMember.schema, MessageChannel.schema] {
             try await database.schema(table).delete()
         }
+    }
+}
+
+/// Who in a channel hears everything, found without reading every member row: a post into a
+/// channel of a thousand otherwise visited all thousand rows to tell of it.
+struct IndexChannelMemberLevels: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await SQLIndex.create("channel_members_level", on: ChannelMember.schema, columns: ["channel_id", "notify_level"], database)
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "channel_members_level").run()
     }
 }

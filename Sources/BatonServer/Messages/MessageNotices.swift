@@ -90,21 +90,30 @@ enum MessageNotices {
     }
 
     private static func levels(of channelID: UUID, everyone: Bool, named: [UUID], on db: any Database) async throws -> [UUID: Member] {
-        var query: SQLQueryString = "SELECT user_id, notify_level, muted FROM channel_members WHERE channel_id = \(bind: channelID)"
-        if !everyone {
-            query.appendInterpolation(unsafeRaw: " AND (notify_level = 'all'")
+        let columns: SQLQueryString = "SELECT user_id, notify_level, muted FROM channel_members WHERE channel_id = \(bind: channelID)"
+        var queries: [SQLQueryString] = []
+        if everyone {
+            queries.append(columns)
+        } else {
+            // two index lookups rather than one OR, which would read every member row
+            var hearAll = columns
+            hearAll.appendInterpolation(unsafeRaw: " AND notify_level = 'all'")
+            queries.append(hearAll)
             if !named.isEmpty {
-                query.appendInterpolation(unsafeRaw: " OR user_id IN (")
-                query.appendInterpolation(SQLList(Array(Set(named)).map { SQLBind($0) }))
-                query.appendInterpolation(unsafeRaw: ")")
+                var byName = columns
+                byName.appendInterpolation(unsafeRaw: " AND user_id IN (")
+                byName.appendInterpolation(SQLList(Array(Set(named)).map { SQLBind($0) }))
+                byName.appendInterpolation(unsafeRaw: ")")
+                queries.append(byName)
             }
-            query.appendInterpolation(unsafeRaw: ")")
         }
         var members: [UUID: Member] = [:]
-        for row in try await PlainSQL.rows(on: db, query) {
-            members[try row.decode(column: "user_id", as: UUID.self)] = Member(
-                level: ChannelMember.Level(rawValue: try row.decode(column: "notify_level", as: String.self)) ?? .mentions,
-                muted: try row.decode(column: "muted", as: Bool.self))
+        for query in queries {
+            for row in try await PlainSQL.rows(on: db, query) {
+                members[try row.decode(column: "user_id", as: UUID.self)] = Member(
+                    level: ChannelMember.Level(rawValue: try row.decode(column: "notify_level", as: String.self)) ?? .mentions,
+                    muted: try row.decode(column: "muted", as: Bool.self))
+            }
         }
         return members
     }

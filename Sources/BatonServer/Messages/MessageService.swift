@@ -317,9 +317,13 @@ struct MessageService: Sendable {
                                    announce: Bool = true) async throws {
         let target = force ? seq : ReadState.markRead(seq, current: member.lastReadSeq)
         guard target != member.lastReadSeq else { return }
-        try await PlainSQL.run(on: ctx.db, """
-            UPDATE channel_members SET last_read_seq = \(bind: target), last_read_at = \(bind: ctx.now) WHERE id = \(bind: member.id!)
+        // Forward moves compare in the statement: on PostgreSQL two concurrent "mark read"s both
+        // read the row first, and the later commit must not carry the pointer back.
+        let moved = try await PlainSQL.rows(on: ctx.db, """
+            UPDATE channel_members SET last_read_seq = \(bind: target), last_read_at = \(bind: ctx.now)
+            WHERE id = \(bind: member.id!)\(unsafeRaw: force ? "" : " AND last_read_seq < \(target)") RETURNING last_read_seq
             """)
+        guard !moved.isEmpty else { return }
         member.lastReadSeq = target
         guard announce else { return }
         var data = ChannelScope.eventData(channel)
@@ -334,17 +338,14 @@ struct MessageService: Sendable {
             """).first?.decode(column: "last_read_seq", as: Int.self)
         let target = force ? threadSeq : ReadState.markRead(threadSeq, current: current)
         guard target != current else { return }
-        if current == nil {
-            try await PlainSQL.run(on: ctx.db, """
-                INSERT INTO thread_follows (id, root_id, channel_id, user_id, last_read_seq)
-                VALUES (\(bind: UUID()), \(bind: rootID), \(bind: channel.id!), \(bind: person), \(bind: target))
-                """)
-        } else {
-            try await PlainSQL.run(on: ctx.db, """
-                UPDATE thread_follows SET last_read_seq = \(bind: target) WHERE root_id = \(bind: rootID) AND user_id = \(bind: person)
-                """)
-        }
-        guard announce else { return }
+        // as for the channel pointer: the statement itself keeps a forward move forward
+        let moved = try await PlainSQL.rows(on: ctx.db, """
+            INSERT INTO thread_follows (id, root_id, channel_id, user_id, last_read_seq)
+            VALUES (\(bind: UUID()), \(bind: rootID), \(bind: channel.id!), \(bind: person), \(bind: target))
+            ON CONFLICT (root_id, user_id) DO UPDATE SET last_read_seq = excluded.last_read_seq
+            \(unsafeRaw: force ? "" : "WHERE thread_follows.last_read_seq < excluded.last_read_seq") RETURNING last_read_seq
+            """)
+        guard !moved.isEmpty, announce else { return }
         var data = ChannelScope.eventData(channel)
         data["thread_root_id"] = rootID.uuidString
         data["thread_seq"] = String(target)

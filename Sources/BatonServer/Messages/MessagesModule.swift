@@ -7,7 +7,7 @@ extension BatonModule {
     /// scheduled messages. A channel is a room: its events reach its members alone.
     static let messages = BatonModule(
         name: "messages",
-        migrations: [CreateMessages()],
+        migrations: [CreateMessages(), IndexChannelMemberLevels()],
         events: [MessageEvent.self],
         jobs: [ScheduleService.job, AckReminders.job],
         consumers: [WorkUpdates.consumer],
