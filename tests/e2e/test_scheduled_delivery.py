@@ -1,6 +1,6 @@
 """Scheduled messages with the real binary: SIGKILL the server as they fall due, start it again,
 and each is posted exactly once; two servers on one PostgreSQL post each once between them, and a
-message posted through one reaches a socket open on the other."""
+message posted through one reaches a socket open on the other, as do typing and presence."""
 import json
 import os
 import signal
@@ -26,6 +26,35 @@ def chat(base, scheduled, due_in):
         api(base, "POST", f"/api/v1/channels/{channel['id']}/scheduled-messages",
             {"body": f"Check-in {number}", "send_at": iso(due_in + number % 3)}, token)
     return token, workspace, channel["id"]
+
+
+def live(base, workspace, token):
+    socket = websocket.create_connection(base.replace("http", "ws") + f"/api/v1/live?workspace_id={workspace}",
+                                         header=[f"Authorization: Bearer {token}"], timeout=10)
+    assert json.loads(socket.recv())["type"] == "hello"
+    return socket
+
+
+def frame(socket, wanted, within=10):
+    """The next frame that `wanted` accepts; fails after `within` seconds."""
+    deadline = time.time() + within
+    while time.time() < deadline:
+        socket.settimeout(max(0.1, deadline - time.time()))
+        data = json.loads(socket.recv())
+        if wanted(data):
+            return data
+    raise AssertionError("no such frame")
+
+
+def frames_for(socket, seconds):
+    frames, deadline = [], time.time() + seconds
+    while time.time() < deadline:
+        socket.settimeout(max(0.05, deadline - time.time()))
+        try:
+            frames.append(json.loads(socket.recv()))
+        except websocket.WebSocketTimeoutException:
+            break
+    return frames
 
 
 def test_sigkill_as_scheduled_messages_fall_due_then_restart_posts_each_once():
@@ -90,6 +119,34 @@ def test_two_servers_on_one_postgres_post_each_scheduled_message_once_and_share_
             seen = event.get("kind") == "message.posted" and event.get("data", {}).get("message_id", "").upper() == posted["id"].upper()
         socket.close()
         assert seen
+
+        # typing and presence cross too: Ben listens on the second server, Maya comes and goes on the first
+        invite = api(base, "POST", f"/api/v1/workspaces/{workspace}/invitations", {"email": f"ben-{uuid.uuid4().hex[:6]}@acme.test"}, token)
+        ben = api(base, "POST", f"/api/v1/invitations/{invite['accept_url'].rsplit('/', 1)[1]}/accept",
+                  {"name": "Ben Okafor", "password": "ben password 123"})
+        api(base, "POST", f"/api/v1/channels/{channel}/members", {"user_ids": [ben["user"]["id"]]}, token)
+        maya_id = api(base, "GET", "/api/v1/me", token=token)["user"]["id"]
+        listener = live(other, workspace, ben["token"])
+        maya = live(base, workspace, token)
+        assert frame(listener, lambda f: f.get("type") == "presence" and f["user_id"].lower() == maya_id.lower())["status"] == "online"
+        presence = api(other, "GET", f"/api/v1/workspaces/{workspace}/presence", token=ben["token"])["data"]
+        assert {k.lower(): v for k, v in presence.items()}.get(maya_id.lower()) == "online", presence
+        maya.send(json.dumps({"type": "typing", "room_id": channel}))
+        typing = frame(listener, lambda f: f.get("type") == "typing")
+        assert typing["user_id"].lower() == maya_id.lower() and typing["room_id"].lower() == channel.lower()
+        maya.send(json.dumps({"type": "presence", "status": "away"}))
+        assert frame(listener, lambda f: f.get("type") == "presence")["status"] == "away"
+        # a second socket on the second server keeps her there when the first closes
+        again = live(other, workspace, token)
+        assert frame(listener, lambda f: f.get("type") == "presence")["status"] == "online"
+        maya.close()
+        quiet = frames_for(listener, 1.5)
+        assert not [f for f in quiet if f.get("type") == "presence" and f["status"] == "offline"], quiet
+        presence = api(other, "GET", f"/api/v1/workspaces/{workspace}/presence", token=ben["token"])["data"]
+        assert {k.lower(): v for k, v in presence.items()}.get(maya_id.lower()) == "online", presence
+        again.close()
+        assert frame(listener, lambda f: f.get("type") == "presence" and f["status"] == "offline")
+        listener.close()
     finally:
         for process in (first, second):
             process.terminate()

@@ -38,7 +38,7 @@ struct MessagesAPI {
 
     struct PresenceDTO: Content { let data: [String: String] }
 
-    /// Who is online or away now, as this server process sees its sockets; members only.
+    /// Who is online or away now, on every server process; members only.
     func presence(req: Request) async throws -> PresenceDTO {
         let access = try await req.workspaceAccess()
         guard access.role != .guest else { return PresenceDTO(data: [:]) }

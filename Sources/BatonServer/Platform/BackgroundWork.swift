@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import PostgresNIO
 import FluentPostgresDriver
 import Vapor
@@ -57,16 +58,28 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
 }
 
 /// Carries events committed by other `baton serve` processes on the same PostgreSQL to this
-/// process's sockets. Holds one dedicated connection (a pooled one would silently lose its LISTEN)
-/// and reconnects with a fresh LISTEN whenever it drops.
+/// process's sockets, and typing and presence both ways (LiveRelay). Holds one dedicated
+/// connection (a pooled one would silently lose its LISTEN) and reconnects with a fresh LISTEN
+/// whenever it drops.
 struct EventListener {
     let url: String
     let app: Application
 
     func run() async {
+        // in order, one at a time: "online" then "offline" must not arrive the other way round
+        let (outgoing, outbox) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1_000))
+        let relay = LiveRelay(nodeID: app.store.nodeID, send: { outbox.yield($0) })
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await sendSignals(outgoing) }
+            group.addTask { await keepAlive() }
+            group.addTask { await listen(relay) }
+        }
+    }
+
+    private func listen(_ relay: LiveRelay) async {
         while !Task.isCancelled {
             do {
-                try await listenOnce()
+                try await listenOnce(relay)
             } catch {
                 if Task.isCancelled { return }
                 app.logger.warning("event listener: \(String(describing: error)); reconnecting")
@@ -75,19 +88,50 @@ struct EventListener {
         }
     }
 
-    private func listenOnce() async throws {
+    private func listenOnce(_ relay: LiveRelay) async throws {
         let config = try SQLPostgresConfiguration(url: url).coreConfiguration
         let connection = try await PostgresConnection.connect(
             on: app.eventLoopGroup.any(), configuration: config, id: 1, logger: app.logger)
         defer { Task { try? await connection.close() } }
+        let hub = app.store.hub
         try await withTaskCancellationHandler {
-            try await connection.listen(on: EventOrdering.channel) { notifications in
-                for try await notification in notifications {
-                    try await forward(notification.payload)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await connection.listen(on: EventOrdering.channel) { notifications in
+                        for try await notification in notifications { try await forward(notification.payload) }
+                    }
                 }
+                group.addTask {
+                    try await connection.listen(on: LiveRelay.channel) { notifications in
+                        hub.connect(relay)  // listening now, so the answers to "who" are heard
+                        for try await notification in notifications { hub.receiveRelayed(notification.payload, now: Date()) }
+                    }
+                }
+                // either ending means the connection went: reconnect both
+                try await group.next()
+                group.cancelAll()
             }
         } onCancel: {
             connection.close().whenComplete { _ in }
+        }
+    }
+
+    private func sendSignals(_ outgoing: AsyncStream<String>) async {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        for await payload in outgoing {
+            do {
+                try await sql.raw("SELECT pg_notify(\(bind: LiveRelay.channel), \(bind: payload))").run()
+            } catch {
+                app.logger.debug("signal relay: \(String(describing: error))")
+            }
+        }
+    }
+
+    /// Liveness is wall-clock time, whatever clock the workspace runs on.
+    private func keepAlive() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: LiveRelay.aliveEvery)
+            app.store.hub.keepRelayAlive(now: Date())
         }
     }
 

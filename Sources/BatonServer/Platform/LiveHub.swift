@@ -20,6 +20,9 @@ public final class LiveHub: Sendable {
     }
 
     let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
+    /// On PostgreSQL, how typing and presence reach the other processes, and what they say.
+    let relay = NIOLockedValueBox<LiveRelay?>(nil)
+    let remote = NIOLockedValueBox(RemotePresence())
     private let queue: AsyncStream<[LoggedEvent]>.Continuation
     private let stream: AsyncStream<[LoggedEvent]>
     private let encoder: JSONEncoder

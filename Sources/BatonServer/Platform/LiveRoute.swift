@@ -68,7 +68,7 @@ struct LiveRoute: RouteCollection {
         let clock = req.application.clock
         socket.onText { socket, text in
             if text == "ping" { try? await socket.send("pong"); return }
-            _ = hub.receive(text, from: id, now: clock.now())
+            hub.receive(text, from: id, now: clock.now())
         }
     }
 }
