@@ -491,10 +491,12 @@
       counter.hidden = false;
       counter.textContent = fresh + " new";
       refreshFeed();
-      // a channel's page follows its own room, and new messages elsewhere (for the unread counts)
+      // a channel's page follows its own room, new messages elsewhere (for the unread counts) and
+      // changes to the tasks and requests its chips show
       var chatRoom = document.querySelector("[data-chat-scroll]");
       var room = event.data && event.data.room_id;
       if (chatRoom && room && room.toLowerCase() !== (chatRoom.getAttribute("data-room") || "").toLowerCase() && event.kind !== "message.posted") return;
+      if (chatRoom && !room && !(event.subject_id && document.querySelector('a.chip[href*="' + String(event.subject_id).replace(/[^0-9a-fA-F-]/g, "") + '" i]'))) return;
       scheduleRegionRefresh();
     };
   }

@@ -11,6 +11,48 @@ struct MessagePagesTests {
         try await NotificationPagesTests.browser(app, token: try #require(client.token))
     }
 
+    @Test("a task's #number and a pasted link to an approval request show as chips: title, where it stands, whose it is; a request only to those who may open it",
+          arguments: TestDatabase.available)
+    func chips(db: TestDatabase) async throws {
+        try await withBaton(db) { app in
+            let fixture = try await ApprovalOrgFixture.make(app)
+            let org = fixture.org
+            let ws = org.workspaceID
+            let template = try #require(try await fixture.template()["id"].string)
+            let request = try #require(try await fixture.submit(template, ["item": "Servers", "amount": 20_000])["id"].string)
+            let requestTitle = try #require(try await fixture.ana.api.get("/api/v1/approval-requests/\(request)").json["title"].string)
+            let project = try #require(try await org.owner.post("\(org.base)/projects", ["name": "Launch"]).json["id"].string)
+            let task = try await org.owner.post("/api/v1/projects/\(project)/tasks", ["title": "Print the deck", "assignee_id": fixture.ana.id.uuidString])
+            try #require(task.status == .created, "\(task.body)")
+            let sam = try await org.addMember("Sam Stranger")
+            let channel = try #require(try await org.owner.post("\(org.base)/channels", ["kind": "public", "name": "Ops",
+                "member_ids": [fixture.ana.id.uuidString, sam.id.uuidString]]).json["id"].string)
+            let link = "https://baton.example/w/\(ws.uuidString.uppercased())/approvals/requests/\(request)."
+            let posted = try await fixture.ana.api.post("/api/v1/channels/\(channel)/messages", ["body": "Waiting on #1 and \(link)"])
+            try #require(posted.status == .created, "\(posted.body)")
+
+            func chipsOn(_ client: APIClient) async throws -> String {
+                let page = try await browser(app, client).get("/w/\(ws)/channels/\(channel)")
+                try #require(page.status == .ok)
+                return page.body.components(separatedBy: "class=\"chips\"").dropFirst().joined()
+            }
+            let ana = try await chipsOn(fixture.ana.api)
+            #expect(ana.contains("#1 Print the deck") && ana.contains("Ana Lopez"), "the task: title and assignee")
+            #expect(ana.contains(requestTitle) && ana.contains("with Dana Head"), "the request: title and whom it waits on")
+            let samSees = try await chipsOn(sam.api)
+            #expect(samSees.contains("#1 Print the deck") && !samSees.contains(requestTitle), "not a participant: no chip of the request")
+            #expect(try await chipsOn(org.owner).contains(requestTitle), "admins see every request")
+            // live: the chip follows the request
+            _ = try await fixture.act(request, "approve", as: fixture.dana.api)
+            #expect(try await chipsOn(fixture.ana.api).contains("with Finn Ledger"))
+            _ = try await fixture.act(request, "approve", as: fixture.finn.api)
+            let decided = try await chipsOn(fixture.ana.api)
+            #expect(decided.contains("Approved") && decided.contains("chip done"))
+            // another workspace's link stays a plain link
+            #expect(WorkspaceLinks.paths(in: "see /w/\(UUID())/approvals/requests/\(request)", workspaceID: ws).isEmpty)
+        }
+    }
+
     @Test("a channel reads, posts, reacts, replies and marks read; refusals sit beside the composer with the text kept", arguments: TestDatabase.available)
     func channelPage(db: TestDatabase) async throws {
         try await withBaton(db) { app in

@@ -18,6 +18,7 @@ extension BatonModule {
         noticeKinds: [ApprovalNotices.toAct, ApprovalNotices.updates],
         noticeActions: ApprovalInboxActions.actions,
         subjectPanels: ApprovalTaskPanel.subjectPanels,
+        linkChips: ApprovalLinkChips.chips,
         badges: { workspaceID, userID, db in
             ["approvals": try await ApprovalWait.query(on: db).filter(\.$userID == userID).filter(\.$workspaceID == workspaceID).count()]
         },

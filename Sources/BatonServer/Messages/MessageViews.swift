@@ -5,11 +5,10 @@ import Vapor
 import BatonCore
 
 /// What the channel and thread pages show of a message: its text rendered by the one markdown
-/// renderer, live chips for the tasks it names (`#12`), reactions, who has seen it and who was
-/// asked to acknowledge it.
+/// renderer, live chips for the tasks it names (`#12`) and the approval requests it links to,
+/// reactions, who has seen it and who was asked to acknowledge it.
 struct MessageView: Encodable {
     struct Reaction: Encodable { let emoji: String; let count: Int; let mine: Bool; let names: String }
-    struct Chip: Encodable { let url: String; let title: String; let stage: String; let assignee: String; let done: Bool }
 
     let id: UUID
     let authorName: String
@@ -26,7 +25,7 @@ struct MessageView: Encodable {
     let replyCount: Int
     let lastReply: String?
     let reactions: [Reaction]
-    let chips: [Chip]
+    let chips: [LinkChip]
     let askedMe: Bool
     let ackSummary: String?
     let ackPending: String?
@@ -46,6 +45,8 @@ enum MessageViews {
         let members = try await Tenancy.query(scope.access, Membership.self, on: db).with(\.$user).all()
         let names = Dictionary(members.map { ($0.$user.id, $0.user.name) }) { first, _ in first }
         let chips = try await taskChips(in: messages.map(\.body), access: scope.access, on: db)
+        let linked = messages.map { WorkspaceLinks.paths(in: $0.body, workspaceID: scope.access.workspaceID) }
+        let linkChips = try await req.application.modules.linkChips(Array(Set(linked.joined())), viewer: scope.access, on: db)
         let markdown = MarkdownRenderer.forWorkspace(scope.access.workspaceID, members: members,
                                                       tasks: chips.mapValues { MarkdownRenderer.Link(url: $0.url, title: $0.title) })
         var pointers: [UUID: Int] = [:]
@@ -53,7 +54,8 @@ enum MessageViews {
             pointers[try row.decode(column: "user_id", as: UUID.self)] = try row.decode(column: "last_read_seq", as: Int.self)
         }
         let manages = try await scope.manages(on: db)
-        return zip(messages, dtos).map { message, dto in
+        return zip(zip(messages, dtos), linked).map { pair, links in
+            let (message, dto) = pair
             let others = pointers.keys.filter { $0 != message.authorID }
             var seenBy: String?
             if message.authorID == viewer, let seq = message.seq, !others.isEmpty {
@@ -73,7 +75,7 @@ enum MessageViews {
                     MessageView.Reaction(emoji: reaction.emoji, count: reaction.count, mine: reaction.mine,
                              names: ListWords.join(reaction.userIds.map { names[$0] ?? "someone" }, "and"))
                 },
-                chips: TaskNumbers.references(in: message.body).prefix(10).compactMap { chips[$0] },
+                chips: Array((TaskNumbers.references(in: message.body).compactMap { chips[$0] } + links.compactMap { linkChips[$0] }).prefix(10)),
                 askedMe: acks?.mine == "asked",
                 ackSummary: acks.map { "\($0.acknowledged) of \($0.asked) acknowledged" },
                 ackPending: acks.flatMap { ack in
@@ -91,7 +93,7 @@ enum MessageViews {
     }
 
     /// Live chips for the tasks the texts name, that the viewer may see: title, stage, assignee.
-    static func taskChips(in bodies: [String], access: WorkspaceAccess, on db: any Database) async throws -> [Int: MessageView.Chip] {
+    static func taskChips(in bodies: [String], access: WorkspaceAccess, on db: any Database) async throws -> [Int: LinkChip] {
         let numbers = Array(Set(bodies.flatMap(TaskNumbers.references)).sorted().prefix(200))
         guard !numbers.isEmpty else { return [:] }
         let rows = try await PlainSQL.rows(on: db, """
@@ -100,12 +102,12 @@ enum MessageViews {
             WHERE tasks.workspace_id = \(bind: access.workspaceID) AND tasks.number IN (\(binds: numbers)) AND tasks.archived_at IS NULL
             """)
         let viewer = access.role == .guest ? try await WorkScope.viewer(access, on: db) : nil
-        var chips: [Int: MessageView.Chip] = [:]
+        var chips: [Int: LinkChip] = [:]
         for row in rows {
             let project = try row.decode(column: "project_id", as: UUID.self)
             if let viewer, !viewer.guestProjects.contains(project) { continue }
             let id = try row.decode(column: "id", as: UUID.self)
-            chips[try row.decode(column: "number", as: Int.self)] = MessageView.Chip(
+            chips[try row.decode(column: "number", as: Int.self)] = LinkChip(
                 url: WorkPaths.task.url(access.workspaceID, id), title: "#\(try row.decode(column: "number", as: Int.self)) " + (try row.decode(column: "title", as: String.self)),
                 stage: try row.decode(column: "stage", as: String.self), assignee: try row.decode(column: "assignee", as: String?.self) ?? "Unassigned",
                 done: try row.decode(column: "stage_category", as: String.self) == "done")

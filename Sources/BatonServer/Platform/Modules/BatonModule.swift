@@ -45,6 +45,9 @@ struct BatonModule: Sendable {
     /// Sections this module adds to another module's page of a subject (the reminders on a task
     /// page), as HTML rendered for the viewer; each holds its own `data-live-region`.
     var subjectPanels: (@Sendable (_ panel: SubjectPanelRequest) async throws -> [String])? = nil
+    /// Live summaries of this module's pages that texts link to (an approval request pasted into
+    /// a message), by path, for those the viewer may see; the others stay plain links.
+    var linkChips: (@Sendable (_ paths: [String], _ viewer: WorkspaceAccess, _ db: any Database) async throws -> [String: LinkChip])? = nil
     /// Counts shown beside this module's navigation entries, by the entry's `page` (the inbox's unread).
     var badges: (@Sendable (_ workspaceID: UUID, _ userID: UUID, _ db: any Database) async throws -> [String: Int])? = nil
     /// Links in the top bar, for pages of a workspace.

@@ -85,6 +85,14 @@ struct InstalledModules: Sendable {
     }
 
     /// The page an event's subject lives on, from whichever module owns it.
+    /// Every module's live summaries of the workspace pages `paths` name, by path.
+    func linkChips(_ paths: [String], viewer: WorkspaceAccess, on db: any Database) async throws -> [String: LinkChip] {
+        guard !paths.isEmpty else { return [:] }
+        var all: [String: LinkChip] = [:]
+        for module in list { if let found = try await module.linkChips?(paths, viewer, db) { all.merge(found) { first, _ in first } } }
+        return all
+    }
+
     func subjectLink(type: String, id: UUID?, workspaceID: UUID) -> String? {
         guard let id else { return nil }
         return list.lazy.compactMap { $0.subjectLink?(type, id, workspaceID) }.first

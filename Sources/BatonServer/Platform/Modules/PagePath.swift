@@ -27,6 +27,17 @@ struct PagePath: Sendable, Hashable {
 
     var parameterCount: Int { parts.filter { $0.hasPrefix(":") }.count }
 
+    /// The parameters' values when `path` is this page (or a page below it), else nil.
+    func values(in path: String) -> [String]? {
+        let given = path.split(separator: "/")
+        guard given.count >= parts.count else { return nil }
+        var values: [String] = []
+        for (part, value) in zip(parts, given) {
+            if part.hasPrefix(":") { values.append(String(value)) } else if part != value { return nil }
+        }
+        return values
+    }
+
     /// The path with `values` in its parameters, in order; each value is percent-encoded.
     func url(_ values: any CustomStringConvertible...) -> String { url(values.map(\.description)) }
 
