@@ -86,3 +86,17 @@ def test_two_people_chat_live_and_read_by_follows(browser, second_browser, serve
     screenshot(browser, "messages-scheduled")
     messages = api(server, "GET", f"/api/v1/channels/{channel['id']}/messages", token=ana["token"])["data"]
     assert [m["body"] for m in messages] == ["The deck for **Friday** is ready — can you check it?"]
+
+    # a task's chip follows the task without a reload
+    project = api(server, "POST", f"/api/v1/workspaces/{workspace}/projects", {"name": "Launch"}, token)
+    stages = {stage["name"]: stage["id"] for stage in project["stages"]}
+    task = api(server, "POST", f"/api/v1/projects/{project['id']}/tasks", {"title": "Print the deck", "assignee_id": ana["user"]["id"]}, token)["task"]
+    browser.get(url)
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "live"), "Live"))
+    api(server, "POST", f"/api/v1/channels/{channel['id']}/messages", {"body": "Where is #1?"}, token)  # the workspace's first task
+    chip = (By.CSS_SELECTOR, "[data-chat-scroll] .chip")
+    wait(browser).until(lambda d: d.find_elements(*chip) and "To do" in d.find_element(*chip).text)
+    api(server, "PATCH", f"/api/v1/tasks/{task['id']}", {"stage_id": stages["In progress"], "version": task["version"]}, token)
+    wait(browser).until(lambda d: "In progress" in d.find_element(*chip).text)
+    assert "#1 Print the deck" in browser.find_element(*chip).text
+    screenshot(browser, "messages-chip")
