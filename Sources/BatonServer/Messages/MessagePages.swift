@@ -89,7 +89,8 @@ struct MessagePages: RouteCollection {
         }()
         let (page, older) = try await MessageQueries.page(scope.channelID, cursor: cursor, limit: 50, on: db)
         let detail = try await ChannelQueries.detail(scope, on: db)
-        let views = try await MessageViews.make(page, scope: scope, firstUnreadSeq: firstUnread, on: db, req: req)
+        let members = try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all()
+        let views = try await MessageViews.make(page, scope: scope, firstUnreadSeq: firstUnread, members: members, on: db, req: req)
         let principal = try req.principal()
         let presence = access.role == .guest ? [:] : req.store.hub.presence(in: access.workspaceID)
         let context = ChannelContext(
@@ -102,7 +103,7 @@ struct MessagePages: RouteCollection {
             messages: views, older: older?.uuidString, notifyLevel: detail.notifyLevel ?? "mentions", muted: detail.muted,
             reactions: MessageText.reactions, timeZone: principal.timeZone,
             sidebar: try await sidebar(access, current: scope.channelID, on: db),
-            people: try await people(access, on: db).filter { person in !(detail.members ?? []).contains { $0.userId == person.id } },
+            people: people(access, among: members).filter { person in !(detail.members ?? []).contains { $0.userId == person.id } },
             editing: req.queryText("edit").flatMap(UUID.init(uuidString:)))
         let layout = try await PageRenderer.layout(for: req, workspace: access, nav: "messages")
         var rendered = Page(title: context.title, layout: layout, page: context)
@@ -237,7 +238,12 @@ struct MessagePages: RouteCollection {
     /// Active members one may start a conversation with (not oneself).
     static func people(_ access: WorkspaceAccess, on db: any Database) async throws -> [Person] {
         guard access.role != .guest else { return [] }
-        return try await Tenancy.query(access, Membership.self, on: db).filter(\.$deactivatedAt == nil).with(\.$user).all()
-            .filter { $0.$user.id != access.userID }.map { Person(id: $0.$user.id, name: $0.user.name) }.sorted { $0.name < $1.name }
+        return people(access, among: try await Tenancy.query(access, Membership.self, on: db).with(\.$user).all())
+    }
+
+    static func people(_ access: WorkspaceAccess, among members: [Membership]) -> [Person] {
+        guard access.role != .guest else { return [] }
+        return members.filter { $0.isActive && $0.$user.id != access.userID }.map { Person(id: $0.$user.id, name: $0.user.name) }
+            .sorted { $0.name < $1.name }
     }
 }

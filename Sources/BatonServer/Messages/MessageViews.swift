@@ -37,12 +37,14 @@ struct MessageView: Encodable {
 
 enum MessageViews {
     /// Views of `messages` for the viewer; `pointers` are the channel's read positions (for "seen by").
-    static func make(_ messages: [Message], scope: ChannelScope, firstUnreadSeq: Int?, on db: any Database, req: Request) async throws -> [MessageView] {
+    /// `members`: the workspace's memberships with their people, when the caller read them already.
+    static func make(_ messages: [Message], scope: ChannelScope, firstUnreadSeq: Int?, members: [Membership]? = nil, on db: any Database,
+                     req: Request) async throws -> [MessageView] {
         guard !messages.isEmpty else { return [] }
         let viewer = scope.userID
         let dtos = try await MessageQueries.dtos(messages, viewer: viewer, on: db)
         let timeZone = try req.principal().timeZone
-        let members = try await Tenancy.query(scope.access, Membership.self, on: db).with(\.$user).all()
+        let members = if let members { members } else { try await Tenancy.query(scope.access, Membership.self, on: db).with(\.$user).all() }
         let names = Dictionary(members.map { ($0.$user.id, $0.user.name) }) { first, _ in first }
         let chips = try await taskChips(in: messages.map(\.body), access: scope.access, on: db)
         let linked = messages.map { WorkspaceLinks.paths(in: $0.body, workspaceID: scope.access.workspaceID) }
