@@ -329,7 +329,24 @@ struct MessagesAPITests {
                 #expect(ben.signals.filter { $0.hasPrefix("typing") }.count == 1, "one typing signal per two seconds")
                 #expect(!outsider.signals.contains { $0.hasPrefix("typing") }, "typing stays in the room")
                 #expect(try await EventRecord.query(on: app.db).count() == events)
-                for client in [ben, outsider] { await client.close() }
+
+                // the limit is a person's, not a socket's (the test clock stands still, so the second waits forever)
+                let tabs = [try await LiveClient.connect(port: port, token: chat.ana.api.token!),
+                            try await LiveClient.connect(port: port, token: chat.ana.api.token!)]
+                try await eventually { ben.signals.filter { $0 == "presence:\(chat.ana.id.uuidString):online" }.count == 2 }
+                for tab in tabs { try await tab.send(#"{"type":"typing","room_id":"\#(chat.channelID)"}"#) }
+                try await eventually { ben.signals.filter { $0.hasPrefix("typing") }.count == 2 }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(ben.signals.filter { $0.hasPrefix("typing") }.count == 2, "her second tab's typing within 2 s does not count")
+                // deactivation ends her sockets, and the others hear she is gone
+                let gone = ben.signals.filter { $0 == "presence:\(chat.ana.id.uuidString):offline" }.count
+                #expect(try await chat.org.owner.post("\(chat.org.base)/members/\(chat.ana.id)/deactivate").status == .ok)
+                try await eventually { ben.signals.filter { $0 == "presence:\(chat.ana.id.uuidString):offline" }.count == gone + 1 }
+                // a person's sockets have a ceiling
+                var more: [LiveClient] = []
+                for _ in 1..<LiveHub.socketsPerPerson { more.append(try await LiveClient.connect(port: port, token: chat.ben.api.token!)) }
+                await #expect(throws: LiveClient.Refused.self) { _ = try await LiveClient.connect(port: port, token: chat.ben.api.token!) }
+                for client in [ben, outsider] + tabs + more { await client.close() }
             }
         }
     }

@@ -146,6 +146,12 @@ def test_two_servers_on_one_postgres_post_each_scheduled_message_once_and_share_
         assert {k.lower(): v for k, v in presence.items()}.get(maya_id.lower()) == "online", presence
         again.close()
         assert frame(listener, lambda f: f.get("type") == "presence" and f["status"] == "offline")
+        # a server that shuts down says goodbye: its people go offline elsewhere at once, not a minute later
+        maya = live(base, workspace, token)
+        assert frame(listener, lambda f: f.get("type") == "presence" and f["status"] == "online")
+        first.terminate()
+        first.wait(timeout=30)
+        assert frame(listener, lambda f: f.get("type") == "presence" and f["status"] == "offline", within=10)
         listener.close()
     finally:
         for process in (first, second):

@@ -8,10 +8,10 @@ import BatonCore
 /// participants and the workspace's admins (the rule of ApprovalRequestService.request).
 enum ApprovalLinkChips {
     static func chips(_ paths: [String], viewer: WorkspaceAccess, on db: any Database) async throws -> [String: LinkChip] {
-        var wanted: [UUID: String] = [:]
+        var wanted: [UUID: [String]] = [:]
         for path in paths {
             guard let id = requestID(in: path, workspaceID: viewer.workspaceID) else { continue }
-            wanted[id] = path
+            wanted[id, default: []].append(path)
         }
         guard !wanted.isEmpty else { return [:] }
         var query: SQLQueryString = """
@@ -25,13 +25,13 @@ enum ApprovalLinkChips {
         let requests = try await PlainSQL.all(ApprovalRequest.self, on: db, query)
         var chips: [String: LinkChip] = [:]
         for summary in try await ApprovalQueries.summaries(requests, on: db) {
-            guard let path = wanted[summary.id] else { continue }
             let pending = summary.status == ApprovalProgress.Status.pending.rawValue
             let stage = pending ? (summary.currentStep ?? "Pending") : outcome(summary.status)
             let waiting = summary.waitingOn.map(\.name)
-            chips[path] = LinkChip(url: ApprovalPaths.request.url(viewer.workspaceID, summary.id), title: summary.title, stage: stage,
+            let chip = LinkChip(url: ApprovalPaths.request.url(viewer.workspaceID, summary.id), title: summary.title, stage: stage,
                                    assignee: pending && !waiting.isEmpty ? "with " + ListWords.join(waiting, "and") : "by " + summary.requesterName,
                                    done: !pending)
+            for path in wanted[summary.id] ?? [] { chips[path] = chip }
         }
         return chips
     }

@@ -48,7 +48,8 @@ enum MessageViews {
         let names = Dictionary(members.map { ($0.$user.id, $0.user.name) }) { first, _ in first }
         let chips = try await taskChips(in: messages.map(\.body), access: scope.access, on: db)
         let linked = messages.map { WorkspaceLinks.paths(in: $0.body, workspaceID: scope.access.workspaceID) }
-        let linkChips = try await req.application.modules.linkChips(Array(Set(linked.joined())), viewer: scope.access, on: db)
+        // as for task chips, at most 200 a page
+        let linkChips = try await req.application.modules.linkChips(Array(Set(linked.joined()).prefix(200)), viewer: scope.access, on: db)
         let markdown = MarkdownRenderer.forWorkspace(scope.access.workspaceID, members: members,
                                                       tasks: chips.mapValues { MarkdownRenderer.Link(url: $0.url, title: $0.title) })
         var pointers: [UUID: Int] = [:]

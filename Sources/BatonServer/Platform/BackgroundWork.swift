@@ -27,6 +27,10 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
     }
 
     func shutdownAsync(_ app: Application) async {
+        // the other processes forget this one's people now, not when it falls silent
+        if let goodbye = app.store.hub.goodbye(), let sql = app.db as? any SQLDatabase {
+            try? await sql.raw("SELECT pg_notify(\(bind: LiveRelay.channel), \(bind: goodbye))").run()
+        }
         app.store.hub.stop()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -130,7 +134,7 @@ struct EventListener {
     /// Liveness is wall-clock time, whatever clock the workspace runs on.
     private func keepAlive() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: LiveRelay.aliveEvery)
+            try? await Task.sleep(for: LiveRelay.snapshotEvery)
             app.store.hub.keepRelayAlive(now: Date())
         }
     }

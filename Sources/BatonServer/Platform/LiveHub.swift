@@ -57,15 +57,21 @@ public final class LiveHub: Sendable {
         for socket in sockets { socket.close(promise: nil) }
     }
 
-    func add(_ socket: WebSocket, principal: Principal, workspaceID: UUID, viewer: EventVisibility.Viewer<UUID>) -> UUID {
+    /// More tabs than anyone works in: beyond this a person's new socket is refused.
+    static let socketsPerPerson = 20
+
+    /// Nil when the person has `socketsPerPerson` open already.
+    func add(_ socket: WebSocket, principal: Principal, workspaceID: UUID, viewer: EventVisibility.Viewer<UUID>) -> UUID? {
         let id = UUID()
         let subscriber = Subscriber(socket: socket, workspaceID: workspaceID, viewer: viewer,
                                     tokenID: principal.tokenID, tokenKind: principal.tokenKind)
-        let first = subscribers.withLockedValue { subs in
+        let added: (first: Bool, ok: Bool) = subscribers.withLockedValue { subs in
+            guard subs.values.filter({ $0.userID == principal.userID }).count < Self.socketsPerPerson else { return (false, false) }
             defer { subs[id] = subscriber }
-            return Self.presence(of: principal.userID, in: workspaceID, subs) == .offline
+            return (Self.presence(of: principal.userID, in: workspaceID, subs) == .offline, true)
         }
-        if first { announcePresence(principal.userID, in: workspaceID) }
+        guard added.ok else { return nil }
+        if added.first { announcePresence(principal.userID, in: workspaceID) }
         return id
     }
 
@@ -123,12 +129,12 @@ public final class LiveHub: Sendable {
     }
 
     private func deliver(_ event: LoggedEvent) {
-        var closing: [WebSocket] = []
+        var closing: [Subscriber] = []
         let targets: [WebSocket] = subscribers.withLockedValue { subs in
             var targets: [WebSocket] = []
             for (id, var sub) in subs {
                 if Self.ends(sub, event) {
-                    closing.append(sub.socket)
+                    closing.append(sub)
                     subs.removeValue(forKey: id)
                     continue
                 }
@@ -145,6 +151,10 @@ public final class LiveHub: Sendable {
                 for socket in targets { socket.send(text, promise: nil) }
             }
         }
-        for socket in closing { socket.close(code: .policyViolation, promise: nil) }
+        for sub in closing { sub.socket.close(code: .policyViolation, promise: nil) }
+        // the socket's onClose finds it gone already, so its person's going is told here
+        for person in Set(closing.map { RemotePresence.Key(workspace: $0.workspaceID, user: $0.userID) }) {
+            announcePresence(person.user, in: person.workspace)
+        }
     }
 }

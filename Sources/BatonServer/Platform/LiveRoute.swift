@@ -56,7 +56,10 @@ struct LiveRoute: RouteCollection {
     static func attach(req: Request, socket: WebSocket) async {
         guard let target = req.storage[LiveTarget.self] else { try? await socket.close(); return }
         let hub = req.store.hub
-        let id = hub.add(socket, principal: target.principal, workspaceID: target.workspaceID, viewer: target.viewer)
+        guard let id = hub.add(socket, principal: target.principal, workspaceID: target.workspaceID, viewer: target.viewer) else {
+            try? await socket.close(code: .policyViolation)
+            return
+        }
         socket.onClose.whenComplete { _ in hub.remove(id) }
         let workspaceID: UUID? = target.workspaceID
         let last = try? await EventRecord.query(on: req.reader).filter(\.$workspaceID == workspaceID)

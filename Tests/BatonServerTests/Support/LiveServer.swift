@@ -37,9 +37,14 @@ final class LiveClient: Sendable {
                 client.messages.withLockedValue { $0.append(JSON(data: Data(text.utf8))) }
             }
         }.get()
-        try await eventually { client.messages.withLockedValue { $0.contains { $0["type"].string == "hello" } } }
+        let refused = { client.socket.withLockedValue { $0?.isClosed ?? false } }
+        try await eventually { refused() || client.messages.withLockedValue { $0.contains { $0["type"].string == "hello" } } }
+        if refused() { throw Refused() }
         return client
     }
+
+    /// The server closed the socket before it said hello.
+    struct Refused: Error {}
 
     var eventKinds: [String] {
         messages.withLockedValue { $0.filter { $0["type"].string == "event" }.compactMap { $0["event"]["kind"].string } }
