@@ -80,12 +80,12 @@ extension LiveHub {
     private func publishPicture(_ relay: LiveRelay) {
         let generation = relay.nextGeneration()
         subscribers.withLockedValue { subs in
-            var seen = Set<RemotePresence.Key>()
-            let mine: [[String]] = subs.values.compactMap { sub in
+            var held: [RemotePresence.Key: Presence] = [:]
+            for sub in subs.values {
                 let key = RemotePresence.Key(workspace: sub.workspaceID, user: sub.userID)
-                guard seen.insert(key).inserted else { return nil }
-                return [key.workspace.uuidString, key.user.uuidString, Self.presence(of: key.user, in: key.workspace, subs).rawValue]
+                held[key] = .liveliest([held[key] ?? .offline, sub.away ? .away : .online])
             }
+            let mine = held.map { [$0.key.workspace.uuidString, $0.key.user.uuidString, $0.value.rawValue] }
             var start = 0
             repeat {
                 let end = min(mine.count, start + LiveRelay.statesPerPayload)
