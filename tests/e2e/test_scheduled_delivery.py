@@ -106,9 +106,7 @@ def test_two_servers_on_one_postgres_post_each_scheduled_message_once_and_share_
         assert psql(url, "SELECT count(*) FROM scheduled_messages WHERE sent_count <> 1") == "0"
 
         # a socket on the second server hears a message posted through the first
-        socket = websocket.create_connection(other.replace("http", "ws") + f"/api/v1/live?workspace_id={workspace}",
-                                             header=[f"Authorization: Bearer {token}"], timeout=10)
-        assert json.loads(socket.recv())["type"] == "hello"
+        socket = live(other, workspace, token)
         time.sleep(0.5)
         posted = api(base, "POST", f"/api/v1/channels/{channel}/messages", {"body": "Across the nodes"}, token)
         deadline = time.time() + 10

@@ -26,7 +26,7 @@ enum ApprovalLinkChips {
         var chips: [String: LinkChip] = [:]
         for summary in try await ApprovalQueries.summaries(requests, on: db) {
             let pending = summary.status == ApprovalProgress.Status.pending.rawValue
-            let stage = pending ? (summary.currentStep ?? "Pending") : outcome(summary.status)
+            let stage = (pending ? summary.currentStep : nil) ?? ApprovalPages.statusLabel(summary.status)
             let waiting = summary.waitingOn.map(\.name)
             let chip = LinkChip(url: ApprovalPaths.request.url(viewer.workspaceID, summary.id), title: summary.title, stage: stage,
                                    assignee: pending && !waiting.isEmpty ? "with " + ListWords.join(waiting, "and") : "by " + summary.requesterName,
@@ -41,15 +41,5 @@ enum ApprovalLinkChips {
         guard let values = ApprovalPaths.request.values(in: path), values.count == 2,
               UUID(uuidString: values[0]) == workspaceID else { return nil }
         return UUID(uuidString: values[1])
-    }
-
-    private static func outcome(_ status: String) -> String {
-        switch ApprovalProgress.Status(rawValue: status) {
-        case .approved: "Approved"
-        case .rejected: "Rejected"
-        case .changesRequested: "Changes requested"
-        case .withdrawn: "Withdrawn"
-        case .pending, nil: "Pending"
-        }
     }
 }

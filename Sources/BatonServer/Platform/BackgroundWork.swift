@@ -29,7 +29,7 @@ final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ app: Application) async {
         // the other processes forget this one's people now, not when it falls silent
         if let goodbye = app.store.hub.goodbye(), let sql = app.db as? any SQLDatabase {
-            try? await sql.raw("SELECT pg_notify(\(bind: LiveRelay.channel), \(bind: goodbye))").run()
+            try? await LiveRelay.notify(goodbye, on: sql)
         }
         app.store.hub.stop()
         for task in tasks { task.cancel() }
@@ -124,7 +124,7 @@ struct EventListener {
         guard let sql = app.db as? any SQLDatabase else { return }
         for await payload in outgoing {
             do {
-                try await sql.raw("SELECT pg_notify(\(bind: LiveRelay.channel), \(bind: payload))").run()
+                try await LiveRelay.notify(payload, on: sql)
             } catch {
                 app.logger.debug("signal relay: \(String(describing: error))")
             }

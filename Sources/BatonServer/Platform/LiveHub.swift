@@ -17,6 +17,7 @@ public final class LiveHub: Sendable {
         var away = false
         var lastTyping: Date?
         var lastPresence: Date?
+        var state: Presence { away ? .away : .online }
     }
 
     let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])

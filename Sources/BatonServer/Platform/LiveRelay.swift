@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// Typing and presence between `baton serve` processes on one PostgreSQL. Each process tells the
@@ -64,6 +65,11 @@ final class LiveRelay: Sendable {
     }
 
     func nextGeneration() -> Int { generations.withLockedValue { $0 += 1; return $0 } }
+
+    /// Sends a payload to every process listening (this one ignores its own).
+    static func notify(_ payload: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+    }
 }
 
 extension LiveHub {
@@ -80,12 +86,7 @@ extension LiveHub {
     private func publishPicture(_ relay: LiveRelay) {
         let generation = relay.nextGeneration()
         subscribers.withLockedValue { subs in
-            var held: [RemotePresence.Key: Presence] = [:]
-            for sub in subs.values {
-                let key = RemotePresence.Key(workspace: sub.workspaceID, user: sub.userID)
-                held[key] = .liveliest([held[key] ?? .offline, sub.away ? .away : .online])
-            }
-            let mine = held.map { [$0.key.workspace.uuidString, $0.key.user.uuidString, $0.value.rawValue] }
+            let mine = Self.held(subs).map { [$0.key.workspace.uuidString, $0.key.user.uuidString, $0.value.rawValue] }
             var start = 0
             repeat {
                 let end = min(mine.count, start + LiveRelay.statesPerPayload)

@@ -60,26 +60,33 @@ extension LiveHub {
 
     /// The person's sockets in that workspace (the given one among them).
     static func sockets(of sub: Subscriber, _ subs: [UUID: Subscriber]) -> [Subscriber] {
-        subs.values.filter { $0.userID == sub.userID && $0.workspaceID == sub.workspaceID }
+        sockets(of: sub.userID, in: sub.workspaceID, subs)
+    }
+
+    static func sockets(of user: UUID, in workspace: UUID, _ subs: [UUID: Subscriber]) -> [Subscriber] {
+        subs.values.filter { $0.userID == user && $0.workspaceID == workspace }
     }
 
     /// Online while any of their sockets is, away when all say so, offline with none.
     static func presence(of user: UUID, in workspace: UUID, _ subs: [UUID: Subscriber]) -> Presence {
-        let mine = subs.values.filter { $0.userID == user && $0.workspaceID == workspace }
-        if mine.isEmpty { return .offline }
-        return mine.contains { !$0.away } ? .online : .away
+        .liveliest(sockets(of: user, in: workspace, subs).map(\.state))
+    }
+
+    /// Everyone these sockets hold (in one workspace, or all), by the same rule, in one pass.
+    static func held(_ subs: [UUID: Subscriber], in workspace: UUID? = nil) -> [RemotePresence.Key: Presence] {
+        var held: [RemotePresence.Key: Presence] = [:]
+        for sub in subs.values where workspace == nil || sub.workspaceID == workspace {
+            let key = RemotePresence.Key(workspace: sub.workspaceID, user: sub.userID)
+            held[key] = .liveliest([held[key] ?? .offline, sub.state])
+        }
+        return held
     }
 
     /// Everyone not offline in a workspace: this process's sockets and what the others say.
     func presence(in workspace: UUID) -> [UUID: String] {
-        var result: [UUID: Presence] = [:]
-        for (key, status) in remote.withLockedValue({ $0.everyone(in: workspace) }) { result[key.user] = status }
-        subscribers.withLockedValue { subs in
-            for sub in subs.values where sub.workspaceID == workspace {
-                result[sub.userID] = .liveliest([result[sub.userID] ?? .offline, sub.away ? .away : .online])
-            }
-        }
-        return result.mapValues(\.rawValue)
+        let local = subscribers.withLockedValue { Self.held($0, in: workspace) }
+        let all = remote.withLockedValue { $0.everyone(in: workspace) }.merging(local) { Presence.liveliest([$0, $1]) }
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.key.user, $0.value.rawValue) })
     }
 
     /// Tells this process's sockets, and the other processes, of a change in what this process sees.
